@@ -92,20 +92,20 @@ enum aliasdb_rule {
 	ALIASDB_RULE_OK = 0,
 	ALIASDB_RULE_NOT_ABSOLUTE,   /* a path does not start with '/' */
 	ALIASDB_RULE_NOT_NORMALIZED, /* '.', '..', '//', or a trailing '/' */
-	ALIASDB_RULE_ROOT,           /* the alias or its target is '/' */
-	ALIASDB_RULE_USR,            /* the alias is /usr */
-	ALIASDB_RULE_ETC,            /* the alias is /etc or under it */
-	ALIASDB_RULE_DPKG_DB,        /* /var/lib/dpkg or under it, either side */
-	ALIASDB_RULE_PSEUDO_FS,      /* /proc, /sys, /dev or under, either side */
-	ALIASDB_RULE_SAME,           /* alias and target are the same path */
-	ALIASDB_RULE_NESTED,         /* alias inside its own target or reverse */
-	ALIASDB_RULE_CHAIN,          /* the target is an alias or under one, an
+	ALIASDB_RULE_ROOT,	     /* the alias or its target is '/' */
+	ALIASDB_RULE_USR,	     /* the alias is /usr */
+	ALIASDB_RULE_ETC,	     /* the alias is /etc or under it */
+	ALIASDB_RULE_DPKG_DB,	/* /var/lib/dpkg or under it, either side */
+	ALIASDB_RULE_PSEUDO_FS, /* /proc, /sys, /dev or under, either side */
+	ALIASDB_RULE_SAME,	/* alias and target are the same path */
+	ALIASDB_RULE_NESTED,	/* alias inside its own target or reverse */
+	ALIASDB_RULE_CHAIN,	/* the target is an alias or under one, an
 				      * alias path is under another alias, or
 				      * the alias is (an ancestor of) another
 				      * alias's target */
-	ALIASDB_RULE_DUPLICATE,      /* alias exists with a different target */
-	ALIASDB_RULE_TOO_LONG,       /* longer than ALIASDB_PATH_MAX - 1 */
-	ALIASDB_RULE_BAD_OWNER,      /* owner name empty, has '/' or control
+	ALIASDB_RULE_DUPLICATE, /* alias exists with a different target */
+	ALIASDB_RULE_TOO_LONG,	/* longer than ALIASDB_PATH_MAX - 1 */
+	ALIASDB_RULE_BAD_OWNER, /* owner name empty, has '/' or control
 				      * characters */
 };
 
@@ -135,11 +135,11 @@ enum aliasdb_state {
 };
 
 struct aliasdb_alias {
-	char *alias;     /* absolute, normalized, e.g. "/bin" */
+	char *alias;	 /* absolute, normalized, e.g. "/bin" */
 	char *canonical; /* absolute, normalized, e.g. "/usr/bin" */
 	enum aliasdb_state state;
-	char *reason;    /* why blocked; NULL when active */
-	char **owners;   /* names of the declarations that own it, sorted;
+	char *reason;  /* why blocked; NULL when active */
+	char **owners; /* names of the declarations that own it, sorted;
 			  * n_owners == 0 for an alias added by hand */
 	size_t n_owners;
 };
@@ -204,7 +204,7 @@ int aliasdb_list(struct aliasdb *db, struct aliasdb_alias ***ret_list,
  */
 struct aliasdb_conflict {
 	char *canonical; /* path shown, e.g. "/usr/bin/test" */
-	char *shadowed;  /* the other spelling, e.g. "/bin/test" */
+	char *shadowed;	 /* the other spelling, e.g. "/bin/test" */
 };
 
 /* Record a conflict. Returns 1 if new, 0 if already recorded, -errno. */
@@ -302,8 +302,7 @@ const char *aliasdb_map_alias(const struct aliasdb_map *map, size_t i);
 const char *aliasdb_map_canonical(const struct aliasdb_map *map, size_t i);
 
 /* Do two maps hold the same pairs? (Generation is not compared.) */
-int aliasdb_map_equal(const struct aliasdb_map *a,
-		      const struct aliasdb_map *b);
+int aliasdb_map_equal(const struct aliasdb_map *a, const struct aliasdb_map *b);
 
 /*
  * Canonicalize absolute @path: normalize lexically, then replace the
