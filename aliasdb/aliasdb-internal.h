@@ -1,0 +1,107 @@
+/*
+ * Private to aliasdb/: shared between the library's files and its unit
+ * tests. Nothing here is part of the contract in aliasdb.h.
+ */
+#ifndef ALIASDB_INTERNAL_H
+#define ALIASDB_INTERNAL_H
+
+#include <stdbool.h>
+#include <lmdb.h>
+
+#include "aliasdb.h"
+
+/* ---- path.c ---- */
+
+/* Is @path absolute and already in normalized form? */
+bool aliasdb_path_is_normalized(const char *path);
+
+/* Is @path equal to @prefix or below it, on whole components? */
+bool aliasdb_path_is_under(const char *path, const char *prefix);
+
+/* ---- lmdb-error.c ---- */
+
+/* The one place where an LMDB return code becomes 0 or -errno. */
+int aliasdb_lmdb_error(int rc);
+
+/* ---- rules.c ---- */
+
+/* Rules on one pair that do not depend on other aliases. */
+enum aliasdb_rule aliasdb_rules_check_pair(const char *alias,
+					   const char *canonical);
+
+/* Rules relating a new pair to one existing pair (CHAIN, DUPLICATE). An
+ * identical existing pair is ALIASDB_RULE_OK. */
+enum aliasdb_rule aliasdb_rules_check_against(const char *alias,
+					      const char *canonical,
+					      const char *ex_alias,
+					      const char *ex_canonical);
+
+/* Owner names are declaration file names. */
+enum aliasdb_rule aliasdb_rules_check_owner(const char *owner);
+
+/* ---- db.c ---- */
+
+struct aliasdb {
+	MDB_env *env;
+	MDB_dbi meta;
+	MDB_dbi aliases;
+	MDB_dbi conflicts;
+	bool rdonly;
+};
+
+/* Start a write transaction: -EROFS on a read-only handle. */
+int aliasdb_db_write_begin(struct aliasdb *db, MDB_txn **ret_txn);
+
+/* Bump the generation inside @txn and commit it; aborts on failure. */
+int aliasdb_db_write_commit(struct aliasdb *db, MDB_txn *txn);
+
+int aliasdb_db_read_begin(struct aliasdb *db, MDB_txn **ret_txn);
+
+/* Generation as seen by @txn. */
+int aliasdb_db_txn_generation(struct aliasdb *db, MDB_txn *txn,
+			      uint64_t *ret_generation);
+
+/* ---- alias-store.c ---- */
+
+/* A decoded alias record; strings point into the LMDB value (valid only
+ * during the transaction) except when built by the writer. */
+struct aliasdb_record {
+	const char *canonical;
+	enum aliasdb_state state;
+	bool by_hand;
+	const char *reason; /* "" when none */
+	const char *owners; /* n_owners NUL-terminated names, sorted */
+	size_t owners_len;  /* bytes of owners, NULs included */
+	size_t n_owners;
+};
+
+int aliasdb_record_decode(const MDB_val *val, struct aliasdb_record *ret_rec);
+
+/* Add within an open write txn. Same returns as aliasdb_add(). */
+int aliasdb_store_add_txn(struct aliasdb *db, MDB_txn *txn, const char *alias,
+			  const char *canonical, const char *owner,
+			  enum aliasdb_rule *ret_rule);
+
+/* ---- map.c ---- */
+
+/* Copy @n pairs (already checked against the rules) into a new map, sorted
+ * by alias path, identical pairs once. */
+int aliasdb_map_build(const char *const *alias, const char *const *canonical,
+		      size_t n, uint64_t generation,
+		      struct aliasdb_map **ret_map);
+
+/* ---- test hooks (used only by tests/unit) ---- */
+
+/* Overwrite the stored schema version, so tests can fake a newer one. */
+int aliasdb_debug_set_schema(struct aliasdb *db, unsigned version);
+
+/*
+ * Add @n pairs by hand in ONE write transaction and call @before_commit
+ * (if non-NULL) while the transaction is still open, so tests can observe
+ * or kill a writer in the middle of a write.
+ */
+int aliasdb_debug_add_batch(struct aliasdb *db, const char *const *alias,
+			    const char *const *canonical, size_t n,
+			    void (*before_commit)(void *), void *userdata);
+
+#endif /* ALIASDB_INTERNAL_H */
