@@ -1,0 +1,108 @@
+/* aliasctl status: aliases with their state, blocked reasons, conflicts. */
+#include "config.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+
+#include "aliasctl.h"
+
+static void status_aliases(struct aliasdb_alias **list, size_t n)
+{
+	size_t blocked = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (list[i]->state == ALIASDB_STATE_BLOCKED)
+			blocked++;
+	aliasctl_out_printf("aliases: %zu (%zu active, %zu blocked)\n", n,
+			    n - blocked, blocked);
+	for (size_t i = 0; i < n; i++) {
+		const struct aliasdb_alias *a = list[i];
+
+		aliasctl_out_puts("  ");
+		aliasctl_out_text(a->alias);
+		aliasctl_out_puts(" -> ");
+		aliasctl_out_text(a->canonical);
+		if (a->state == ALIASDB_STATE_BLOCKED) {
+			aliasctl_out_puts("  blocked: ");
+			aliasctl_out_text(a->reason ? a->reason
+						    : "(no reason recorded)");
+		} else {
+			aliasctl_out_puts("  active");
+		}
+		aliasctl_out_puts("\n");
+	}
+}
+
+static void status_conflicts(const struct aliasdb_conflict *list, size_t n)
+{
+	aliasctl_out_printf("conflicts: %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		aliasctl_out_puts("  ");
+		aliasctl_out_text(list[i].canonical);
+		aliasctl_out_puts(" shadows ");
+		aliasctl_out_text(list[i].shadowed);
+		aliasctl_out_puts("\n");
+	}
+}
+
+static int status_run(struct aliasctl *ctl, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct aliasdb_alias **aliases = NULL;
+	struct aliasdb_conflict *conflicts = NULL;
+	size_t n_aliases = 0, n_conflicts = 0;
+	struct aliasdb *db;
+	uint64_t generation;
+	int c, ex, r;
+
+	while ((c = aliasctl_getopt(&aliasctl_cmd_status, argc, argv, ":h",
+				    longopts, &ex)) != -1)
+		if (c == -2)
+			return ex;
+	if (optind < argc)
+		return aliasctl_usage_error(&aliasctl_cmd_status,
+					    "unexpected argument '%s'",
+					    argv[optind]);
+
+	ex = aliasctl_db_open(ctl, ALIASDB_OPEN_RDONLY, false, &db);
+	if (ex != ALIASCTL_EXIT_OK)
+		return ex;
+	/* Read everything before printing, so an error leaves no half
+	 * report. */
+	r = aliasdb_generation(db, &generation);
+	if (r < 0) {
+		ex = aliasctl_db_error(ctl, "cannot read the generation", r);
+		goto out;
+	}
+	r = aliasdb_list(db, &aliases, &n_aliases);
+	if (r < 0) {
+		ex = aliasctl_db_error(ctl, "cannot list the aliases", r);
+		goto out;
+	}
+	r = aliasdb_conflict_list(db, &conflicts, &n_conflicts);
+	if (r < 0) {
+		ex = aliasctl_db_error(ctl, "cannot list the conflicts", r);
+		goto out;
+	}
+	aliasctl_out_puts("database: ");
+	aliasctl_out_text(ctl->db_dir);
+	aliasctl_out_printf(" (generation %" PRIu64 ")\n", generation);
+	status_aliases(aliases, n_aliases);
+	status_conflicts(conflicts, n_conflicts);
+out:
+	aliasdb_conflict_list_free(conflicts, n_conflicts);
+	aliasdb_alias_list_free(aliases, n_aliases);
+	aliasdb_close(db);
+	return ex;
+}
+
+const struct aliasctl_command aliasctl_cmd_status = {
+	.name = "status",
+	.usage = "status",
+	.summary = "Show aliases, their state, blocked reasons and conflicts.",
+	.help = NULL,
+	.run = status_run,
+};

@@ -1,0 +1,64 @@
+/*
+ * aliasctl-test-seed: write database states the command line cannot make
+ * (declaration owners, blocked aliases, conflicts), so the tests can check
+ * how list and status show them. Test helper only; never installed.
+ *
+ *   aliasctl-test-seed DB own ALIAS CANONICAL OWNER
+ *   aliasctl-test-seed DB block ALIAS REASON
+ *   aliasctl-test-seed DB conflict CANONICAL SHADOWED
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aliasdb.h"
+
+static int seed_apply(struct aliasdb *db, int argc, char **argv)
+{
+	enum aliasdb_rule rule = ALIASDB_RULE_OK;
+	int r;
+
+	if (argc == 6 && strcmp(argv[2], "own") == 0) {
+		r = aliasdb_add(db, argv[3], argv[4], argv[5], &rule);
+		if (r == -EINVAL)
+			fprintf(stderr, "refused: %s\n",
+				aliasdb_rule_describe(rule));
+		return r < 0 ? r : 0;
+	}
+	if (argc == 5 && strcmp(argv[2], "block") == 0)
+		return aliasdb_set_state(db, argv[3], ALIASDB_STATE_BLOCKED,
+					 argv[4]);
+	if (argc == 5 && strcmp(argv[2], "conflict") == 0) {
+		r = aliasdb_conflict_add(db, argv[3], argv[4]);
+		return r < 0 ? r : 0;
+	}
+	fprintf(stderr, "usage: aliasctl-test-seed DB own ALIAS CANONICAL "
+			"OWNER | block ALIAS REASON | conflict CANONICAL "
+			"SHADOWED\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct aliasdb *db;
+	int r;
+
+	if (argc < 3) {
+		seed_apply(NULL, 0, argv);
+		return 1;
+	}
+	r = aliasdb_open(argv[1], 0, &db);
+	if (r < 0) {
+		fprintf(stderr, "aliasctl-test-seed: open %s: %s\n", argv[1],
+			strerror(-r));
+		return 2;
+	}
+	r = seed_apply(db, argc, argv);
+	aliasdb_close(db);
+	if (r < 0)
+		fprintf(stderr, "aliasctl-test-seed: %s: %s\n", argv[2],
+			strerror(-r));
+	return r < 0 ? 2 : r;
+}
