@@ -1,0 +1,284 @@
+/*
+ * The alias map: initial load, and a watcher thread that polls the
+ * database generation (cheap) and swaps in a changed map while mounted,
+ * then tells the kernel which names and directories changed. The same
+ * thread records queued conflicts.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs/afs.h"
+
+#define AFS_WATCH_INTERVAL_MS 200
+
+static int afs_load_map(struct afs_fs *fs, struct aliasdb_map **ret_map)
+{
+	int r;
+
+	if (fs->db)
+		return aliasdb_map_load(fs->db, ret_map);
+	r = aliasdb_map_for_arch(fs->arch, ret_map);
+	if (r == -ENOENT && strncmp(fs->arch, "hurd-", 5) == 0)
+		/* an architecture without merged /usr */
+		r = aliasdb_map_from_pairs(NULL, NULL, 0, ret_map, NULL);
+	return r;
+}
+
+int afs_aliases_initial(struct afs_fs *fs)
+{
+	struct aliasdb_map *map;
+	int r;
+
+	r = aliasdb_open(fs->db_dir, ALIASDB_OPEN_RDONLY, &fs->db);
+	if (r == -ENOENT) {
+		fs->db = NULL;
+		fs->db_defaults = true;
+	} else if (r < 0) {
+		return r;
+	}
+	if (fs->db) {
+		r = aliasdb_generation(fs->db, &fs->db_generation);
+		if (r < 0)
+			return r;
+	}
+	r = afs_load_map(fs, &map);
+	if (r < 0)
+		return r;
+	return afs_aliases_new(map, &fs->aliases);
+}
+
+/* FUSE node id of the view directory whose backing path (relative) is
+ * @rel, if the kernel may know it; 0 otherwise. */
+static fuse_ino_t afs_nodeid_of(struct afs_fs *fs, const char *rel)
+{
+	struct afs_inode *x;
+	struct stat st;
+	int fd;
+
+	if (rel[0] == '\0')
+		return FUSE_ROOT_ID;
+	fd = afs_open_beneath(fs, rel);
+	if (fd < 0) {
+		char *path = afs_path_join("/", rel);
+
+		if (!path)
+			return 0;
+		afs_rdlock(fs);
+		x = afs_virtual_find(fs, path);
+		afs_unlock(fs);
+		free(path);
+		return (fuse_ino_t)(uintptr_t)x;
+	}
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	pthread_mutex_lock(&fs->table_lock);
+	x = afs_inode_table_get(fs->table, st.st_dev, st.st_ino);
+	if (x && x->kind != AFS_KIND_DIR)
+		x = NULL;
+	pthread_mutex_unlock(&fs->table_lock);
+	/* Only a number for the kernel from here on: if the inode is
+	 * forgotten meanwhile, the kernel ignores the notification. */
+	if (!x)
+		return 0;
+	return x == fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)x;
+}
+
+/* Node id of the alias symlink @alias if the kernel may know it. */
+static fuse_ino_t afs_alias_nodeid(struct afs_fs *fs, const char *alias)
+{
+	fuse_ino_t p = 0;
+	size_t i;
+
+	pthread_mutex_lock(&fs->alias_lock);
+	for (i = 0; i < fs->n_alias_inodes; i++)
+		if (strcmp(fs->alias_inodes[i]->alias, alias) == 0)
+			p = (fuse_ino_t)(uintptr_t)fs->alias_inodes[i];
+	pthread_mutex_unlock(&fs->alias_lock);
+	return p;
+}
+
+/* Tell the kernel to forget what it cached about @a's names and dirs. */
+static void afs_invalidate_aliases(struct afs_fs *fs,
+				   const struct afs_aliases *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		const struct afs_alias_entry *e = &a->entries[i];
+		const char *slash = strrchr(e->canonical, '/');
+		char *cparent;
+		fuse_ino_t p;
+
+		/* The alias name in its parent. */
+		p = afs_nodeid_of(fs, e->parent + 1);
+		if (p)
+			(void)fuse_lowlevel_notify_inval_entry(
+				fs->se, p, e->name, strlen(e->name));
+		/* The canonical dir's entry and its attributes/listing,
+		 * reached through either backing spelling. */
+		cparent = strndup(e->canonical, (size_t)(slash - e->canonical));
+		if (cparent) {
+			p = afs_nodeid_of(fs, cparent[0] ? cparent + 1 : "");
+			if (p)
+				(void)fuse_lowlevel_notify_inval_entry(
+					fs->se, p, slash + 1,
+					strlen(slash + 1));
+			free(cparent);
+		}
+		p = afs_nodeid_of(fs, e->canonical + 1);
+		if (p)
+			(void)fuse_lowlevel_notify_inval_inode(fs->se, p, 0, 0);
+		p = afs_nodeid_of(fs, e->alias + 1);
+		if (p)
+			(void)fuse_lowlevel_notify_inval_inode(fs->se, p, 0, 0);
+		/* The alias symlink itself: its cached target. */
+		p = afs_alias_nodeid(fs, e->alias);
+		if (p)
+			(void)fuse_lowlevel_notify_inval_inode(fs->se, p, 0, 0);
+	}
+}
+
+static void afs_swap_map(struct afs_fs *fs, struct aliasdb_map *map)
+{
+	struct afs_aliases *na, *old;
+	size_t i, k;
+	int r;
+
+	r = afs_aliases_new(map, &na);
+	if (r < 0) {
+		fuse_log(FUSE_LOG_ERR, "aliasfs: cannot use the new map: %s\n",
+			 strerror(-r));
+		return;
+	}
+	afs_wrlock(fs);
+	old = fs->aliases;
+	fs->aliases = na;
+	atomic_fetch_add(&fs->tree_gen, 1);
+	/* An alias kept with a new target keeps its inode number. */
+	pthread_mutex_lock(&fs->alias_lock);
+	for (i = 0; i < fs->n_alias_inodes; i++) {
+		struct afs_inode *ai = fs->alias_inodes[i];
+
+		for (k = 0; k < na->n; k++) {
+			if (strcmp(na->entries[k].alias, ai->alias) != 0 ||
+			    strcmp(na->entries[k].target, ai->target) == 0)
+				continue;
+			char *t = strdup(na->entries[k].target);
+
+			if (t) {
+				free(ai->target);
+				ai->target = t;
+			}
+		}
+	}
+	pthread_mutex_unlock(&fs->alias_lock);
+	afs_unlock(fs);
+
+	fuse_log(FUSE_LOG_INFO, "aliasfs: alias map changed (%zu aliases)\n",
+		 na->n);
+	/* Outside every lock: the kernel may call us back. */
+	afs_invalidate_aliases(fs, old);
+	afs_invalidate_aliases(fs, na);
+	afs_aliases_free(old);
+}
+
+static void afs_watch_tick(struct afs_fs *fs)
+{
+	struct aliasdb_map *map;
+	uint64_t gen;
+	int r;
+
+	afs_conflicts_process(fs);
+	afs_fd_pressure_relieve(fs);
+	if (!fs->db) {
+		/* The database may have been created since (aliasctl, or
+		 * our own conflict record). */
+		r = aliasdb_open(fs->db_dir, ALIASDB_OPEN_RDONLY, &fs->db);
+		if (r < 0) {
+			fs->db = NULL;
+			return;
+		}
+		fs->db_defaults = false;
+		fs->db_generation = (uint64_t)-1;
+	}
+	r = aliasdb_generation(fs->db, &gen);
+	if (r < 0 || gen == fs->db_generation)
+		return;
+	r = aliasdb_map_load(fs->db, &map);
+	if (r < 0) {
+		fuse_log(FUSE_LOG_ERR,
+			 "aliasfs: cannot load the alias map: %s\n",
+			 strerror(-r));
+		return;
+	}
+	fs->db_generation = gen;
+	if (aliasdb_map_equal(map, fs->aliases->map)) {
+		aliasdb_map_free(map);
+		return;
+	}
+	afs_swap_map(fs, map);
+}
+
+static void *afs_watch_main(void *arg)
+{
+	struct afs_fs *fs = arg;
+
+	pthread_mutex_lock(&fs->stop_lock);
+	while (!fs->stopping) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += AFS_WATCH_INTERVAL_MS * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&fs->stop_cond, &fs->stop_lock, &ts);
+		if (fs->stopping)
+			break;
+		pthread_mutex_unlock(&fs->stop_lock);
+		afs_watch_tick(fs);
+		pthread_mutex_lock(&fs->stop_lock);
+	}
+	pthread_mutex_unlock(&fs->stop_lock);
+	return NULL;
+}
+
+int afs_watch_start(struct afs_fs *fs)
+{
+	pthread_condattr_t ca;
+	int r;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&fs->stop_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&fs->stop_lock, NULL);
+	r = pthread_create(&fs->watcher, NULL, afs_watch_main, fs);
+	if (r != 0)
+		return -r;
+	fs->watcher_started = true;
+	return 0;
+}
+
+void afs_watch_stop(struct afs_fs *fs)
+{
+	if (!fs->watcher_started)
+		return;
+	pthread_mutex_lock(&fs->stop_lock);
+	fs->stopping = true;
+	pthread_cond_signal(&fs->stop_cond);
+	pthread_mutex_unlock(&fs->stop_lock);
+	pthread_join(fs->watcher, NULL);
+	fs->watcher_started = false;
+	/* Conflicts queued in the last moments still get recorded. */
+	afs_conflicts_process(fs);
+}

@@ -1,0 +1,214 @@
+/*
+ * Attributes: getattr, setattr, readlink, statfs.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "fs/afs.h"
+
+/* Attributes, through the open file when there is one (it may have no
+ * name left). Call with tree_lock held. */
+static int afs_getattr_fi(struct afs_fs *fs, struct afs_inode *inode,
+			  struct fuse_file_info *fi, struct stat *ret_st)
+{
+	if (fi && inode->kind == AFS_KIND_FILE) {
+		if (fstat((int)fi->fh, ret_st) < 0)
+			return -errno;
+		ret_st->st_ino = inode->st_ino;
+		return 0;
+	}
+	return afs_inode_stat(fs, inode, ret_st);
+}
+
+void afs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *inode = afs_inode_get(req, ino);
+	struct stat st;
+	int r;
+
+	if (inode->kind == AFS_KIND_DIR) {
+		r = afs_prepare_dir(fs, inode);
+		if (r < 0) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+	}
+	afs_rdlock(fs);
+	r = afs_getattr_fi(fs, inode, fi, &st);
+	afs_unlock(fs);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+/* Apply the requested changes to one backing object @fd (O_PATH). */
+static int afs_setattr_fd(int fd, bool is_symlink, bool is_dir,
+			  const struct stat *attr, int to_set,
+			  struct fuse_file_info *fi)
+{
+	char proc[64];
+	int r = afs_proc_path(fd, proc, sizeof(proc));
+
+	if (r < 0)
+		return r;
+	if (to_set & FUSE_SET_ATTR_MODE) {
+		if (is_symlink)
+			return -EOPNOTSUPP;
+		r = fi ? fchmod((int)fi->fh, attr->st_mode)
+		       : chmod(proc, attr->st_mode);
+		if (r < 0)
+			return -errno;
+	}
+	if (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+		uid_t uid =
+			(to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
+		gid_t gid =
+			(to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
+
+		if (fchownat(fd, "", uid, gid,
+			     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+	}
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		if (is_dir)
+			return -EISDIR;
+		if (is_symlink)
+			return -EINVAL;
+		r = fi ? ftruncate((int)fi->fh, attr->st_size)
+		       : truncate(proc, attr->st_size);
+		if (r < 0)
+			return -errno;
+	}
+	if (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME)) {
+		struct timespec ts[2];
+
+		ts[0].tv_sec = 0;
+		ts[0].tv_nsec = UTIME_OMIT;
+		ts[1] = ts[0];
+		if (to_set & FUSE_SET_ATTR_ATIME_NOW)
+			ts[0].tv_nsec = UTIME_NOW;
+		else if (to_set & FUSE_SET_ATTR_ATIME)
+			ts[0] = attr->st_atim;
+		if (to_set & FUSE_SET_ATTR_MTIME_NOW)
+			ts[1].tv_nsec = UTIME_NOW;
+		else if (to_set & FUSE_SET_ATTR_MTIME)
+			ts[1] = attr->st_mtim;
+		r = fi ? futimens((int)fi->fh, ts)
+		       : utimensat(fd, "", ts,
+				   AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+		if (r < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		    int to_set, struct fuse_file_info *fi)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *inode = afs_inode_get(req, ino);
+	struct stat st;
+	int r = 0;
+
+	if (inode->kind == AFS_KIND_ALIAS) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	if (inode->kind == AFS_KIND_DIR) {
+		unsigned j;
+
+		r = afs_prepare_dir(fs, inode);
+		if (r < 0) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+		afs_rdlock(fs);
+		/* Every source of a merged directory, so they agree. */
+		for (j = 0; j < inode->n_slots && r >= 0; j++)
+			if (inode->slots[j].fd >= 0)
+				r = afs_setattr_fd(inode->slots[j].fd, false,
+						   true, attr, to_set, NULL);
+	} else {
+		int fd;
+
+		afs_rdlock(fs);
+		fd = fi ? (int)fi->fh : afs_file_open_path(fs, inode);
+		if (fd < 0) {
+			r = fd;
+		} else {
+			r = afs_setattr_fd(fd, inode->type == S_IFLNK, false,
+					   attr, to_set, fi);
+			if (!fi)
+				close(fd);
+		}
+	}
+	if (r >= 0)
+		r = afs_getattr_fi(fs, inode, fi, &st);
+	afs_unlock(fs);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+void afs_op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct afs_inode *inode = afs_inode_get(req, ino);
+	char buf[4097];
+	ssize_t n;
+
+	if (inode->kind == AFS_KIND_ALIAS) {
+		struct afs_fs *fs = afs_data(req);
+
+		afs_rdlock(fs);
+		fuse_reply_readlink(req, inode->target);
+		afs_unlock(fs);
+		return;
+	}
+	if (inode->kind != AFS_KIND_FILE || inode->type != S_IFLNK) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	{
+		struct afs_fs *fs = afs_data(req);
+		int fd;
+
+		afs_rdlock(fs);
+		fd = afs_file_open_path(fs, inode);
+		afs_unlock(fs);
+		if (fd < 0) {
+			fuse_reply_err(req, -fd);
+			return;
+		}
+		n = readlinkat(fd, "", buf, sizeof(buf) - 1);
+		if (n < 0)
+			n = -errno;
+		close(fd);
+	}
+	if (n < 0) {
+		fuse_reply_err(req, (int)-n);
+		return;
+	}
+	buf[n] = '\0';
+	fuse_reply_readlink(req, buf);
+}
+
+void afs_op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct statvfs sv;
+
+	if (fstatvfs(fs->root_fd, &sv) < 0) {
+		fuse_reply_err(req, errno);
+		return;
+	}
+	fuse_reply_statfs(req, &sv);
+}

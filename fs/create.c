@@ -1,0 +1,297 @@
+/*
+ * Creating entries: create, mknod, mkdir, symlink, link. New entries are
+ * always made at the canonical location in the backing (slot 0), whose
+ * missing parents are created first.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <unistd.h>
+
+#include "fs/afs.h"
+
+/* Create as the caller, so new files get its owner and group. fsuid and
+ * fsgid are per thread. */
+void afs_creds_enter(fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	if (!afs_data(req)->is_root)
+		return;
+	(void)setfsgid(ctx->gid);
+	(void)setfsuid(ctx->uid);
+}
+
+void afs_creds_leave(void)
+{
+	(void)setfsuid(0);
+	(void)setfsgid(0);
+}
+
+/* Call with tree_lock held. */
+bool afs_is_alias_name(struct afs_fs *fs, struct afs_inode *dir,
+		       const char *name)
+{
+	return afs_aliases_find_child(fs->aliases, dir->path, name) >= 0;
+}
+
+/*
+ * Get @dir ready for a new entry @name and take tree_lock for reading.
+ * On success returns the canonical backing dir fd; on failure -errno with
+ * the lock not held.
+ */
+static int afs_create_begin(struct afs_fs *fs, struct afs_inode *dir,
+			    const char *name)
+{
+	int r;
+
+	if (dir->kind != AFS_KIND_DIR)
+		return -ENOTDIR;
+	r = afs_prepare_dir(fs, dir);
+	if (r < 0)
+		return r;
+	afs_rdlock(fs);
+	if (afs_is_alias_name(fs, dir, name)) {
+		afs_unlock(fs);
+		return -EEXIST;
+	}
+	if (fs->ro) {
+		afs_unlock(fs);
+		return -EROFS;
+	}
+	if (dir->slots[0].fd >= 0)
+		return dir->slots[0].fd;
+	afs_unlock(fs);
+	r = afs_dir_ensure_canonical(fs, dir);
+	if (r < 0)
+		return r;
+	afs_rdlock(fs);
+	if (dir->slots[0].fd < 0) {
+		afs_unlock(fs);
+		return -ENOENT;
+	}
+	return dir->slots[0].fd;
+}
+
+/* After a successful creation of @name in @dir (tree_lock held): the
+ * entry for the reply, and the lock released. */
+static int afs_create_end(struct afs_fs *fs, struct afs_inode *dir,
+			  const char *name, struct fuse_entry_param *ret_e)
+{
+	int r;
+
+	afs_dir_changed(dir);
+	r = afs_do_lookup(fs, dir, name, ret_e);
+	afs_unlock(fs);
+	return r == -ENOENT ? -EIO : r;
+}
+
+enum afs_make_kind {
+	AFS_MAKE_FILE,
+	AFS_MAKE_NODE,
+	AFS_MAKE_DIR,
+	AFS_MAKE_SYMLINK
+};
+
+static int afs_make_call(int dfd, const char *name, enum afs_make_kind kind,
+			 mode_t mode, dev_t rdev, const char *link, int oflags)
+{
+	int r;
+
+	switch (kind) {
+	case AFS_MAKE_FILE:
+		return openat(dfd, name,
+			      (oflags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) &
+				      ~O_PATH,
+			      mode);
+	case AFS_MAKE_NODE:
+		r = mknodat(dfd, name, mode, rdev);
+		break;
+	case AFS_MAKE_DIR:
+		r = mkdirat(dfd, name, mode);
+		break;
+	default:
+		r = symlinkat(link, dfd, name);
+		break;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+/*
+ * Make @name in backing dir @dfd as the caller. Returns the open fd for
+ * AFS_MAKE_FILE, 0 otherwise, or -errno.
+ */
+static int afs_make_entry(fuse_req_t req, int dfd, const char *name,
+			  enum afs_make_kind kind, mode_t mode, dev_t rdev,
+			  const char *link, int oflags)
+{
+	struct afs_fs *fs = afs_data(req);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct stat dst;
+	gid_t gid;
+	int r;
+
+	afs_creds_enter(req);
+	r = afs_make_call(dfd, name, kind, mode, rdev, link, oflags);
+	if (r < 0)
+		r = -errno;
+	afs_creds_leave();
+	if (r != -EACCES || !fs->is_root || fs->no_default_permissions ||
+	    ctx->uid == 0)
+		return r;
+	/* The kernel already allowed this with the caller's full
+	 * credentials (default_permissions); the backing refused only for
+	 * lack of the caller's supplementary groups on this thread. Make it
+	 * as root and give it to the caller. */
+	r = afs_make_call(dfd, name, kind, mode, rdev, link, oflags);
+	if (r < 0)
+		return -errno;
+	gid = ctx->gid;
+	if (fstat(dfd, &dst) == 0 && (dst.st_mode & S_ISGID))
+		gid = (gid_t)-1; /* inherited from the setgid directory */
+	(void)fchownat(dfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW);
+	return r;
+}
+
+void afs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		   mode_t mode, struct fuse_file_info *fi)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *dir = afs_inode_get(req, parent);
+	struct fuse_entry_param e;
+	int dfd, fd, r;
+
+	dfd = afs_create_begin(fs, dir, name);
+	if (dfd < 0) {
+		fuse_reply_err(req, -dfd);
+		return;
+	}
+	fd = afs_make_entry(req, dfd, name, AFS_MAKE_FILE, mode, 0, NULL,
+			    fi->flags);
+	r = fd < 0 ? fd : 0;
+	if (r < 0) {
+		afs_unlock(fs);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	r = afs_create_end(fs, dir, name, &e);
+	if (r < 0) {
+		close(fd);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	afs_file_opened(fs, (struct afs_inode *)(uintptr_t)e.ino, fd);
+	fi->fh = (uint64_t)fd;
+	fi->keep_cache = 1;
+	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
+		afs_file_closed(fs, (struct afs_inode *)(uintptr_t)e.ino, fd);
+		close(fd);
+	}
+}
+
+/* mknod, mkdir and symlink share everything but the system call. */
+
+static void afs_make(fuse_req_t req, fuse_ino_t parent, const char *name,
+		     enum afs_make_kind kind, mode_t mode, dev_t rdev,
+		     const char *link)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *dir = afs_inode_get(req, parent);
+	struct fuse_entry_param e;
+	int dfd, r;
+
+	dfd = afs_create_begin(fs, dir, name);
+	if (dfd < 0) {
+		fuse_reply_err(req, -dfd);
+		return;
+	}
+	r = afs_make_entry(req, dfd, name, kind, mode, rdev, link, 0);
+	if (r < 0) {
+		afs_unlock(fs);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	r = afs_create_end(fs, dir, name, &e);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_entry(req, &e);
+}
+
+void afs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode, dev_t rdev)
+{
+	afs_make(req, parent, name, AFS_MAKE_NODE, mode, rdev, NULL);
+}
+
+void afs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode)
+{
+	afs_make(req, parent, name, AFS_MAKE_DIR, mode, 0, NULL);
+}
+
+void afs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		    const char *name)
+{
+	afs_make(req, parent, name, AFS_MAKE_SYMLINK, 0, 0, link);
+}
+
+void afs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		 const char *newname)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *inode = afs_inode_get(req, ino);
+	struct afs_inode *dir = afs_inode_get(req, newparent);
+	struct fuse_entry_param e;
+	int dfd, r;
+
+	if (inode->kind != AFS_KIND_FILE) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	dfd = afs_create_begin(fs, dir, newname);
+	if (dfd < 0) {
+		fuse_reply_err(req, -dfd);
+		return;
+	}
+	{
+		int fd = afs_file_open_path(fs, inode);
+
+		if (fd < 0) {
+			errno = -fd;
+			r = -1;
+		} else if (fs->is_root) {
+			r = linkat(fd, "", dfd, newname, AT_EMPTY_PATH);
+		} else if (inode->type != S_IFLNK) {
+			char proc[64];
+
+			(void)afs_proc_path(fd, proc, sizeof(proc));
+			r = linkat(AT_FDCWD, proc, dfd, newname,
+				   AT_SYMLINK_FOLLOW);
+		} else {
+			errno = EPERM;
+			r = -1;
+		}
+		if (fd >= 0) {
+			int saved = errno;
+
+			close(fd);
+			errno = saved;
+		}
+	}
+	if (r < 0) {
+		r = -errno;
+		afs_unlock(fs);
+		fuse_reply_err(req, -r);
+		return;
+	}
+	r = afs_create_end(fs, dir, newname, &e);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else
+		fuse_reply_entry(req, &e);
+}

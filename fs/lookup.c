@@ -1,0 +1,509 @@
+/*
+ * lookup and forget: resolve a name in a merged directory, with a lookup
+ * cache (negative results too) so repeated misses cost no backing syscall.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs/afs.h"
+
+#define AFS_LCACHE_SIZE 16384 /* power of two; direct-mapped */
+
+struct afs_lcache_entry {
+	uint64_t serial;
+	uint64_t dir_gen;
+	uint64_t tree_gen;
+	char *name; /* NULL: empty */
+	bool negative;
+	dev_t dev;
+	ino_t ino;
+};
+
+struct afs_lookup_cache {
+	pthread_mutex_t lock;
+	struct afs_lcache_entry entries[AFS_LCACHE_SIZE];
+};
+
+int afs_lookup_cache_new(struct afs_lookup_cache **ret_cache)
+{
+	struct afs_lookup_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	pthread_mutex_init(&c->lock, NULL);
+	*ret_cache = c;
+	return 0;
+}
+
+void afs_lookup_cache_free(struct afs_lookup_cache *cache)
+{
+	size_t i;
+
+	if (!cache)
+		return;
+	for (i = 0; i < AFS_LCACHE_SIZE; i++)
+		free(cache->entries[i].name);
+	pthread_mutex_destroy(&cache->lock);
+	free(cache);
+}
+
+static size_t afs_lcache_index(uint64_t serial, const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ (serial * 0x9e3779b97f4a7c15ULL);
+
+	while (*name) {
+		h ^= (unsigned char)*name++;
+		h *= 0x100000001b3ULL;
+	}
+	return (size_t)(h ^ (h >> 32)) & (AFS_LCACHE_SIZE - 1);
+}
+
+/* Returns 1 on a valid hit (*ret_entry filled, name not copied), else 0. */
+static int afs_lcache_get(struct afs_lookup_cache *c, uint64_t serial,
+			  uint64_t dir_gen, uint64_t tree_gen, const char *name,
+			  struct afs_lcache_entry *ret_entry)
+{
+	struct afs_lcache_entry *e;
+	int hit = 0;
+
+	pthread_mutex_lock(&c->lock);
+	e = &c->entries[afs_lcache_index(serial, name)];
+	if (e->name && e->serial == serial && e->dir_gen == dir_gen &&
+	    e->tree_gen == tree_gen && strcmp(e->name, name) == 0) {
+		*ret_entry = *e;
+		hit = 1;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return hit;
+}
+
+static void afs_lcache_put(struct afs_lookup_cache *c, uint64_t serial,
+			   uint64_t dir_gen, uint64_t tree_gen,
+			   const char *name, bool negative, dev_t dev,
+			   ino_t ino)
+{
+	struct afs_lcache_entry *e;
+	char *copy = strdup(name);
+
+	if (!copy)
+		return;
+	pthread_mutex_lock(&c->lock);
+	e = &c->entries[afs_lcache_index(serial, name)];
+	free(e->name);
+	e->name = copy;
+	e->serial = serial;
+	e->dir_gen = dir_gen;
+	e->tree_gen = tree_gen;
+	e->negative = negative;
+	e->dev = dev;
+	e->ino = ino;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* The persistent inode of alias @alias_index. Call with tree_lock held. */
+struct afs_inode *afs_alias_inode(struct afs_fs *fs, size_t alias_index)
+{
+	const struct afs_alias_entry *a = &fs->aliases->entries[alias_index];
+	struct afs_inode *inode = NULL, **grown;
+	size_t i;
+
+	pthread_mutex_lock(&fs->alias_lock);
+	for (i = 0; i < fs->n_alias_inodes; i++)
+		if (strcmp(fs->alias_inodes[i]->alias, a->alias) == 0) {
+			inode = fs->alias_inodes[i];
+			goto out;
+		}
+	grown = realloc(fs->alias_inodes,
+			(fs->n_alias_inodes + 1) * sizeof(*grown));
+	if (!grown)
+		goto out;
+	fs->alias_inodes = grown;
+	inode = calloc(1, sizeof(*inode));
+	if (!inode)
+		goto out;
+	inode->kind = AFS_KIND_ALIAS;
+	inode->fd = -1;
+	inode->alias = strdup(a->alias);
+	inode->target = strdup(a->target);
+	if (!inode->alias || !inode->target) {
+		free(inode->alias);
+		free(inode->target);
+		free(inode);
+		inode = NULL;
+		goto out;
+	}
+	inode->st_ino = (ino_t)(AFS_ALIAS_INO_BASE + fs->n_alias_inodes);
+	inode->serial = atomic_fetch_add(&fs->next_serial, 1);
+	fs->alias_inodes[fs->n_alias_inodes++] = inode;
+out:
+	pthread_mutex_unlock(&fs->alias_lock);
+	return inode;
+}
+
+static void afs_entry_fill(struct afs_fs *fs, struct afs_inode *inode,
+			   const struct stat *st, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = (fuse_ino_t)(uintptr_t)inode;
+	e->attr = *st;
+	e->attr.st_ino = inode->st_ino;
+	e->attr_timeout = fs->attr_timeout;
+	e->entry_timeout = fs->entry_timeout;
+}
+
+/* The first slot of @dir providing @name. Call with tree_lock held. */
+int afs_find_entry(struct afs_fs *fs, struct afs_inode *dir, const char *name,
+		   int *ret_slot, struct stat *ret_st)
+{
+	unsigned j;
+
+	for (j = 0; j < dir->n_slots; j++) {
+		struct stat st;
+
+		if (dir->slots[j].fd < 0)
+			continue;
+		if (fstatat(dir->slots[j].fd, name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    0) {
+			if (ret_slot)
+				*ret_slot = (int)j;
+			if (ret_st)
+				*ret_st = st;
+			return 0;
+		}
+		if (errno != ENOENT && errno != ENOTDIR)
+			return -errno;
+	}
+	return -ENOENT;
+}
+
+/* Backing path (relative to the root) of @name in slot @j of @dir. */
+static char *afs_slot_bpath(struct afs_inode *dir, unsigned j, const char *name)
+{
+	const char *base = j == 0 ? dir->path : dir->slots[j].bpath;
+	char *p = afs_path_join(base, name);
+	char *rel;
+
+	if (!p || p[0] != '/')
+		return p;
+	rel = strdup(p + 1);
+	free(p);
+	return rel;
+}
+
+static void afs_note_conflict(struct afs_fs *fs, struct afs_inode *dir,
+			      unsigned winner, unsigned other, const char *name)
+{
+	char *a = afs_slot_bpath(dir, winner, name);
+	char *b = afs_slot_bpath(dir, other, name);
+
+	if (a && b)
+		afs_conflict_note(fs, a, b);
+	free(a);
+	free(b);
+}
+
+static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
+			  const char *name, char *path, uint64_t tree_gen,
+			  struct afs_inode **ret_inode, struct stat *ret_st)
+{
+	struct afs_slot *slots;
+	struct afs_inode *inode = NULL;
+	unsigned n, j;
+	int r, first = -1;
+
+	r = afs_dir_compute_slots(fs, dir, name, path, &slots, &n);
+	if (r < 0)
+		return r;
+	for (j = 0; j < n && first < 0; j++)
+		if (slots[j].fd >= 0)
+			first = (int)j;
+	if (first < 0) {
+		struct afs_inode *v;
+
+		afs_slots_free(slots, n);
+		if (!afs_aliases_needs_dir(fs->aliases, path))
+			return -ENOENT;
+		v = afs_virtual_dir(fs, dir, name, path);
+		if (!v)
+			return -ENOMEM;
+		pthread_mutex_lock(&fs->table_lock);
+		v->nlookup++;
+		pthread_mutex_unlock(&fs->table_lock);
+		r = afs_inode_stat(fs, v, ret_st);
+		if (r < 0)
+			return r;
+		free(path);
+		*ret_inode = v;
+		return 0;
+	}
+	if (fstatat(slots[first].fd, "", ret_st,
+		    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+		r = -errno;
+		afs_slots_free(slots, n);
+		return r;
+	}
+	pthread_mutex_lock(&fs->table_lock);
+	for (j = 0; j < n; j++) {
+		struct afs_inode *x;
+
+		if (slots[j].fd < 0)
+			continue;
+		x = afs_inode_table_get(fs->table, slots[j].dev, slots[j].ino);
+		if (x && x->kind == AFS_KIND_DIR && x->parent == dir &&
+		    strcmp(x->name, name) == 0) {
+			inode = x;
+			break;
+		}
+	}
+	if (inode) {
+		inode->nlookup++;
+		pthread_mutex_unlock(&fs->table_lock);
+		afs_slots_free(slots, n);
+		free(path);
+		*ret_inode = inode;
+		return 0;
+	}
+	inode = calloc(1, sizeof(*inode));
+	if (!inode || !(inode->name = strdup(name))) {
+		pthread_mutex_unlock(&fs->table_lock);
+		free(inode);
+		afs_slots_free(slots, n);
+		return -ENOMEM;
+	}
+	inode->kind = AFS_KIND_DIR;
+	inode->fd = -1;
+	inode->parent = dir;
+	dir->refs++;
+	inode->path = path;
+	inode->slots = slots;
+	inode->n_slots = n;
+	inode->gen = tree_gen;
+	inode->st_ino = slots[first].ino;
+	inode->nlookup = 1;
+	inode->serial = atomic_fetch_add(&fs->next_serial, 1);
+	afs_dir_register_keys(fs, inode);
+	afs_inode_link_all_locked(fs, inode);
+	afs_fd_pressure_check(fs);
+	pthread_mutex_unlock(&fs->table_lock);
+	*ret_inode = inode;
+	return 0;
+}
+
+static int afs_lookup_file(struct afs_fs *fs, struct afs_inode *dir,
+			   const char *name, const struct stat *st,
+			   struct afs_inode **ret_inode)
+{
+	struct afs_inode *inode, *x;
+
+	pthread_mutex_lock(&fs->table_lock);
+	x = afs_inode_table_get(fs->table, st->st_dev, st->st_ino);
+	if (x && x->kind == AFS_KIND_FILE) {
+		x->nlookup++;
+		pthread_mutex_unlock(&fs->table_lock);
+		afs_file_relocate(fs, x, dir, name);
+		*ret_inode = x;
+		return 0;
+	}
+	inode = calloc(1, sizeof(*inode));
+	if (!inode || !(inode->locs[0].name = strdup(name))) {
+		pthread_mutex_unlock(&fs->table_lock);
+		free(inode);
+		return -ENOMEM;
+	}
+	inode->locs[0].parent = dir;
+	inode->n_locs = 1;
+	inode->kind = AFS_KIND_FILE;
+	inode->fd = -1;
+	inode->dev = st->st_dev;
+	inode->ino = st->st_ino;
+	inode->st_ino = st->st_ino;
+	inode->type = st->st_mode & S_IFMT;
+	inode->nlookup = 1;
+	inode->serial = atomic_fetch_add(&fs->next_serial, 1);
+	if (afs_inode_table_put(fs->table, st->st_dev, st->st_ino, inode) < 0) {
+		pthread_mutex_unlock(&fs->table_lock);
+		free(inode->locs[0].name);
+		free(inode);
+		return -ENOMEM;
+	}
+	dir->refs++;
+	afs_inode_link_all_locked(fs, inode);
+	pthread_mutex_unlock(&fs->table_lock);
+	*ret_inode = inode;
+	return 0;
+}
+
+/* A cached positive result: the inode is still known and alive. */
+static int afs_lookup_cached(struct afs_fs *fs, struct afs_inode *dir,
+			     const char *name, const struct afs_lcache_entry *c,
+			     struct fuse_entry_param *ret_e)
+{
+	struct afs_inode *x;
+	struct stat st;
+
+	pthread_mutex_lock(&fs->table_lock);
+	x = afs_inode_table_get(fs->table, c->dev, c->ino);
+	if (!x || (x->kind == AFS_KIND_DIR &&
+		   (x->parent != dir || strcmp(x->name, name) != 0))) {
+		pthread_mutex_unlock(&fs->table_lock);
+		return -EAGAIN;
+	}
+	x->nlookup++;
+	pthread_mutex_unlock(&fs->table_lock);
+	if (x->kind == AFS_KIND_FILE)
+		afs_file_relocate(fs, x, dir, name);
+	if (afs_inode_stat(fs, x, &st) < 0) {
+		afs_inode_forget(fs, x, 1);
+		return -EAGAIN;
+	}
+	afs_entry_fill(fs, x, &st, ret_e);
+	return 0;
+}
+
+/*
+ * Look @name up in @dir (prepared, tree_lock held for reading). Returns 0
+ * and *ret_e with one lookup counted, -ENOENT (a negative entry), -errno.
+ */
+int afs_do_lookup(struct afs_fs *fs, struct afs_inode *dir, const char *name,
+		  struct fuse_entry_param *ret_e)
+{
+	uint64_t dir_gen = atomic_load(&dir->cache_gen);
+	uint64_t tree_gen = atomic_load(&fs->tree_gen);
+	struct afs_lcache_entry c;
+	struct afs_inode *inode = NULL;
+	struct stat st, first_st;
+	unsigned j;
+	int i, r, winner = -1;
+
+	i = afs_aliases_find_child(fs->aliases, dir->path, name);
+	if (i >= 0) {
+		inode = afs_alias_inode(fs, (size_t)i);
+		if (!inode)
+			return -ENOMEM;
+		afs_fill_alias_stat(fs, inode, &st);
+		afs_entry_fill(fs, inode, &st, ret_e);
+		return 0;
+	}
+	if (afs_lcache_get(fs->lcache, dir->serial, dir_gen, tree_gen, name,
+			   &c)) {
+		if (c.negative)
+			return -ENOENT;
+		if (afs_lookup_cached(fs, dir, name, &c, ret_e) == 0)
+			return 0;
+	}
+
+	for (j = 0; j < dir->n_slots; j++) {
+		if (dir->slots[j].fd < 0)
+			continue;
+		if (fstatat(dir->slots[j].fd, name, &st, AT_SYMLINK_NOFOLLOW) <
+		    0) {
+			if (errno != ENOENT && errno != ENOTDIR)
+				return -errno;
+			continue;
+		}
+		if (winner < 0) {
+			winner = (int)j;
+			first_st = st;
+			continue;
+		}
+		/* A second provider: identical entries are one, anything
+		 * else is a conflict the background thread checks. */
+		if (winner == 0 &&
+		    !(S_ISDIR(first_st.st_mode) && S_ISDIR(st.st_mode)) &&
+		    !(st.st_dev == first_st.st_dev &&
+		      st.st_ino == first_st.st_ino))
+			afs_note_conflict(fs, dir, 0, j, name);
+	}
+
+	if (winner >= 0 && !S_ISDIR(first_st.st_mode) &&
+	    afs_aliases_has_junction_child(fs->aliases, dir->path, name))
+		/* A canonical directory must be a directory: a backing
+		 * symlink there (usr/bin -> /bin) would make the alias
+		 * loop. Hide it. Its parents (usr -> x) stay as the
+		 * backing has them. */
+		winner = -1;
+	if (winner < 0 || S_ISDIR(first_st.st_mode)) {
+		char *path = afs_path_join(dir->path, name);
+
+		if (!path)
+			return -ENOMEM;
+		if (winner < 0 && !afs_aliases_needs_dir(fs->aliases, path)) {
+			free(path);
+			afs_lcache_put(fs->lcache, dir->serial, dir_gen,
+				       tree_gen, name, true, 0, 0);
+			return -ENOENT;
+		}
+		/* afs_lookup_dir takes @path on success. */
+		r = afs_lookup_dir(fs, dir, name, path, tree_gen, &inode, &st);
+		if (r < 0) {
+			free(path);
+			if (r == -ENOENT)
+				afs_lcache_put(fs->lcache, dir->serial, dir_gen,
+					       tree_gen, name, true, 0, 0);
+			return r;
+		}
+		afs_entry_fill(fs, inode, &st, ret_e);
+		afs_lcache_put(fs->lcache, dir->serial, dir_gen, tree_gen, name,
+			       false, st.st_dev, st.st_ino);
+		return 0;
+	}
+
+	r = afs_lookup_file(fs, dir, name, &first_st, &inode);
+	if (r < 0)
+		return r;
+	afs_entry_fill(fs, inode, &first_st, ret_e);
+	afs_lcache_put(fs->lcache, dir->serial, dir_gen, tree_gen, name, false,
+		       first_st.st_dev, first_st.st_ino);
+	return 0;
+}
+
+void afs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *dir = afs_inode_get(req, parent);
+	struct fuse_entry_param e;
+	int r;
+
+	r = afs_prepare_dir(fs, dir);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	afs_rdlock(fs);
+	r = afs_do_lookup(fs, dir, name, &e);
+	afs_unlock(fs);
+	if (r == -ENOENT) {
+		memset(&e, 0, sizeof(e));
+		e.entry_timeout = fs->negative_timeout;
+		fuse_reply_entry(req, &e);
+	} else if (r < 0) {
+		fuse_reply_err(req, -r);
+	} else {
+		fuse_reply_entry(req, &e);
+	}
+}
+
+void afs_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	afs_inode_forget(afs_data(req), afs_inode_get(req, ino), nlookup);
+	fuse_reply_none(req);
+}
+
+void afs_op_forget_multi(fuse_req_t req, size_t count,
+			 struct fuse_forget_data *forgets)
+{
+	struct afs_fs *fs = afs_data(req);
+	size_t i;
+
+	pthread_mutex_lock(&fs->table_lock);
+	for (i = 0; i < count; i++)
+		afs_inode_unref_locked(fs, afs_inode_get(req, forgets[i].ino),
+				       forgets[i].nlookup, 0);
+	pthread_mutex_unlock(&fs->table_lock);
+	fuse_reply_none(req);
+}

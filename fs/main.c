@@ -1,0 +1,494 @@
+/*
+ * aliasfs: options, sanity checks, FUSE session and loop.
+ */
+#include "config.h"
+
+/* The multithreaded loop's max_threads needs the 3.12 loop API; the rest
+ * of the daemon uses the project's FUSE_USE_VERSION. */
+#undef FUSE_USE_VERSION
+#define FUSE_USE_VERSION 312
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "fs/afs.h"
+
+#define AFS_DEFAULT_TIMEOUT 86400.0
+#define AFS_DEFAULT_THREADS 4
+
+struct afs_cmdline {
+	char *db;
+	char *arch;
+	int ro;
+	int no_default_permissions;
+	double entry_timeout;
+	double attr_timeout;
+	double negative_timeout;
+	int threads;
+	int foreground;
+	int debug;
+	int help;
+	int version;
+	char *backing;
+	char *mountpoint;
+	int extra_args;
+};
+
+enum {
+	AFS_KEY_HELP,
+	AFS_KEY_VERSION,
+	AFS_KEY_FOREGROUND,
+	AFS_KEY_DEBUG,
+	AFS_KEY_RO,
+	AFS_KEY_DEFAULT_PERMISSIONS,
+};
+
+#define AFS_OPT(t, p, v)                              \
+	{                                             \
+		t, offsetof(struct afs_cmdline, p), v \
+	}
+
+static const struct fuse_opt afs_opts[] = {
+	AFS_OPT("db=%s", db, 0),
+	AFS_OPT("arch=%s", arch, 0),
+	AFS_OPT("no_default_permissions", no_default_permissions, 1),
+	AFS_OPT("entry_timeout=%lf", entry_timeout, 0),
+	AFS_OPT("attr_timeout=%lf", attr_timeout, 0),
+	AFS_OPT("negative_timeout=%lf", negative_timeout, 0),
+	AFS_OPT("threads=%d", threads, 0),
+	FUSE_OPT_KEY("-h", AFS_KEY_HELP),
+	FUSE_OPT_KEY("--help", AFS_KEY_HELP),
+	FUSE_OPT_KEY("-V", AFS_KEY_VERSION),
+	FUSE_OPT_KEY("--version", AFS_KEY_VERSION),
+	FUSE_OPT_KEY("-f", AFS_KEY_FOREGROUND),
+	FUSE_OPT_KEY("-d", AFS_KEY_DEBUG),
+	FUSE_OPT_KEY("debug", AFS_KEY_DEBUG),
+	FUSE_OPT_KEY("ro", AFS_KEY_RO),
+	FUSE_OPT_KEY("default_permissions", AFS_KEY_DEFAULT_PERMISSIONS),
+	FUSE_OPT_END,
+};
+
+static int afs_opt_proc(void *data, const char *arg, int key,
+			struct fuse_args *outargs)
+{
+	struct afs_cmdline *c = data;
+
+	switch (key) {
+	case FUSE_OPT_KEY_NONOPT:
+		if (!c->backing) {
+			c->backing = strdup(arg);
+			return 0;
+		}
+		if (!c->mountpoint) {
+			c->mountpoint = strdup(arg);
+			return 0;
+		}
+		c->extra_args = 1;
+		return 0;
+	case AFS_KEY_HELP:
+		c->help = 1;
+		return 0;
+	case AFS_KEY_VERSION:
+		c->version = 1;
+		return 0;
+	case AFS_KEY_FOREGROUND:
+		c->foreground = 1;
+		return 0;
+	case AFS_KEY_DEBUG:
+		c->debug = 1;
+		c->foreground = 1;
+		return 1; /* libfuse prints the requests */
+	case AFS_KEY_RO:
+		c->ro = 1;
+		return 1; /* the kernel mount is read-only too */
+	case AFS_KEY_DEFAULT_PERMISSIONS:
+		c->no_default_permissions = 0;
+		return 0; /* added below unless turned off */
+	default:
+		return 1;
+	}
+}
+
+static void afs_usage(const char *prog)
+{
+	printf("usage: %s [-f] [-d] [-o OPTIONS] BACKING MOUNTPOINT\n"
+	       "\n"
+	       "Show BACKING at MOUNTPOINT as a merged-/usr tree.\n"
+	       "\n"
+	       "options:\n"
+	       "    -h, --help             this help\n"
+	       "    -V, --version          the version\n"
+	       "    -f                     stay in the foreground\n"
+	       "    -d                     debug output (implies -f)\n"
+	       "    -o db=DIR              alias database (default "
+	       "BACKING/" ALIASDB_DEFAULT_SUBDIR ")\n"
+	       "    -o arch=ARCH           default alias set when there is "
+	       "no database\n"
+	       "    -o ro                  read-only view\n"
+	       "    -o allow_other         let other users in\n"
+	       "    -o no_default_permissions\n"
+	       "                           let the backing check permissions "
+	       "only\n"
+	       "    -o entry_timeout=SEC   name cache timeout (default "
+	       "86400)\n"
+	       "    -o attr_timeout=SEC    attribute cache timeout (default "
+	       "86400)\n"
+	       "    -o negative_timeout=SEC\n"
+	       "                           negative cache timeout (default "
+	       "86400)\n"
+	       "    -o threads=N           worker threads (default %d; 1: "
+	       "single-threaded)\n"
+	       "\n"
+	       "Other -o options are passed to FUSE.\n"
+	       "Changes made in BACKING behind the daemon's back are not "
+	       "guaranteed to show.\n",
+	       prog, AFS_DEFAULT_THREADS);
+}
+
+/* Is @inner equal to @outer or below it? Both are real paths. */
+static bool afs_path_within(const char *inner, const char *outer)
+{
+	size_t ol = strlen(outer);
+
+	if (strcmp(outer, "/") == 0)
+		return true;
+	return strncmp(inner, outer, ol) == 0 &&
+	       (inner[ol] == '\0' || inner[ol] == '/');
+}
+
+/* Every inode the kernel remembers holds an O_PATH descriptor: as root,
+ * allow as many as the system does. */
+static void afs_raise_nofile(void)
+{
+	struct rlimit rl;
+	unsigned long nr_open = 0;
+	FILE *f;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	f = fopen("/proc/sys/fs/nr_open", "re");
+	if (f) {
+		if (fscanf(f, "%lu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (nr_open > rl.rlim_max) {
+		struct rlimit wanted = {nr_open, nr_open};
+
+		if (setrlimit(RLIMIT_NOFILE, &wanted) == 0)
+			return;
+	}
+	if (rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		fuse_log(FUSE_LOG_WARNING,
+			 "aliasfs: cannot raise the open file limit: %s\n",
+			 strerror(errno));
+}
+
+static void afs_op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	struct afs_fs *fs = userdata;
+
+	(void)fs;
+	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
+		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+		conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	/* The kernel writes back through its own cache only if asked; the
+	 * view stays write-through, which is simple and always correct. */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+}
+
+static void afs_op_destroy(void *userdata)
+{
+	(void)userdata;
+}
+
+static const struct fuse_lowlevel_ops afs_ops = {
+	.init = afs_op_init,
+	.destroy = afs_op_destroy,
+	.lookup = afs_op_lookup,
+	.forget = afs_op_forget,
+	.forget_multi = afs_op_forget_multi,
+	.getattr = afs_op_getattr,
+	.setattr = afs_op_setattr,
+	.readlink = afs_op_readlink,
+	.mknod = afs_op_mknod,
+	.mkdir = afs_op_mkdir,
+	.unlink = afs_op_unlink,
+	.rmdir = afs_op_rmdir,
+	.symlink = afs_op_symlink,
+	.rename = afs_op_rename,
+	.link = afs_op_link,
+	.open = afs_op_open,
+	.read = afs_op_read,
+	.write_buf = afs_op_write_buf,
+	.flush = afs_op_flush,
+	.release = afs_op_release,
+	.fsync = afs_op_fsync,
+	.opendir = afs_op_opendir,
+	.readdir = afs_op_readdir,
+	.readdirplus = afs_op_readdirplus,
+	.releasedir = afs_op_releasedir,
+	.fsyncdir = afs_op_fsyncdir,
+	.statfs = afs_op_statfs,
+	.setxattr = afs_op_setxattr,
+	.getxattr = afs_op_getxattr,
+	.listxattr = afs_op_listxattr,
+	.removexattr = afs_op_removexattr,
+	.create = afs_op_create,
+	.fallocate = afs_op_fallocate,
+	.lseek = afs_op_lseek,
+	.copy_file_range = afs_op_copy_file_range,
+};
+
+static void afs_cmdline_free(struct afs_cmdline *c)
+{
+	free(c->db);
+	free(c->arch);
+	free(c->backing);
+	free(c->mountpoint);
+}
+
+static void afs_fs_free(struct afs_fs *fs)
+{
+	afs_inode_free_all(fs);
+	afs_inode_table_free(fs->table);
+	afs_lookup_cache_free(fs->lcache);
+	afs_conflicts_free(fs->conflicts);
+	afs_aliases_free(fs->aliases);
+	aliasdb_close(fs->db);
+	if (fs->root_fd >= 0)
+		close(fs->root_fd);
+	pthread_rwlock_destroy(&fs->tree_lock);
+	pthread_mutex_destroy(&fs->table_lock);
+	pthread_mutex_destroy(&fs->alias_lock);
+	free(fs->backing);
+	free(fs->mountpoint);
+	free(fs->db_dir);
+	free(fs->arch);
+}
+
+/* Everything that can be refused before mounting. Prints the reason. */
+static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
+{
+	struct stat st;
+	int r;
+
+	fs->backing = realpath(c->backing, NULL);
+	if (!fs->backing) {
+		fprintf(stderr, "aliasfs: backing directory %s: %s\n",
+			c->backing, strerror(errno));
+		return -1;
+	}
+	if (stat(fs->backing, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "aliasfs: backing %s is not a directory\n",
+			c->backing);
+		return -1;
+	}
+	fs->mountpoint = realpath(c->mountpoint, NULL);
+	if (!fs->mountpoint) {
+		fprintf(stderr, "aliasfs: mount point %s: %s\n", c->mountpoint,
+			strerror(errno));
+		return -1;
+	}
+	if (afs_path_within(fs->mountpoint, fs->backing) ||
+	    afs_path_within(fs->backing, fs->mountpoint)) {
+		fprintf(stderr,
+			"aliasfs: the mount point %s and the backing "
+			"directory %s must not contain each other\n",
+			fs->mountpoint, fs->backing);
+		return -1;
+	}
+	fs->root_fd = open(fs->backing, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->root_fd < 0) {
+		fprintf(stderr, "aliasfs: cannot open %s: %s\n", fs->backing,
+			strerror(errno));
+		return -1;
+	}
+	if (c->db) {
+		fs->db_dir = realpath(c->db, NULL);
+		if (!fs->db_dir && c->db[0] == '/') {
+			fs->db_dir = strdup(c->db);
+		} else if (!fs->db_dir) {
+			/* Not there yet: anchor it now, the daemon's working
+			 * directory becomes / when it detaches. */
+			char *cwd = getcwd(NULL, 0);
+
+			fs->db_dir = cwd ? afs_path_join(cwd, c->db) : NULL;
+			free(cwd);
+		}
+	} else {
+		fs->db_dir = afs_path_join(fs->backing, ALIASDB_DEFAULT_SUBDIR);
+	}
+	if (c->arch) {
+		fs->arch = strdup(c->arch);
+	} else {
+		r = aliasdb_host_arch(&fs->arch);
+		if (r < 0)
+			fs->arch = strdup("amd64");
+	}
+	if (!fs->db_dir || !fs->arch) {
+		fprintf(stderr, "aliasfs: out of memory\n");
+		return -1;
+	}
+	r = afs_aliases_initial(fs);
+	if (r == -EPROTO) {
+		fprintf(stderr,
+			"aliasfs: the database in %s has schema version %u, "
+			"newer than this aliasfs understands (%u)\n",
+			fs->db_dir, aliasdb_open_schema_found(),
+			(unsigned)ALIASDB_SCHEMA_VERSION);
+		return -1;
+	}
+	if (r == -ENOENT && fs->db_defaults) {
+		fprintf(stderr, "aliasfs: unknown architecture %s\n", fs->arch);
+		return -1;
+	}
+	if (r < 0) {
+		fprintf(stderr, "aliasfs: cannot read the database in %s: %s\n",
+			fs->db_dir, strerror(-r));
+		return -1;
+	}
+	if (afs_inode_table_new(&fs->table) < 0 ||
+	    afs_lookup_cache_new(&fs->lcache) < 0 ||
+	    afs_conflicts_new(&fs->conflicts) < 0 ||
+	    afs_inode_new_dir_root(fs, fs->root_fd) < 0) {
+		fprintf(stderr, "aliasfs: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct afs_cmdline c;
+	struct afs_fs fs;
+	struct fuse_session *se = NULL;
+	int ret = 1, r;
+
+	memset(&c, 0, sizeof(c));
+	memset(&fs, 0, sizeof(fs));
+	fs.root_fd = -1;
+	c.entry_timeout = AFS_DEFAULT_TIMEOUT;
+	c.attr_timeout = AFS_DEFAULT_TIMEOUT;
+	c.negative_timeout = AFS_DEFAULT_TIMEOUT;
+	c.threads = AFS_DEFAULT_THREADS;
+	pthread_rwlock_init(&fs.tree_lock, NULL);
+	pthread_mutex_init(&fs.table_lock, NULL);
+	pthread_mutex_init(&fs.alias_lock, NULL);
+
+	if (fuse_opt_parse(&args, &c, afs_opts, afs_opt_proc) < 0) {
+		fprintf(stderr, "aliasfs: invalid options (see --help)\n");
+		goto out;
+	}
+	if (c.help) {
+		afs_usage(argv[0]);
+		ret = 0;
+		goto out;
+	}
+	if (c.version) {
+		printf("aliasfs %s (libfuse %s)\n", PACKAGE_VERSION,
+		       fuse_pkgversion());
+		ret = 0;
+		goto out;
+	}
+	if (!c.backing || !c.mountpoint || c.extra_args) {
+		fprintf(stderr,
+			"usage: %s [-f] [-d] [-o OPTIONS] BACKING "
+			"MOUNTPOINT (see --help)\n",
+			argv[0]);
+		goto out;
+	}
+	if (c.threads < 1 || c.entry_timeout < 0 || c.attr_timeout < 0 ||
+	    c.negative_timeout < 0) {
+		fprintf(stderr, "aliasfs: threads must be >= 1 and timeouts "
+				">= 0\n");
+		goto out;
+	}
+	fs.ro = c.ro;
+	fs.entry_timeout = c.entry_timeout;
+	fs.attr_timeout = c.attr_timeout;
+	fs.negative_timeout = c.negative_timeout;
+	fs.threads = c.threads;
+	fs.foreground = c.foreground;
+	fs.debug = c.debug;
+	fs.is_root = geteuid() == 0;
+	if (fs.is_root)
+		afs_raise_nofile();
+	if (afs_setup(&fs, &c) < 0)
+		goto out;
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY)
+			fs.nofile_limit = (size_t)rl.rlim_cur;
+	}
+
+	if (!c.no_default_permissions &&
+	    fuse_opt_add_arg(&args, "-odefault_permissions") < 0)
+		goto out;
+	if (fuse_opt_add_arg(&args, "-ofsname=aliasfs") < 0 ||
+	    fuse_opt_add_arg(&args, "-osubtype=aliasfs") < 0)
+		goto out;
+
+	se = fuse_session_new(&args, &afs_ops, sizeof(afs_ops), &fs);
+	if (!se)
+		goto out;
+	fs.se = se;
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out_session;
+	if (fuse_session_mount(se, fs.mountpoint) != 0)
+		goto out_signals;
+	fuse_daemonize(fs.foreground);
+	/* After fork: threads do not survive fuse_daemonize(). */
+	r = afs_watch_start(&fs);
+	if (r < 0) {
+		fuse_log(FUSE_LOG_ERR,
+			 "aliasfs: cannot start the watcher: %s\n",
+			 strerror(-r));
+		goto out_unmount;
+	}
+	if (fs.threads == 1) {
+		r = fuse_session_loop(se);
+	} else {
+		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+
+		if (!cfg) {
+			r = -ENOMEM;
+		} else {
+			fuse_loop_cfg_set_max_threads(cfg,
+						      (unsigned)fs.threads);
+			fuse_loop_cfg_set_idle_threads(cfg,
+						       (unsigned)fs.threads);
+			r = fuse_session_loop_mt(se, cfg);
+			fuse_loop_cfg_destroy(cfg);
+		}
+	}
+	ret = r == 0 ? 0 : 1;
+	afs_watch_stop(&fs);
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out:
+	fuse_opt_free_args(&args);
+	afs_fs_free(&fs);
+	afs_cmdline_free(&c);
+	return ret;
+}

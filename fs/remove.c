@@ -1,0 +1,192 @@
+/*
+ * Removing names: unlink and rmdir remove every backing entry that
+ * provides the name, so nothing shadowed reappears.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs/afs.h"
+
+/*
+ * Remove @name from every slot of @dir except @keep_slot (-1: none):
+ * non-directories are unlinked, directories removed if empty. Call with
+ * tree_lock held. Returns the number removed or -errno.
+ */
+int afs_remove_other_providers(struct afs_fs *fs, struct afs_inode *dir,
+			       const char *name, int keep_slot)
+{
+	unsigned j;
+	int n = 0;
+
+	for (j = 0; j < dir->n_slots; j++) {
+		struct stat st;
+		int flags;
+
+		if ((int)j == keep_slot || dir->slots[j].fd < 0)
+			continue;
+		if (fstatat(dir->slots[j].fd, name, &st, AT_SYMLINK_NOFOLLOW) <
+		    0)
+			continue;
+		flags = S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0;
+		if (unlinkat(dir->slots[j].fd, name, flags) < 0)
+			return -errno;
+		n++;
+	}
+	return n;
+}
+
+void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *dir = afs_inode_get(req, parent);
+	struct stat st;
+	unsigned j;
+	int r, found = 0;
+
+	r = afs_prepare_dir(fs, dir);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	afs_rdlock(fs);
+	if (afs_is_alias_name(fs, dir, name)) {
+		r = -EPERM;
+		goto out;
+	}
+	for (j = 0; j < dir->n_slots; j++) {
+		if (dir->slots[j].fd < 0)
+			continue;
+		if (fstatat(dir->slots[j].fd, name, &st, AT_SYMLINK_NOFOLLOW) <
+		    0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (!found) {
+				r = -EISDIR;
+				goto out;
+			}
+			continue;
+		}
+		if (unlinkat(dir->slots[j].fd, name, 0) < 0) {
+			r = -errno;
+			goto out;
+		}
+		found++;
+	}
+	r = found ? 0 : -ENOENT;
+out:
+	if (found)
+		afs_dir_changed(dir);
+	afs_unlock(fs);
+	fuse_reply_err(req, -r);
+}
+
+/* Remove the alias-side backing directory of junction slot @slot. */
+static int afs_rmdir_junction(struct afs_fs *fs, const struct afs_slot *slot)
+{
+	const char *slash = strrchr(slot->bpath, '/');
+	int pfd, r = 0;
+
+	if (!slash)
+		return unlinkat(fs->root_fd, slot->bpath, AT_REMOVEDIR) < 0
+			       ? -errno
+			       : 0;
+	{
+		char *parent =
+			strndup(slot->bpath, (size_t)(slash - slot->bpath));
+
+		if (!parent)
+			return -ENOMEM;
+		pfd = afs_open_beneath(fs, parent);
+		free(parent);
+	}
+	if (pfd < 0)
+		return pfd;
+	if (unlinkat(pfd, slash + 1, AT_REMOVEDIR) < 0)
+		r = -errno;
+	close(pfd);
+	return r;
+}
+
+void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *dir = afs_inode_get(req, parent);
+	struct afs_slot *slots = NULL;
+	unsigned n = 0, j;
+	struct stat st;
+	char *path = NULL;
+	int r;
+
+	r = afs_prepare_dir(fs, dir);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	afs_rdlock(fs);
+	if (afs_is_alias_name(fs, dir, name)) {
+		r = -EPERM;
+		goto out;
+	}
+	path = afs_path_join(dir->path, name);
+	if (!path) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = afs_find_entry(fs, dir, name, NULL, &st);
+	if (r == -ENOENT && afs_aliases_needs_dir(fs->aliases, path))
+		st.st_mode = S_IFDIR, r = 0;
+	if (r < 0)
+		goto out;
+	if (!S_ISDIR(st.st_mode)) {
+		r = -ENOTDIR;
+		goto out;
+	}
+	r = afs_dir_compute_slots(fs, dir, name, path, &slots, &n);
+	if (r < 0)
+		goto out;
+	r = afs_dir_union_empty(fs, slots, n, path);
+	if (r == 0)
+		r = -ENOTEMPTY;
+	if (r < 0)
+		goto out;
+	/* The sources below the parent's slots, then junction dirs. */
+	r = 0;
+	for (j = 0; j < dir->n_slots && r == 0; j++) {
+		if (dir->slots[j].fd < 0)
+			continue;
+		if (fstatat(dir->slots[j].fd, name, &st, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (unlinkat(dir->slots[j].fd, name, AT_REMOVEDIR) < 0)
+			r = -errno;
+	}
+	for (j = 0; j < n && r == 0; j++) {
+		int i;
+
+		if (slots[j].fd < 0 || !slots[j].bpath)
+			continue;
+		for (i = afs_aliases_find_junction(fs->aliases, path, 0);
+		     i >= 0; i = afs_aliases_find_junction(fs->aliases, path,
+							   (size_t)i + 1))
+			if (strcmp(fs->aliases->entries[i].alias + 1,
+				   slots[j].bpath) == 0)
+				break;
+		if (i >= 0) {
+			r = afs_rmdir_junction(fs, &slots[j]);
+			if (r == -ENOENT)
+				r = 0;
+		}
+	}
+	afs_dir_changed(dir);
+out:
+	afs_unlock(fs);
+	afs_slots_free(slots, n);
+	free(path);
+	fuse_reply_err(req, -r);
+}

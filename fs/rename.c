@@ -1,0 +1,224 @@
+/*
+ * rename across the alias boundary: the backing entry providing the source
+ * (wherever it is) moves to the canonical location of the target with
+ * renameat2 (one backing file system, so never EXDEV there), and every
+ * other provider of either name is removed so nothing shadowed reappears.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs/afs.h"
+
+/* Move the directory inode registered for (dev, ino) to @ndir/@newname.
+ * Call with tree_lock held for writing. */
+static void afs_rename_dir_inode(struct afs_fs *fs, struct afs_inode *dir,
+				 const char *name, struct afs_inode *ndir,
+				 const char *newname, dev_t dev, ino_t ino)
+{
+	struct afs_inode *x, *old_parent;
+	char *copy;
+
+	pthread_mutex_lock(&fs->table_lock);
+	x = afs_inode_table_get(fs->table, dev, ino);
+	if (!x || x->kind != AFS_KIND_DIR || x->parent != dir ||
+	    strcmp(x->name, name) != 0) {
+		pthread_mutex_unlock(&fs->table_lock);
+		return;
+	}
+	copy = strdup(newname);
+	if (!copy) {
+		/* Keep the old name: the slots refresh from it and find
+		 * nothing, which is only stale, never unsafe. */
+		pthread_mutex_unlock(&fs->table_lock);
+		return;
+	}
+	free(x->name);
+	x->name = copy;
+	old_parent = x->parent;
+	x->parent = ndir;
+	ndir->refs++;
+	afs_inode_unref_locked(fs, old_parent, 0, 1);
+	pthread_mutex_unlock(&fs->table_lock);
+}
+
+/* The file inode of (dev, ino), if known, now lives at @ndir/@newname. */
+static void afs_rename_file_inode(struct afs_fs *fs, struct afs_inode *ndir,
+				  const char *newname, dev_t dev, ino_t ino)
+{
+	struct afs_inode *x;
+
+	pthread_mutex_lock(&fs->table_lock);
+	x = afs_inode_table_get(fs->table, dev, ino);
+	if (!x || x->kind != AFS_KIND_FILE) {
+		pthread_mutex_unlock(&fs->table_lock);
+		return;
+	}
+	x->refs++; /* pinned while relocating */
+	pthread_mutex_unlock(&fs->table_lock);
+	afs_file_relocate(fs, x, ndir, newname);
+	pthread_mutex_lock(&fs->table_lock);
+	afs_inode_unref_locked(fs, x, 0, 1);
+	pthread_mutex_unlock(&fs->table_lock);
+}
+
+/* How many backing directories provide view directory @dir/@name? */
+static int afs_dir_providers(struct afs_fs *fs, struct afs_inode *dir,
+			     const char *name)
+{
+	struct afs_slot *slots;
+	unsigned n, j;
+	char *path = afs_path_join(dir->path, name);
+	int r, count = 0;
+
+	if (!path)
+		return -ENOMEM;
+	r = afs_dir_compute_slots(fs, dir, name, path, &slots, &n);
+	free(path);
+	if (r < 0)
+		return r;
+	for (j = 0; j < n; j++)
+		count += slots[j].fd >= 0;
+	afs_slots_free(slots, n);
+	return count;
+}
+
+static int afs_rename_locked(struct afs_fs *fs, struct afs_inode *dir,
+			     const char *name, struct afs_inode *ndir,
+			     const char *newname, unsigned int flags,
+			     bool write_locked, bool *ret_need_wrlock)
+{
+	struct stat sst, tst;
+	int s, t, r;
+	bool same = dir == ndir && strcmp(name, newname) == 0;
+
+	if (afs_is_alias_name(fs, dir, name) ||
+	    afs_is_alias_name(fs, ndir, newname))
+		return -EPERM;
+	if (fs->ro)
+		return -EROFS;
+	r = afs_find_entry(fs, dir, name, &s, &sst);
+	if (r < 0)
+		return r;
+	r = afs_find_entry(fs, ndir, newname, &t, &tst);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == -ENOENT)
+		t = -1;
+	if (same)
+		return 0;
+	if ((S_ISDIR(sst.st_mode) || (t >= 0 && S_ISDIR(tst.st_mode))) &&
+	    !write_locked) {
+		*ret_need_wrlock = true;
+		return 0;
+	}
+	if ((flags & RENAME_NOREPLACE) && t >= 0)
+		return -EEXIST;
+	if ((flags & RENAME_EXCHANGE) && t < 0)
+		return -ENOENT;
+	if (S_ISDIR(sst.st_mode)) {
+		/* A merged directory has several backing sources; one
+		 * rename cannot move them all. EXDEV makes mv copy. */
+		r = afs_dir_providers(fs, dir, name);
+		if (r < 0)
+			return r;
+		if (r > 1)
+			return -EXDEV;
+	}
+	if (t >= 0 && S_ISDIR(tst.st_mode) && !(flags & RENAME_EXCHANGE)) {
+		r = afs_dir_providers(fs, ndir, newname);
+		if (r < 0)
+			return r;
+		if (r > 1)
+			return -ENOTEMPTY;
+	}
+
+	if (flags & RENAME_EXCHANGE) {
+		if (renameat2(dir->slots[s].fd, name, ndir->slots[t].fd,
+			      newname, RENAME_EXCHANGE) < 0)
+			return -errno;
+		if (S_ISDIR(sst.st_mode))
+			afs_rename_dir_inode(fs, dir, name, ndir, "\x01tmp",
+					     sst.st_dev, sst.st_ino);
+		if (S_ISDIR(tst.st_mode))
+			afs_rename_dir_inode(fs, ndir, newname, dir, name,
+					     tst.st_dev, tst.st_ino);
+		if (S_ISDIR(sst.st_mode))
+			afs_rename_dir_inode(fs, ndir, "\x01tmp", ndir, newname,
+					     sst.st_dev, sst.st_ino);
+		if (!S_ISDIR(sst.st_mode))
+			afs_rename_file_inode(fs, ndir, newname, sst.st_dev,
+					      sst.st_ino);
+		if (!S_ISDIR(tst.st_mode))
+			afs_rename_file_inode(fs, dir, name, tst.st_dev,
+					      tst.st_ino);
+	} else {
+		if (ndir->slots[0].fd < 0)
+			return -ENOENT;
+		if (renameat2(dir->slots[s].fd, name, ndir->slots[0].fd,
+			      newname, flags) < 0)
+			return -errno;
+		/* Shadowed entries of the target name would come back. */
+		r = afs_remove_other_providers(fs, ndir, newname, 0);
+		if (r < 0)
+			return r;
+		/* ... and so would other providers of the source name. */
+		r = afs_remove_other_providers(fs, dir, name, -1);
+		if (r < 0)
+			return r;
+		if (S_ISDIR(sst.st_mode))
+			afs_rename_dir_inode(fs, dir, name, ndir, newname,
+					     sst.st_dev, sst.st_ino);
+		else
+			afs_rename_file_inode(fs, ndir, newname, sst.st_dev,
+					      sst.st_ino);
+	}
+	if (S_ISDIR(sst.st_mode) || (t >= 0 && S_ISDIR(tst.st_mode)))
+		atomic_fetch_add(&fs->tree_gen, 1); /* paths changed */
+	return 0;
+}
+
+void afs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		   fuse_ino_t newparent, const char *newname,
+		   unsigned int flags)
+{
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *dir = afs_inode_get(req, parent);
+	struct afs_inode *ndir = afs_inode_get(req, newparent);
+	bool need_wrlock = false;
+	int r;
+
+	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
+	r = afs_prepare_dir(fs, dir);
+	if (r >= 0)
+		r = afs_prepare_dir(fs, ndir);
+	if (r >= 0 && !(flags & RENAME_EXCHANGE))
+		r = afs_dir_ensure_canonical(fs, ndir);
+	if (r < 0) {
+		fuse_reply_err(req, -r);
+		return;
+	}
+	afs_rdlock(fs);
+	r = afs_rename_locked(fs, dir, name, ndir, newname, flags, false,
+			      &need_wrlock);
+	afs_unlock(fs);
+	if (r >= 0 && need_wrlock) {
+		afs_wrlock(fs);
+		r = afs_rename_locked(fs, dir, name, ndir, newname, flags, true,
+				      &need_wrlock);
+		afs_unlock(fs);
+	}
+	if (r >= 0) {
+		afs_dir_changed(dir);
+		afs_dir_changed(ndir);
+	}
+	fuse_reply_err(req, -r);
+}
