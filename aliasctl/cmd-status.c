@@ -45,6 +45,20 @@ static void status_conflicts(const struct aliasdb_conflict *list, size_t n)
 	}
 }
 
+static void status_quarantine(const struct aliasdb_quarantined *list, size_t n)
+{
+	aliasctl_out_printf("quarantine: %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		aliasctl_out_puts("  ");
+		aliasctl_out_text(list[i].original);
+		aliasctl_out_puts(" (moved by activating ");
+		aliasctl_out_text(list[i].alias);
+		aliasctl_out_puts(") is in ");
+		aliasctl_out_text(list[i].stored);
+		aliasctl_out_puts("\n");
+	}
+}
+
 static int status_run(struct aliasctl *ctl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -53,7 +67,8 @@ static int status_run(struct aliasctl *ctl, int argc, char **argv)
 	};
 	struct aliasdb_alias **aliases = NULL;
 	struct aliasdb_conflict *conflicts = NULL;
-	size_t n_aliases = 0, n_conflicts = 0;
+	struct aliasdb_quarantined *quarantined = NULL;
+	size_t n_aliases = 0, n_conflicts = 0, n_quarantined = 0;
 	struct aliasdb *db;
 	uint64_t generation;
 	int c, ex, r;
@@ -87,12 +102,21 @@ static int status_run(struct aliasctl *ctl, int argc, char **argv)
 		ex = aliasctl_db_error(ctl, "cannot list the conflicts", r);
 		goto out;
 	}
+	r = aliasdb_quarantine_list(db, &quarantined, &n_quarantined);
+	if (r < 0) {
+		ex = aliasctl_db_error(ctl, "cannot list the quarantine", r);
+		goto out;
+	}
 	aliasctl_out_puts("database: ");
 	aliasctl_out_text(ctl->db_dir);
 	aliasctl_out_printf(" (generation %" PRIu64 ")\n", generation);
 	status_aliases(aliases, n_aliases);
 	status_conflicts(conflicts, n_conflicts);
+	/* Only when there is something: older outputs stay as they were. */
+	if (n_quarantined > 0)
+		status_quarantine(quarantined, n_quarantined);
 out:
+	aliasdb_quarantine_list_free(quarantined, n_quarantined);
 	aliasdb_conflict_list_free(conflicts, n_conflicts);
 	aliasdb_alias_list_free(aliases, n_aliases);
 	aliasdb_close(db);
@@ -102,7 +126,7 @@ out:
 const struct aliasctl_command aliasctl_cmd_status = {
 	.name = "status",
 	.usage = "status",
-	.summary = "Show aliases, their state, blocked reasons and conflicts.",
+	.summary = "Show aliases, blocked reasons, conflicts, quarantine.",
 	.help = NULL,
 	.run = status_run,
 };

@@ -321,6 +321,285 @@ ssize_t aliasdb_map_canon(const struct aliasdb_map *map, const char *path,
  */
 int aliasdb_map_find_alias(const struct aliasdb_map *map, const char *path);
 
+/* ---- Declarations and sync ------------------------------------------- */
+
+/*
+ * Packages declare aliases with files in ALIASDB_DECL_DIR inside the tree
+ * (one "ALIAS CANONICAL" pair a line, '#' comments, blank lines; the file
+ * name is the declaration's name and becomes the owner of its aliases). A
+ * sync brings the database in line with that directory; an alias whose
+ * activation would hide a differing backing file is imported BLOCKED.
+ */
+
+/* The declaration directory, relative to the tree's root. */
+#define ALIASDB_DECL_DIR "usr/share/aliasfs/aliases.d"
+
+/* Largest declaration file a sync reads; larger ones are reported. */
+#define ALIASDB_DECL_MAX_SIZE (1024 * 1024)
+
+struct aliasdb_decl_pair {
+	char *alias; /* as written, checked by the rules of one pair */
+	char *canonical;
+	unsigned line; /* 1-based */
+};
+
+/* A line that cannot be imported. */
+struct aliasdb_decl_problem {
+	unsigned line;		/* 1-based */
+	enum aliasdb_rule rule; /* ALIASDB_RULE_OK for a syntax error */
+	char *message; /* English, one line, e.g. "missing CANONICAL" */
+};
+
+struct aliasdb_decl {
+	struct aliasdb_decl_pair *pairs; /* in file order, duplicates once */
+	size_t n_pairs;
+	struct aliasdb_decl_problem *problems; /* in file order */
+	size_t n_problems;
+};
+
+/*
+ * Parse the @len bytes at @text as a declaration file. Never fails on bad
+ * content: each unusable line becomes a problem and the rest is kept.
+ * Lines end in LF or CRLF; fields are separated by blanks; a field that
+ * starts with '#' starts a comment. Returns 0 and *ret_decl (free with
+ * aliasdb_decl_free()), or -ENOMEM.
+ */
+int aliasdb_decl_parse(const char *text, size_t len,
+		       struct aliasdb_decl **ret_decl);
+
+void aliasdb_decl_free(struct aliasdb_decl *decl);
+
+/*
+ * Would activating @alias -> @canonical hide a differing file in the tree
+ * whose root directory is open at @tree_fd? Walks the backing directories
+ * of both spellings (never following a symlink) and lists each pair of
+ * differing non-directory entries (or a directory facing a non-directory)
+ * that the alias side would lose, in path order. Identical files (same
+ * inode, same content, same symlink target, same device) do not differ.
+ */
+struct aliasdb_diff {
+	char *alias_path;     /* e.g. "/bin/test", the side that is hidden */
+	char *canonical_path; /* e.g. "/usr/bin/test", the side shown */
+};
+
+/* Returns 0 with *ret_list (NULL when *ret_n is 0; free with
+ * aliasdb_diff_list_free()), or -errno when the tree cannot be read. */
+int aliasdb_tree_compare(int tree_fd, const char *alias, const char *canonical,
+			 struct aliasdb_diff **ret_list, size_t *ret_n);
+
+void aliasdb_diff_list_free(struct aliasdb_diff *list, size_t n);
+
+/* What a sync did or refused, one event each. */
+enum aliasdb_sync_kind {
+	ALIASDB_SYNC_IMPORTED,	 /* a new declaration was imported */
+	ALIASDB_SYNC_REIMPORTED, /* a changed declaration was re-imported */
+	ALIASDB_SYNC_UNIMPORTED, /* a declaration disappeared */
+	ALIASDB_SYNC_ADDED,	 /* a new alias (active) */
+	ALIASDB_SYNC_REMOVED,	 /* an alias left: no owner remains */
+	ALIASDB_SYNC_BLOCKED,	 /* an alias is blocked; detail = reason */
+	ALIASDB_SYNC_ACTIVATED,	 /* a blocked alias became active */
+	ALIASDB_SYNC_REFUSED,	 /* a pair refused by a rule; detail says */
+	ALIASDB_SYNC_MALFORMED,	 /* a line that is not a pair */
+	ALIASDB_SYNC_UNREADABLE, /* a declaration file that cannot be read:
+				  * its previous import is kept as it was */
+};
+
+struct aliasdb_sync_event {
+	enum aliasdb_sync_kind kind;
+	char *decl;	 /* declaration name, NULL for alias events */
+	unsigned line;	 /* line in the declaration, 0 if none */
+	char *alias;	 /* NULL if none */
+	char *canonical; /* NULL if none */
+	char *detail;	 /* rule, reason or problem; NULL if none */
+};
+
+struct aliasdb_sync_report {
+	/* declaration events in the order they were handled, then alias
+	 * events by alias path */
+	struct aliasdb_sync_event *events;
+	size_t n_events;
+	size_t n_problems;   /* REFUSED + MALFORMED + UNREADABLE events */
+	int changed;	     /* 1 if the database was written */
+	uint64_t generation; /* the database's generation after the sync */
+};
+
+/*
+ * Sync @db with the declaration directory of the tree open at @tree_fd, in
+ * ONE write transaction (readers see the state before or after). Rules:
+ * a declaration not yet imported is imported (each pair added with the
+ * declaration's name as owner); one that disappeared or whose content
+ * changed since its import is unimported (its aliases disowned; an alias
+ * with no owner left and not added by hand is removed) and re-imported if
+ * present; a pair naming an alias that exists with another target, or
+ * breaking a rule, is refused and reported, and retried at the next sync
+ * while its declaration is unchanged. A new alias is BLOCKED when
+ * aliasdb_tree_compare() finds differences; every blocked alias is checked
+ * again and becomes ACTIVE once the differences are gone. Files whose name
+ * starts with '.', ends in '~' or contains ".dpkg-" (dpkg's temporary
+ * files) are ignored. A second sync of an unchanged tree writes nothing.
+ * Returns 0 and *ret_report (free with aliasdb_sync_report_free()) even
+ * when pairs were refused; -EROFS, -ENOSPC, -ELOOP or -ENOTDIR (the
+ * declaration directory's path holds a symlink or a file), other -errno:
+ * nothing was written then.
+ */
+int aliasdb_sync(struct aliasdb *db, int tree_fd,
+		 struct aliasdb_sync_report **ret_report);
+
+void aliasdb_sync_report_free(struct aliasdb_sync_report *report);
+
+/* A short English word for @kind ("imported", "refused", ...). Static. */
+const char *aliasdb_sync_kind_name(enum aliasdb_sync_kind kind);
+
+enum aliasdb_activate_flags {
+	/* Activate despite differences: the canonical side wins and each
+	 * shadowed alias-side entry is moved into the quarantine. */
+	ALIASDB_ACTIVATE_FORCE = 1 << 0,
+};
+
+/* A file moved aside by a forced activation. */
+struct aliasdb_quarantined {
+	char *alias;	/* the alias whose activation moved it, "/bin" */
+	char *original; /* where it was in the tree, "/bin/test" */
+	char *stored;	/* where it is now: an absolute file system path
+			 * under <database dir>/quarantine */
+};
+
+struct aliasdb_activation {
+	int activated;		    /* 1 if @alias is ACTIVE now */
+	struct aliasdb_diff *diffs; /* differences found (moved if forced) */
+	size_t n_diffs;
+	struct aliasdb_quarantined *moved; /* files moved into quarantine */
+	size_t n_moved;
+};
+
+/*
+ * Check @alias against the tree open at @tree_fd and make it ACTIVE when no
+ * difference is found. Otherwise, without ALIASDB_ACTIVATE_FORCE, a blocked
+ * alias stays BLOCKED (its reason updated), an active one stays ACTIVE, and
+ * the differences are returned; with it, each
+ * alias-side entry of a difference is moved (renameat, never copied) to
+ * <database dir>/quarantine/<alias-side path> (a ".N" suffix when taken),
+ * each move is recorded, and the alias becomes ACTIVE in the same
+ * transaction. If the moves or the commit fail, the files moved so far are
+ * put back. Returns 0 and *ret_activation (free with
+ * aliasdb_activation_free()), -ENOENT (no such alias), -EXDEV (quarantine
+ * on another file system than the tree), -EROFS, other -errno.
+ */
+int aliasdb_activate(struct aliasdb *db, int tree_fd, const char *alias,
+		     unsigned flags,
+		     struct aliasdb_activation **ret_activation);
+
+void aliasdb_activation_free(struct aliasdb_activation *activation);
+
+/* Every file in quarantine, sorted by stored path. *ret_list is NULL
+ * when *ret_n is 0. Free with aliasdb_quarantine_list_free(). */
+int aliasdb_quarantine_list(struct aliasdb *db,
+			    struct aliasdb_quarantined **ret_list,
+			    size_t *ret_n);
+
+void aliasdb_quarantine_list_free(struct aliasdb_quarantined *list, size_t n);
+
+/* ---- dpkg database claims ---------------------------------------------- */
+
+/*
+ * dpkg sees one identity per file when its database is presented with
+ * every spelling of each path a package *claims*. These functions keep the
+ * state that needs (per database file: what it was last presented as, and
+ * which entries dpkg released) and do the text transforms; the daemon
+ * decides when to call them.
+ *
+ * The state lives in its own LMDB environment, ALIASDB_CLAIMS_FILE in the
+ * database directory, written at dpkg's pace by the daemon alone: the alias
+ * map is never locked by it, and a daemon holding the alias database
+ * read-only can still write it.
+ */
+#define ALIASDB_CLAIMS_FILE "dpkg-claims.mdb"
+
+/* The kinds of dpkg database file and how their records look. */
+enum aliasdb_dpkg_db {
+	ALIASDB_DPKG_LIST,	   /* info/P.list: one path a line */
+	ALIASDB_DPKG_DIVERSIONS,   /* diversions: from, to, package lines */
+	ALIASDB_DPKG_STATOVERRIDE, /* statoverride: "user group mode path" */
+	ALIASDB_DPKG_FILE_TRIGGERS /* triggers/File: "path package" */
+};
+
+struct aliasdb_claims;
+
+/*
+ * Open (ALIASDB_OPEN_CREATE: create the directory and the file if absent;
+ * ALIASDB_OPEN_RDONLY: read-only) the claims of the tree whose database
+ * directory is @dir. Returns 0 and *ret_claims, -ENOENT, -EACCES, other
+ * -errno. Safe to use from several threads (each call is one transaction).
+ * Release with aliasdb_claims_close().
+ */
+int aliasdb_claims_open(const char *dir, unsigned flags,
+			struct aliasdb_claims **ret_claims);
+
+void aliasdb_claims_close(struct aliasdb_claims *claims);
+
+/* A counter that changes with every committed write. O(1). */
+int aliasdb_claims_generation(struct aliasdb_claims *claims,
+			      uint64_t *ret_generation);
+
+/*
+ * The text @file (a view path such as "/var/lib/dpkg/info/a.list") was last
+ * presented as. Returns 0 and *ret_text and *ret_len (free() it; NUL
+ * terminated), -ENOENT when it was never recorded, other -errno.
+ */
+int aliasdb_claims_get_presented(struct aliasdb_claims *claims,
+				 const char *file, char **ret_text,
+				 size_t *ret_len);
+
+/* Record that @file is being presented as @text. Returns 1 if that
+ * changed the state, 0 if it was recorded already, -errno. */
+int aliasdb_claims_set_presented(struct aliasdb_claims *claims,
+				 const char *file, const char *text,
+				 size_t len);
+
+/*
+ * The released entries of @file ("" when none), as aliasdb_claims_present()
+ * takes them. Returns 0 and *ret_text and *ret_len (free()), -errno; a file
+ * with no state has nothing released (0 and "").
+ */
+int aliasdb_claims_get_released(struct aliasdb_claims *claims, const char *file,
+				char **ret_text, size_t *ret_len);
+
+/*
+ * dpkg wrote @file (content @text): learn from it. Entries that were
+ * presented and are missing from @text were dropped by dpkg; for a list, a
+ * dropped non-directory path that another list now holds (a Replaces
+ * transfer) is released by this one, for the other kinds a dropped record
+ * that no new record replaces is released. What was presented is the
+ * recorded text, or @shown (@shown_len bytes; may be NULL) when none is
+ * recorded. @is_dir (may be NULL) tells whether a canonical view path is a
+ * directory (dpkg shares directories, it never transfers them).
+ * Returns 1 if something was released, 0 if not, -errno.
+ */
+int aliasdb_claims_absorb(struct aliasdb_claims *claims,
+			  const struct aliasdb_map *map,
+			  enum aliasdb_dpkg_db kind, const char *file,
+			  const char *text, size_t len, const char *shown,
+			  size_t shown_len,
+			  int (*is_dir)(const char *path, void *userdata),
+			  void *userdata);
+
+/* @file is gone (package purged): forget its state. Returns 0 or -errno
+ * (a file with no state is 0 too). */
+int aliasdb_claims_forget(struct aliasdb_claims *claims, const char *file);
+
+/*
+ * Present the @len bytes at @backing (what dpkg wrote, any content: lines
+ * without a trailing newline and garbage pass through) with every spelling
+ * of each claimed path under @map, minus the @released entries, in dpkg's
+ * order. Returns 0 and *ret_text (NUL terminated, free()) and *ret_len, or
+ * -ENOMEM.
+ */
+int aliasdb_claims_present(const struct aliasdb_map *map,
+			   enum aliasdb_dpkg_db kind, const char *backing,
+			   size_t len, const char *released,
+			   size_t released_len, char **ret_text,
+			   size_t *ret_len);
+
 #ifdef __cplusplus
 }
 #endif

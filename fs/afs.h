@@ -94,6 +94,7 @@ struct afs_inode {
 
 struct afs_lookup_cache;
 struct afs_conflicts;
+struct afs_dpkgdb;
 
 struct afs_fs {
 	/* Options. */
@@ -134,12 +135,28 @@ struct afs_fs {
 	size_t n_virtual_inodes;
 	pthread_mutex_t alias_lock;
 
+	/* Maps replaced by alias-unlink.c: the watcher reads fs->aliases
+	 * without tree_lock, so they are freed at unmount (rare, small). */
+	struct afs_aliases **retired_aliases;
+	size_t n_retired_aliases;
+
 	struct aliasdb *db; /* read-only handle, watcher thread only */
 	bool db_defaults;   /* no database yet: arch default set in use */
 	uint64_t db_generation;
 
+	/* Declaration directory changes seen through the view (decl-sync.c):
+	 * counted by request threads, synced by the watcher. */
+	_Atomic uint64_t decl_changes;
+	uint64_t decl_seen;   /* watcher only */
+	uint64_t decl_synced; /* watcher only */
+
 	struct afs_lookup_cache *lcache;
 	struct afs_conflicts *conflicts;
+
+	/* dpkg database view (dpkg-db-view.c): enum afs_dpkgdb_policy, and
+	 * its state, NULL when dpkg's database is shown raw. */
+	int dpkgdb_policy;
+	struct afs_dpkgdb *dpkg;
 
 	pthread_t watcher;
 	bool watcher_started;
@@ -284,9 +301,25 @@ int afs_aliases_initial(struct afs_fs *fs);
 int afs_watch_start(struct afs_fs *fs);
 void afs_watch_stop(struct afs_fs *fs);
 
+/* alias-unlink.c: unlink of an alias symlink deactivates the alias when
+ * its canonical directory is empty in the union. Replies to @req. */
+void afs_alias_unlink(fuse_req_t req, struct afs_inode *dir, const char *name);
+fuse_ino_t afs_view_nodeid(struct afs_fs *fs, const char *path);
+void afs_alias_retired_free(struct afs_fs *fs);
+
+/* db-write.c: open the database for writing, creating it with the
+ * architecture's default set (what the view showed) if missing. */
+int afs_db_open_write(struct afs_fs *fs, struct aliasdb **ret_db);
+
 /* fd-pressure.c */
 void afs_fd_pressure_relieve(struct afs_fs *fs);
 void afs_fd_pressure_check(struct afs_fs *fs);
+
+/* decl-sync.c */
+void afs_decl_note_dir(struct afs_fs *fs, const struct afs_inode *dir);
+void afs_decl_note_released(struct afs_fs *fs, struct afs_inode *inode,
+			    int flags);
+void afs_decl_tick(struct afs_fs *fs);
 
 /* conflicts.c */
 int afs_conflicts_new(struct afs_conflicts **ret);

@@ -198,6 +198,8 @@ static void afs_watch_tick(struct afs_fs *fs)
 
 	afs_conflicts_process(fs);
 	afs_fd_pressure_relieve(fs);
+	/* Before the generation check, so a sync shows in this tick. */
+	afs_decl_tick(fs);
 	if (!fs->db) {
 		/* The database may have been created since (aliasctl, or
 		 * our own conflict record). */

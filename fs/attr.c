@@ -11,13 +11,17 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
 
 /* Attributes, through the open file when there is one (it may have no
  * name left). Call with tree_lock held. */
 static int afs_getattr_fi(struct afs_fs *fs, struct afs_inode *inode,
 			  struct fuse_file_info *fi, struct stat *ret_st)
 {
-	if (fi && inode->kind == AFS_KIND_FILE) {
+	/* A presented dpkg database file's handle is a private copy: its
+	 * attributes come from the file itself. */
+	if (fi && inode->kind == AFS_KIND_FILE &&
+	    !afs_dpkgdb_presented(fs, inode)) {
 		if (fstat((int)fi->fh, ret_st) < 0)
 			return -errno;
 		ret_st->st_ino = inode->st_ino;
@@ -31,6 +35,7 @@ void afs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *inode = afs_inode_get(req, ino);
 	struct stat st;
+	double timeout = fs->attr_timeout;
 	int r;
 
 	if (inode->kind == AFS_KIND_DIR) {
@@ -42,11 +47,13 @@ void afs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	afs_rdlock(fs);
 	r = afs_getattr_fi(fs, inode, fi, &st);
+	if (r >= 0) /* dpkg database view: presented size */
+		afs_dpkgdb_fix_stat(fs, inode, &st, &timeout);
 	afs_unlock(fs);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
-		fuse_reply_attr(req, &st, fs->attr_timeout);
+		fuse_reply_attr(req, &st, timeout);
 }
 
 /* Apply the requested changes to one backing object @fd (O_PATH). */
@@ -116,6 +123,7 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *inode = afs_inode_get(req, ino);
 	struct stat st;
+	double timeout = fs->attr_timeout;
 	int r = 0;
 
 	if (inode->kind == AFS_KIND_ALIAS) {
@@ -140,6 +148,10 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		int fd;
 
 		afs_rdlock(fs);
+		/* dpkg database view: a read handle is a private copy;
+		 * changes go to the backing file. */
+		if (fi && afs_dpkgdb_presented(fs, inode))
+			fi = NULL;
 		fd = fi ? (int)fi->fh : afs_file_open_path(fs, inode);
 		if (fd < 0) {
 			r = fd;
@@ -152,11 +164,13 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	}
 	if (r >= 0)
 		r = afs_getattr_fi(fs, inode, fi, &st);
+	if (r >= 0) /* dpkg database view: presented size */
+		afs_dpkgdb_fix_stat(fs, inode, &st, &timeout);
 	afs_unlock(fs);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
-		fuse_reply_attr(req, &st, fs->attr_timeout);
+		fuse_reply_attr(req, &st, timeout);
 }
 
 void afs_op_readlink(fuse_req_t req, fuse_ino_t ino)

@@ -204,7 +204,6 @@ static void afs_conflict_record(struct afs_fs *fs, const char *canonical,
 				const char *shadowed)
 {
 	struct aliasdb *db;
-	unsigned flags = fs->db_defaults ? ALIASDB_OPEN_CREATE : 0;
 	int r;
 
 	if (fs->ro) {
@@ -214,26 +213,15 @@ static void afs_conflict_record(struct afs_fs *fs, const char *canonical,
 			 canonical, shadowed);
 		return;
 	}
-	r = aliasdb_open(fs->db_dir, flags, &db);
+	/* Creates the database with the default set if needed (db-write.c,
+	 * shared with alias deactivation). */
+	r = afs_db_open_write(fs, &db);
 	if (r < 0) {
 		fuse_log(FUSE_LOG_WARNING,
 			 "aliasfs: conflict: %s shadows %s; cannot record it "
 			 "in %s: %s\n",
 			 canonical, shadowed, fs->db_dir, strerror(-r));
 		return;
-	}
-	if (fs->db_defaults) {
-		/* The database is new: it starts with the set the view
-		 * already shows, or the watcher would drop every alias. */
-		enum aliasdb_rule rule;
-
-		r = aliasdb_add_arch_defaults(db, fs->arch, &rule);
-		if (r < 0 && r != -ENOENT)
-			fuse_log(FUSE_LOG_WARNING,
-				 "aliasfs: cannot add the %s default aliases "
-				 "to %s: %s\n",
-				 fs->arch, fs->db_dir, strerror(-r));
-		fs->db_defaults = false;
 	}
 	r = aliasdb_conflict_add(db, canonical, shadowed);
 	if (r < 0)

@@ -85,6 +85,7 @@ static int afs_create_end(struct afs_fs *fs, struct afs_inode *dir,
 	int r;
 
 	afs_dir_changed(dir);
+	afs_decl_note_dir(fs, dir);
 	r = afs_do_lookup(fs, dir, name, ret_e);
 	afs_unlock(fs);
 	return r == -ENOENT ? -EIO : r;

@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
 
 void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *inode = afs_inode_get(req, ino);
 	char proc[64];
-	int fd, pfd, flags;
+	int fd, pfd, flags, r;
 
 	if (inode->kind != AFS_KIND_FILE) {
 		fuse_reply_err(req,
@@ -29,6 +30,21 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	afs_rdlock(fs);
+	/* dpkg database view: a read-only open of a presented file reads
+	 * a private copy of the presented content. */
+	r = afs_dpkgdb_open(fs, inode, fi->flags, &fd);
+	if (r != 0) {
+		afs_unlock(fs);
+		if (r < 0) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+		fi->fh = (uint64_t)fd;
+		fi->keep_cache = 0; /* the claims may change it */
+		if (fuse_reply_open(req, fi) == -ENOENT)
+			close(fd);
+		return;
+	}
 	pfd = afs_file_open_path(fs, inode);
 	afs_unlock(fs);
 	if (pfd < 0) {
@@ -98,6 +114,12 @@ void afs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 void afs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	/* dpkg database view: learn from a presented file written in
+	 * place. */
+	afs_dpkgdb_released(afs_data(req), afs_inode_get(req, ino), fi->flags);
+	/* A declaration written: sync (in the watcher thread). */
+	afs_decl_note_released(afs_data(req), afs_inode_get(req, ino),
+			       fi->flags);
 	afs_file_closed(afs_data(req), afs_inode_get(req, ino), (int)fi->fh);
 	close((int)fi->fh);
 	fuse_reply_err(req, 0);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
 
 #define AFS_LCACHE_SIZE 16384 /* power of two; direct-mapped */
 
@@ -154,6 +155,8 @@ static void afs_entry_fill(struct afs_fs *fs, struct afs_inode *inode,
 	e->attr.st_ino = inode->st_ino;
 	e->attr_timeout = fs->attr_timeout;
 	e->entry_timeout = fs->entry_timeout;
+	/* dpkg database view: presented size, never cached. */
+	afs_dpkgdb_fix_stat(fs, inode, &e->attr, &e->attr_timeout);
 }
 
 /* The first slot of @dir providing @name. Call with tree_lock held. */

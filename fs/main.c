@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
 
 #define AFS_DEFAULT_TIMEOUT 86400.0
 #define AFS_DEFAULT_THREADS 4
@@ -26,6 +27,7 @@
 struct afs_cmdline {
 	char *db;
 	char *arch;
+	char *dpkgdb;
 	int ro;
 	int no_default_permissions;
 	double entry_timeout;
@@ -58,6 +60,7 @@ enum {
 static const struct fuse_opt afs_opts[] = {
 	AFS_OPT("db=%s", db, 0),
 	AFS_OPT("arch=%s", arch, 0),
+	AFS_OPT("dpkgdb=%s", dpkgdb, 0),
 	AFS_OPT("no_default_permissions", no_default_permissions, 1),
 	AFS_OPT("entry_timeout=%lf", entry_timeout, 0),
 	AFS_OPT("attr_timeout=%lf", attr_timeout, 0),
@@ -131,6 +134,11 @@ static void afs_usage(const char *prog)
 	       "BACKING/" ALIASDB_DEFAULT_SUBDIR ")\n"
 	       "    -o arch=ARCH           default alias set when there is "
 	       "no database\n"
+	       "    -o dpkgdb=POLICY       how dpkg's database is shown: "
+	       "claims (default:\n"
+	       "                           every spelling of each path a "
+	       "package claims)\n"
+	       "                           or raw (as the backing has it)\n"
 	       "    -o ro                  read-only view\n"
 	       "    -o allow_other         let other users in\n"
 	       "    -o no_default_permissions\n"
@@ -257,6 +265,7 @@ static void afs_cmdline_free(struct afs_cmdline *c)
 {
 	free(c->db);
 	free(c->arch);
+	free(c->dpkgdb);
 	free(c->backing);
 	free(c->mountpoint);
 }
@@ -268,6 +277,7 @@ static void afs_fs_free(struct afs_fs *fs)
 	afs_lookup_cache_free(fs->lcache);
 	afs_conflicts_free(fs->conflicts);
 	afs_aliases_free(fs->aliases);
+	afs_alias_retired_free(fs); /* maps replaced by alias unlinks */
 	aliasdb_close(fs->db);
 	if (fs->root_fd >= 0)
 		close(fs->root_fd);
@@ -418,6 +428,18 @@ int main(int argc, char *argv[])
 				">= 0\n");
 		goto out;
 	}
+	if (c.dpkgdb) {
+		enum afs_dpkgdb_policy policy;
+
+		if (afs_dpkgdb_parse_policy(c.dpkgdb, &policy) < 0) {
+			fprintf(stderr,
+				"aliasfs: unknown dpkgdb policy '%s' (claims "
+				"or raw)\n",
+				c.dpkgdb);
+			goto out;
+		}
+		fs.dpkgdb_policy = (int)policy;
+	}
 	fs.ro = c.ro;
 	fs.entry_timeout = c.entry_timeout;
 	fs.attr_timeout = c.attr_timeout;
@@ -454,6 +476,8 @@ int main(int argc, char *argv[])
 	if (fuse_session_mount(se, fs.mountpoint) != 0)
 		goto out_signals;
 	fuse_daemonize(fs.foreground);
+	/* After fork too: an LMDB environment must not cross fork(). */
+	afs_dpkgdb_start(&fs);
 	/* After fork: threads do not survive fuse_daemonize(). */
 	r = afs_watch_start(&fs);
 	if (r < 0) {
@@ -488,6 +512,7 @@ out_session:
 	fuse_session_destroy(se);
 out:
 	fuse_opt_free_args(&args);
+	afs_dpkgdb_stop(&fs);
 	afs_fs_free(&fs);
 	afs_cmdline_free(&c);
 	return ret;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
 
 /*
  * Remove @name from every slot of @dir except @keep_slot (-1: none):
@@ -55,8 +56,11 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	afs_rdlock(fs);
 	if (afs_is_alias_name(fs, dir, name)) {
-		r = -EPERM;
-		goto out;
+		/* Allowed when the alias's canonical directory is empty: it
+		 * deactivates the alias (alias-unlink.c). */
+		afs_unlock(fs);
+		afs_alias_unlink(req, dir, name);
+		return;
 	}
 	for (j = 0; j < dir->n_slots; j++) {
 		if (dir->slots[j].fd < 0)
@@ -78,6 +82,10 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 		found++;
 	}
 	r = found ? 0 : -ENOENT;
+	if (found) /* dpkg database view: a purged package's list */
+		afs_dpkgdb_unlinked(fs, dir, name);
+	if (found) /* a declaration removed: sync */
+		afs_decl_note_dir(fs, dir);
 out:
 	if (found)
 		afs_dir_changed(dir);
@@ -184,6 +192,12 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		}
 	}
 	afs_dir_changed(dir);
+	/* A directory the view must show anyway (an alias's canonical
+	 * directory, as dpkg removes /usr/bin with the last package listing
+	 * it) lives on as a virtual one: its inode must drop the removed
+	 * backing source, or creating in it again fails. */
+	if (r == 0 && afs_aliases_needs_dir(fs->aliases, path))
+		atomic_fetch_add(&fs->tree_gen, 1);
 out:
 	afs_unlock(fs);
 	afs_slots_free(slots, n);

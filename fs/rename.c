@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
 
 /* Move the directory inode registered for (dev, ino) to @ndir/@newname.
  * Call with tree_lock held for writing. */
@@ -191,6 +192,7 @@ void afs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct afs_inode *dir = afs_inode_get(req, parent);
 	struct afs_inode *ndir = afs_inode_get(req, newparent);
 	bool need_wrlock = false;
+	void *dpkg_token;
 	int r;
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) {
@@ -207,6 +209,8 @@ void afs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		return;
 	}
 	afs_rdlock(fs);
+	/* dpkg database view: dpkg renames P.list-new onto P.list. */
+	dpkg_token = afs_dpkgdb_rename_begin(fs, ndir, newname);
 	r = afs_rename_locked(fs, dir, name, ndir, newname, flags, false,
 			      &need_wrlock);
 	afs_unlock(fs);
@@ -219,6 +223,11 @@ void afs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	if (r >= 0) {
 		afs_dir_changed(dir);
 		afs_dir_changed(ndir);
+		afs_rdlock(fs);
+		afs_decl_note_dir(fs, dir);
+		afs_decl_note_dir(fs, ndir);
+		afs_unlock(fs);
 	}
+	afs_dpkgdb_rename_end(fs, dpkg_token, r >= 0);
 	fuse_reply_err(req, -r);
 }

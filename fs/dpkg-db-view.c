@@ -1,0 +1,632 @@
+/*
+ * The dpkg database view (see dpkg-db-view.h): which files are presented,
+ * the cache of presented content, and what the daemon learns when dpkg
+ * writes them.
+ *
+ * Presented content depends on the backing file, the claims and the alias
+ * map. It is cached per backing file, keyed by (dev, ino, size, mtime,
+ * ctime, tree generation, claims generation), and every reader gets its
+ * own sealed memfd copy, so a handle never changes under its reader. The
+ * kernel is never allowed to cache a presented file's attributes (timeout
+ * 0) nor its pages across opens (no keep_cache): stat and read always
+ * agree with the current claims.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
+
+/* Larger database files are shown as they are (a list of 64 MiB is not
+ * something dpkg writes). */
+#define AFS_DPKGDB_MAX_SIZE (64L * 1024 * 1024)
+#define AFS_DPKGDB_CACHE_SLOTS 1024
+
+#define AFS_DPKGDB_ADMINDIR "/var/lib/dpkg"
+
+struct afs_dpkgdb_cached {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+	struct timespec ctime;
+	uint64_t tree_gen;
+	uint64_t claims_gen;
+	char *text; /* NULL: empty slot */
+	size_t len;
+};
+
+struct afs_dpkgdb {
+	/* NULL until dpkg first writes through the view (an untouched
+	 * backing stays untouched) or when it cannot be opened. */
+	struct aliasdb_claims *claims;
+	bool claims_failed;   /* reported once */
+	pthread_mutex_t lock; /* the cache and the claims pointer */
+	_Atomic uint64_t gen; /* bumped on every claims change */
+	struct afs_dpkgdb_cached cache[AFS_DPKGDB_CACHE_SLOTS];
+};
+
+int afs_dpkgdb_parse_policy(const char *value,
+			    enum afs_dpkgdb_policy *ret_policy)
+{
+	if (strcmp(value, "claims") == 0)
+		*ret_policy = AFS_DPKGDB_CLAIMS;
+	else if (strcmp(value, "raw") == 0)
+		*ret_policy = AFS_DPKGDB_RAW;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The claims store; with @create, made on first need (dpkg wrote through
+ * the view). NULL if there is none (yet) or it cannot be opened: then
+ * every claimed path is shown and nothing is remembered.
+ */
+static struct aliasdb_claims *afs_dpkgdb_claims(struct afs_fs *fs, bool create)
+{
+	struct afs_dpkgdb *d = fs->dpkg;
+	struct aliasdb_claims *c;
+	int r;
+
+	pthread_mutex_lock(&d->lock);
+	c = d->claims;
+	if (!c && !d->claims_failed) {
+		unsigned flags = fs->ro	  ? ALIASDB_OPEN_RDONLY
+				 : create ? ALIASDB_OPEN_CREATE
+					  : 0;
+
+		create = create && !fs->ro;
+		r = aliasdb_claims_open(fs->db_dir, flags, &c);
+		if (r == 0) {
+			d->claims = c;
+		} else if (r != -ENOENT || create) {
+			d->claims_failed = true;
+			fuse_log(FUSE_LOG_WARNING,
+				 "aliasfs: cannot open the dpkg claims in "
+				 "%s: %s; dpkg's database is shown without "
+				 "them\n",
+				 fs->db_dir, strerror(-r));
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	return c;
+}
+
+void afs_dpkgdb_start(struct afs_fs *fs)
+{
+	struct afs_dpkgdb *d;
+
+	if (fs->dpkgdb_policy != AFS_DPKGDB_CLAIMS)
+		return;
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		fuse_log(FUSE_LOG_ERR, "aliasfs: dpkg database view: out of "
+				       "memory, showing it raw\n");
+		return;
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	fs->dpkg = d;
+	/* An existing store is opened now; a new one on first write. */
+	(void)afs_dpkgdb_claims(fs, false);
+}
+
+void afs_dpkgdb_stop(struct afs_fs *fs)
+{
+	struct afs_dpkgdb *d = fs->dpkg;
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < AFS_DPKGDB_CACHE_SLOTS; i++)
+		free(d->cache[i].text);
+	aliasdb_claims_close(d->claims);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+	fs->dpkg = NULL;
+}
+
+/* Which kind of presented file is @dir_path/@name, or -1. */
+static int afs_dpkgdb_classify(const char *dir_path, const char *name)
+{
+	const char *rest;
+	size_t n;
+
+	if (strncmp(dir_path, AFS_DPKGDB_ADMINDIR,
+		    sizeof(AFS_DPKGDB_ADMINDIR) - 1) != 0)
+		return -1;
+	rest = dir_path + sizeof(AFS_DPKGDB_ADMINDIR) - 1;
+	if (*rest == '\0') {
+		if (strcmp(name, "diversions") == 0)
+			return ALIASDB_DPKG_DIVERSIONS;
+		if (strcmp(name, "statoverride") == 0)
+			return ALIASDB_DPKG_STATOVERRIDE;
+		return -1;
+	}
+	if (strcmp(rest, "/info") == 0) {
+		n = strlen(name);
+		if (n > 5 && strcmp(name + n - 5, ".list") == 0)
+			return ALIASDB_DPKG_LIST;
+		return -1;
+	}
+	if (strcmp(rest, "/triggers") == 0 && strcmp(name, "File") == 0)
+		return ALIASDB_DPKG_FILE_TRIGGERS;
+	return -1;
+}
+
+/* The kind and view path of file @inode, or -1. tree_lock held. */
+static int afs_dpkgdb_inode_kind(struct afs_fs *fs, struct afs_inode *inode,
+				 char *vpath, size_t size)
+{
+	int kind = -1;
+
+	if (!fs->dpkg || inode->kind != AFS_KIND_FILE || inode->type != S_IFREG)
+		return -1;
+	pthread_mutex_lock(&fs->table_lock);
+	if (inode->n_locs > 0) {
+		const char *dir = inode->locs[0].parent->path;
+		const char *name = inode->locs[0].name;
+
+		kind = afs_dpkgdb_classify(dir, name);
+		if (kind >= 0 &&
+		    (size_t)snprintf(vpath, size, "%s/%s", dir, name) >= size)
+			kind = -1;
+	}
+	pthread_mutex_unlock(&fs->table_lock);
+	return kind;
+}
+
+bool afs_dpkgdb_presented(struct afs_fs *fs, struct afs_inode *inode)
+{
+	char vpath[PATH_MAX];
+
+	return afs_dpkgdb_inode_kind(fs, inode, vpath, sizeof(vpath)) >= 0;
+}
+
+/* Read all of regular file @fd (at most AFS_DPKGDB_MAX_SIZE). */
+static int afs_dpkgdb_slurp(int fd, off_t size, char **ret, size_t *ret_len)
+{
+	size_t cap = (size_t)size + 1, len = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *p;
+
+			if (cap > (size_t)AFS_DPKGDB_MAX_SIZE) {
+				free(buf);
+				return -EFBIG;
+			}
+			p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		n = pread(fd, buf + len, cap - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+
+			free(buf);
+			return e;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static bool afs_ts_eq(struct timespec a, struct timespec b)
+{
+	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static struct afs_dpkgdb_cached *afs_dpkgdb_slot(struct afs_dpkgdb *d,
+						 const struct stat *st)
+{
+	uint64_t h = (uint64_t)st->st_ino * 0x9e3779b97f4a7c15ULL ^
+		     (uint64_t)st->st_dev;
+
+	return &d->cache[(h >> 20) % AFS_DPKGDB_CACHE_SLOTS];
+}
+
+/*
+ * The presented content of the backing file open at O_PATH @pfd (view
+ * path @vpath, @kind) and its size; *ret_text only if @ret_text is not
+ * NULL (the caller frees it). tree_lock held (the map).
+ */
+static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
+			      int pfd, char **ret_text, size_t *ret_len)
+{
+	struct afs_dpkgdb *d = fs->dpkg;
+	struct aliasdb_claims *claims;
+	struct afs_dpkgdb_cached *c;
+	uint64_t tree_gen = atomic_load(&fs->tree_gen);
+	uint64_t claims_gen = atomic_load(&d->gen);
+	char *backing = NULL, *released = NULL, *text = NULL, proc[64];
+	size_t blen = 0, rlen = 0, len = 0;
+	struct stat st;
+	int fd, r;
+
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	pthread_mutex_lock(&d->lock);
+	c = afs_dpkgdb_slot(d, &st);
+	if (c->text && c->dev == st.st_dev && c->ino == st.st_ino &&
+	    c->size == st.st_size && afs_ts_eq(c->mtime, st.st_mtim) &&
+	    afs_ts_eq(c->ctime, st.st_ctim) && c->tree_gen == tree_gen &&
+	    c->claims_gen == claims_gen) {
+		r = 0;
+		if (ret_text) {
+			text = malloc(c->len + 1);
+			if (text)
+				memcpy(text, c->text, c->len + 1);
+			else
+				r = -ENOMEM;
+		}
+		len = c->len;
+		pthread_mutex_unlock(&d->lock);
+		if (r == 0) {
+			if (ret_text)
+				*ret_text = text;
+			*ret_len = len;
+		}
+		return r;
+	}
+	pthread_mutex_unlock(&d->lock);
+
+	if (st.st_size > AFS_DPKGDB_MAX_SIZE)
+		return -EFBIG;
+	r = afs_proc_path(pfd, proc, sizeof(proc));
+	if (r < 0)
+		return r;
+	fd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = afs_dpkgdb_slurp(fd, st.st_size, &backing, &blen);
+	close(fd);
+	if (r < 0)
+		return r;
+	claims = afs_dpkgdb_claims(fs, false);
+	if (claims)
+		r = aliasdb_claims_get_released(claims, vpath, &released,
+						&rlen);
+	if (r == 0)
+		r = aliasdb_claims_present(
+			fs->aliases->map, (enum aliasdb_dpkg_db)kind, backing,
+			blen, released ? released : "", rlen, &text, &len);
+	free(backing);
+	free(released);
+	if (r < 0)
+		return r;
+	if (claims) {
+		/* A file with claims remembers what dpkg is shown, for
+		 * when it writes it back (the map may have changed since
+		 * the last write). Files dpkg never wrote through the view
+		 * are shown as their backing gives them: nothing to keep. */
+		char *was = NULL;
+		size_t wlen;
+
+		if (aliasdb_claims_get_presented(claims, vpath, &was, &wlen) ==
+			    0 &&
+		    (wlen != len || memcmp(was, text, len) != 0))
+			(void)aliasdb_claims_set_presented(claims, vpath, text,
+							   len);
+		free(was);
+	}
+	pthread_mutex_lock(&d->lock);
+	c = afs_dpkgdb_slot(d, &st);
+	free(c->text);
+	c->text = malloc(len + 1);
+	if (c->text) {
+		memcpy(c->text, text, len + 1);
+		c->len = len;
+		c->dev = st.st_dev;
+		c->ino = st.st_ino;
+		c->size = st.st_size;
+		c->mtime = st.st_mtim;
+		c->ctime = st.st_ctim;
+		c->tree_gen = tree_gen;
+		c->claims_gen = claims_gen;
+	}
+	pthread_mutex_unlock(&d->lock);
+	if (ret_text)
+		*ret_text = text;
+	else
+		free(text);
+	*ret_len = len;
+	return 0;
+}
+
+void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
+			 struct stat *st, double *timeout)
+{
+	char vpath[PATH_MAX];
+	size_t len;
+	int kind, pfd;
+
+	kind = afs_dpkgdb_inode_kind(fs, inode, vpath, sizeof(vpath));
+	if (kind < 0)
+		return;
+	*timeout = 0;
+	pfd = afs_file_open_path(fs, inode);
+	if (pfd < 0)
+		return;
+	if (afs_dpkgdb_content(fs, kind, vpath, pfd, NULL, &len) == 0) {
+		st->st_size = (off_t)len;
+		st->st_blocks = (blkcnt_t)((len + 511) / 512);
+	}
+	close(pfd);
+}
+
+int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
+		    int *ret_fd)
+{
+	char vpath[PATH_MAX], *text = NULL;
+	size_t len = 0, off = 0;
+	int kind, pfd, fd, r;
+
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		return 0;
+	kind = afs_dpkgdb_inode_kind(fs, inode, vpath, sizeof(vpath));
+	if (kind < 0)
+		return 0;
+	pfd = afs_file_open_path(fs, inode);
+	if (pfd < 0)
+		return pfd;
+	r = afs_dpkgdb_content(fs, kind, vpath, pfd, &text, &len);
+	close(pfd);
+	if (r == -EFBIG)
+		return 0; /* too large to present: the backing as it is */
+	if (r < 0)
+		return r;
+	fd = memfd_create("aliasfs-dpkgdb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		r = -errno;
+		free(text);
+		return r;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			free(text);
+			close(fd);
+			return r;
+		}
+		off += (size_t)n;
+	}
+	free(text);
+	(void)fcntl(fd, F_ADD_SEALS,
+		    F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+	*ret_fd = fd;
+	return 1;
+}
+
+/* For the claims: is canonical view path @path a directory? */
+static int afs_dpkgdb_is_dir(const char *path, void *userdata)
+{
+	struct afs_fs *fs = userdata;
+	const struct aliasdb_map *map = fs->aliases->map;
+	size_t i, n = aliasdb_map_count(map), pl = strlen(path);
+	char rel[PATH_MAX];
+	int fd;
+
+	if (path[0] != '/' || path[1] == '\0')
+		return 1;
+	/* Every backing spelling: a split tree has it on one side only. */
+	fd = afs_open_beneath(fs, path + 1);
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *k = aliasdb_map_canonical(map, i);
+		size_t kl = strlen(k);
+
+		if (pl < kl || strncmp(path, k, kl) != 0 ||
+		    (path[kl] != '/' && path[kl] != '\0'))
+			continue;
+		if ((size_t)snprintf(rel, sizeof(rel), "%s%s",
+				     aliasdb_map_alias(map, i) + 1,
+				     path + kl) >= sizeof(rel))
+			continue;
+		fd = afs_open_beneath(fs, rel);
+		if (fd >= 0) {
+			close(fd);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* dpkg wrote @vpath (backing file open at @fd): learn from it. @shown is
+ * what dpkg was shown there if the claims may not know. tree_lock held. */
+static void afs_dpkgdb_absorb(struct afs_fs *fs, int kind, const char *vpath,
+			      int fd, const char *shown, size_t shown_len)
+{
+	struct afs_dpkgdb *d = fs->dpkg;
+	struct aliasdb_claims *claims = afs_dpkgdb_claims(fs, true);
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	int r;
+
+	if (!claims)
+		return;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	r = afs_dpkgdb_slurp(fd, st.st_size, &text, &len);
+	if (r == 0)
+		r = aliasdb_claims_absorb(claims, fs->aliases->map,
+					  (enum aliasdb_dpkg_db)kind, vpath,
+					  text, len, shown, shown_len,
+					  afs_dpkgdb_is_dir, fs);
+	if (r < 0)
+		fuse_log(FUSE_LOG_WARNING,
+			 "aliasfs: cannot record what dpkg wrote to %s: %s\n",
+			 vpath, strerror(-r));
+	else if (len > 0 && text[len - 1] != '\n')
+		fuse_log(FUSE_LOG_WARNING,
+			 "aliasfs: %s has no final newline; the view shows "
+			 "it with one\n",
+			 vpath);
+	free(text);
+	atomic_fetch_add(&d->gen, 1);
+}
+
+void afs_dpkgdb_released(struct afs_fs *fs, struct afs_inode *inode, int flags)
+{
+	char vpath[PATH_MAX], proc[64];
+	int kind, pfd, fd;
+
+	if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC))
+		return;
+	afs_rdlock(fs);
+	kind = afs_dpkgdb_inode_kind(fs, inode, vpath, sizeof(vpath));
+	pfd = kind >= 0 ? afs_file_open_path(fs, inode) : -1;
+	if (pfd >= 0 && afs_proc_path(pfd, proc, sizeof(proc)) >= 0) {
+		fd = open(proc, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			afs_dpkgdb_absorb(fs, kind, vpath, fd, NULL, 0);
+			close(fd);
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	afs_unlock(fs);
+}
+
+struct afs_dpkgdb_rename {
+	int kind;
+	char vpath[PATH_MAX];
+	struct afs_inode *dir; /* pinned by the rename request */
+	char *name;
+	char *shown; /* what the old target was presented as, or NULL */
+	size_t shown_len;
+};
+
+void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *ndir,
+			      const char *newname)
+{
+	struct afs_dpkgdb_rename *t;
+	int kind, fd;
+
+	if (!fs->dpkg || fs->ro)
+		return NULL;
+	kind = afs_dpkgdb_classify(ndir->path, newname);
+	if (kind < 0)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->kind = kind;
+	t->dir = ndir;
+	t->name = strdup(newname);
+	if (!t->name ||
+	    (size_t)snprintf(t->vpath, sizeof(t->vpath), "%s/%s", ndir->path,
+			     newname) >= sizeof(t->vpath)) {
+		free(t->name);
+		free(t);
+		return NULL;
+	}
+	/* The presentation of the file being replaced is what dpkg read. */
+	fd = ndir->slots[0].fd >= 0 ? openat(ndir->slots[0].fd, newname,
+					     O_PATH | O_NOFOLLOW | O_CLOEXEC)
+				    : -1;
+	if (fd >= 0) {
+		struct stat st;
+
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			(void)afs_dpkgdb_content(fs, kind, t->vpath, fd,
+						 &t->shown, &t->shown_len);
+		close(fd);
+	}
+	return t;
+}
+
+void afs_dpkgdb_rename_end(struct afs_fs *fs, void *token, bool ok)
+{
+	struct afs_dpkgdb_rename *t = token;
+	fuse_ino_t ino = 0;
+	int fd = -1;
+
+	if (!t)
+		return;
+	afs_rdlock(fs);
+	if (ok && t->dir->slots[0].fd >= 0)
+		fd = openat(t->dir->slots[0].fd, t->name,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0) {
+		struct stat st;
+
+		afs_dpkgdb_absorb(fs, t->kind, t->vpath, fd, t->shown,
+				  t->shown_len);
+		if (fstat(fd, &st) == 0) {
+			struct afs_inode *x;
+
+			pthread_mutex_lock(&fs->table_lock);
+			x = afs_inode_table_get(fs->table, st.st_dev,
+						st.st_ino);
+			if (x)
+				ino = (fuse_ino_t)(uintptr_t)x;
+			pthread_mutex_unlock(&fs->table_lock);
+		}
+		close(fd);
+	}
+	afs_unlock(fs);
+	/* The renamed inode had the attributes of a plain file (size as
+	 * written); from now on it is presented. Attributes only: pages
+	 * are dropped at the next open (no keep_cache), and invalidating
+	 * them here could wait on a page a read holds. */
+	if (ino)
+		(void)fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+	free(t->name);
+	free(t->shown);
+	free(t);
+}
+
+void afs_dpkgdb_unlinked(struct afs_fs *fs, struct afs_inode *dir,
+			 const char *name)
+{
+	struct aliasdb_claims *claims;
+	char vpath[PATH_MAX];
+	int r;
+
+	if (!fs->dpkg || afs_dpkgdb_classify(dir->path, name) < 0)
+		return;
+	claims = afs_dpkgdb_claims(fs, false);
+	if (!claims || (size_t)snprintf(vpath, sizeof(vpath), "%s/%s",
+					dir->path, name) >= sizeof(vpath))
+		return;
+	r = aliasdb_claims_forget(claims, vpath);
+	if (r < 0)
+		fuse_log(FUSE_LOG_WARNING,
+			 "aliasfs: cannot forget the claims of %s: %s\n", vpath,
+			 strerror(-r));
+	atomic_fetch_add(&fs->dpkg->gen, 1);
+}

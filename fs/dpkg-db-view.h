@@ -1,0 +1,77 @@
+/*
+ * The dpkg database view: dpkg's lists, diversions, statoverrides and file
+ * triggers are presented with every spelling of each claimed path (see
+ * aliasdb.h, "dpkg database claims"), so dpkg treats /bin/x and
+ * /usr/bin/x as one file. The backing keeps exactly what dpkg wrote.
+ *
+ * The hooks the other operations call are small: stat results and entries
+ * get the presented size (and no attribute caching), a read-only open gets
+ * a private copy of the presented content, and a rename onto / write to /
+ * unlink of a database file teaches the claims what dpkg did.
+ */
+#ifndef AFS_DPKG_DB_VIEW_H
+#define AFS_DPKG_DB_VIEW_H
+
+#include <fuse_lowlevel.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+
+struct afs_fs;
+struct afs_inode;
+
+enum afs_dpkgdb_policy {
+	AFS_DPKGDB_CLAIMS = 0, /* default: the dpkg-aware view */
+	AFS_DPKGDB_RAW,	       /* dpkg's database as the backing has it */
+};
+
+/* Parse a dpkgdb= option value. Returns 0 and *ret_policy, or -EINVAL. */
+int afs_dpkgdb_parse_policy(const char *value,
+			    enum afs_dpkgdb_policy *ret_policy);
+
+/* After daemonizing: open the claims store (a failure is logged and the
+ * view falls back to presenting without memory of releases). */
+void afs_dpkgdb_start(struct afs_fs *fs);
+void afs_dpkgdb_stop(struct afs_fs *fs);
+
+/* Is @inode a presented dpkg database file? tree_lock held. */
+bool afs_dpkgdb_presented(struct afs_fs *fs, struct afs_inode *inode);
+
+/*
+ * Stat results of @inode: the presented size, and whether the kernel may
+ * cache them (a presented file's size changes with the claims). Call with
+ * tree_lock held for reading.
+ */
+void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
+			 struct stat *st, double *timeout);
+
+/*
+ * Open @inode for reading through the view: 1 and *ret_fd (a sealed copy
+ * of the presented content, the caller's) when it is a presented file
+ * opened read-only, 0 when the ordinary open applies, -errno.
+ * Call with tree_lock held for reading.
+ */
+int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
+		    int *ret_fd);
+
+/* A handle of @inode opened with @flags is being released: if it wrote a
+ * presented file, learn from what it wrote. */
+void afs_dpkgdb_released(struct afs_fs *fs, struct afs_inode *inode, int flags);
+
+/*
+ * A rename onto @ndir/@newname is about to happen: remember what dpkg was
+ * shown there (the claims may not know). Returns an opaque token for
+ * afs_dpkgdb_rename_end() (NULL when nothing to do). Call with tree_lock
+ * held for reading.
+ */
+void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *ndir,
+			      const char *newname);
+
+/* The rename succeeded (@ok) or not; consumes @token. Call without locks
+ * and after replying: it may notify the kernel. */
+void afs_dpkgdb_rename_end(struct afs_fs *fs, void *token, bool ok);
+
+/* @dir/@name was unlinked: forget its claims. Call with tree_lock held. */
+void afs_dpkgdb_unlinked(struct afs_fs *fs, struct afs_inode *dir,
+			 const char *name);
+
+#endif /* AFS_DPKG_DB_VIEW_H */
