@@ -24,6 +24,8 @@ put "$B/usr/lib/$MA/sub/y" "identical y"
 mkdir -p "$B/usr/lib/$MA/both-empty" "$B/lib/$MA/both-empty"
 mkdir -p "$B/usr/lib/$MA/half-empty" "$B/lib/$MA/half-empty"
 put "$B/lib/$MA/half-empty/f" "alias side only"
+# libx32 as a merged backing has it; lib32 has nothing on either side.
+ln -s usr/libx32 "$B/libx32"
 
 mount_view "$B" "$M" || fail "mount"
 
@@ -86,14 +88,56 @@ check_fails "both-empty gone (canonical)" test -e "$B/usr/lib/$MA/both-empty"
 check_fails "both-empty gone (alias)" test -e "$B/lib/$MA/both-empty"
 check_fails "both-empty gone from the view" test -e "$M/usr/lib/$MA/both-empty"
 
-check_eq "unlink of the alias symlink is refused" EPERM \
+# Unlinking an alias whose directory has content succeeds but keeps the
+# alias (usrmerge's postinst and dpkg purges must not fail on it).
+ls "$M/usr/bin" >"$T/usr-bin-before"
+check_eq "unlink of an alias whose target has content keeps it" OK \
 	"$(fsop unlink "$M/bin")"
+check_eq "its files are all still there" "$(cat "$T/usr-bin-before")" \
+	"$(ls "$M/bin/")"
+check "the alias is still in the database" sh -c \
+	"aliasctl --db '$B/var/lib/aliasfs' list 2>/dev/null | grep -q '^/bin ' ||
+	! test -e '$B/var/lib/aliasfs'"
 check_eq "rmdir of the alias symlink is refused" ENOTDIR \
 	"$(fsop rmdir "$M/bin")"
 check_eq "bin is still the alias" usr/bin "$(readlink "$M/bin" 2>&1)"
 check "backing bin still there" test -d "$B/bin"
 check_eq "creating over the alias name fails" EEXIST \
 	"$(fsop mkdir "$M/lib64")"
+
+# An alias whose canonical directory is empty may be unlinked, as on a
+# real system (usrmerge's postinst removes unowned biarch links): the
+# alias is deactivated, and its canonical directory no longer shown.
+check "lib32 is an alias" test -L "$M/lib32"
+check "usr/lib32 is shown for it" test -d "$M/usr/lib32"
+check_eq "unlink of an alias with an empty target" OK \
+	"$(fsop unlink "$M/lib32")"
+check_fails "lib32 gone from the view" test -e "$M/lib32"
+check_fails "lib32 not even a dangling link" test -L "$M/lib32"
+check_fails "usr/lib32 gone from the view" test -e "$M/usr/lib32"
+check_fails "lib32 not listed" has_name "$M" lib32
+check_fails "usr/lib32 not listed" has_name "$M/usr" lib32
+check_eq "rmdir usr/lib32 after it" ENOENT "$(fsop rmdir "$M/usr/lib32")"
+check "the database was created" test -d "$B/var/lib/aliasfs"
+aliasctl --db "$B/var/lib/aliasfs" list >"$T/list" 2>&1 ||
+	fail "aliasctl list: $(cat "$T/list")"
+check_fails "lib32 not in the database" grep -q '^/lib32 ' "$T/list"
+check "the other defaults are kept" grep -q '^/lib64 ' "$T/list"
+check "lib64 is still an alias" test -L "$M/lib64"
+check_eq "unlink of an alias the backing has as a symlink" OK \
+	"$(fsop unlink "$M/libx32")"
+check_fails "libx32 gone from the view" test -e "$M/libx32"
+check_fails "libx32 gone from the view (no backing link)" test -L "$M/libx32"
+check_fails "backing libx32 link removed" test -L "$B/libx32"
+check_eq "renaming an alias stays refused" EPERM \
+	"$(fsop rename "$M/lib64" "$M/lib64-old")"
+umount_view "$M"
+mount_view "$B" "$M" || fail "remount"
+check_fails "lib32 stays gone after a remount" test -e "$M/lib32"
+check_fails "libx32 stays gone after a remount" test -e "$M/libx32"
+check_fails "usr/lib32 stays gone after a remount" test -e "$M/usr/lib32"
+check_eq "bin is still the alias after a remount" usr/bin \
+	"$(readlink "$M/bin" 2>&1)"
 umount_view "$M"
 
 # Creation in an empty backing makes the canonical directories.
