@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "aliasctl.h"
+#include "cmd-declarations.h"
+#include "cmd-archive.h"
 
 static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_init,
@@ -15,6 +17,12 @@ static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_list,
 	&aliasctl_cmd_canon,
 	&aliasctl_cmd_status,
+	&aliasctl_cmd_sync,
+	&aliasctl_cmd_activate,
+	&aliasctl_cmd_check,
+	&aliasctl_cmd_extract,
+	&aliasctl_cmd_index,
+	&aliasctl_cmd_owner,
 	NULL,
 };
 

@@ -1,0 +1,50 @@
+/* Diagnostics and decompression limits shared by the archive readers. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "archive/archive-input.h"
+
+void archive_diag_set(struct archive_diag *diag, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!diag)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(diag->msg, sizeof(diag->msg), fmt, ap);
+	va_end(ap);
+}
+
+void archive_limits_default(struct archive_limits *limits)
+{
+	limits->max_size = UINT64_C(64) << 30;
+	limits->max_ratio = 1000;
+	limits->ratio_floor = UINT64_C(32) << 20;
+}
+
+int archive_limits_check(const struct archive_limits *limits, uint64_t out,
+			 uint64_t in, const char *what,
+			 struct archive_diag *diag)
+{
+	if (out > limits->max_size) {
+		archive_diag_set(diag,
+				 "%s: decompresses to more than %" PRIu64
+				 " bytes (decompression bomb?)",
+				 what, limits->max_size);
+		return -EFBIG;
+	}
+	/* Divide rather than multiply: in * max_ratio may overflow. */
+	if (out > limits->ratio_floor &&
+	    out / (in ? in : 1) > limits->max_ratio) {
+		archive_diag_set(diag,
+				 "%s: decompression ratio above %" PRIu64
+				 ":1 (decompression bomb?)",
+				 what, limits->max_ratio);
+		return -EFBIG;
+	}
+	return 0;
+}

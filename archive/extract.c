@@ -1,0 +1,1008 @@
+/*
+ * Canonical extraction. Two phases per package:
+ *
+ *  1. Stage: read every member once; check its name and where it would
+ *     land; write regular files, symlinks, hard links and nodes under
+ *     numbered names into a staging directory inside the root (same file
+ *     system, so phase 2 is renames only). Any refusal or read error
+ *     removes the staging directory: the root is untouched.
+ *  2. Commit: create the directories, rename every staged entry to its
+ *     canonical place, then set the metadata of the package's directories
+ *     as tar does (last, so that creating their entries does not change
+ *     their mtime).
+ *
+ * Every lookup in the root goes through openat2(RESOLVE_BENEATH), so a
+ * symlink already in the root that leads outside it (absolute, or with
+ * "..") is never followed; where the kernel lacks openat2, no symlink at
+ * all is followed in the middle of a path.
+ */
+#include "config.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "archive/deb-reader.h"
+#include "archive/extract.h"
+#include "archive/path-map.h"
+
+/* What a package shipped at a path so far (path_map values): the kind in
+ * the low bits, the staged file number above. */
+#define X_KIND_DIR 1u
+#define X_KIND_FILE 2u	/* regular file: a hard link may point at it */
+#define X_KIND_OTHER 3u /* symlink, node */
+#define X_KIND(v) ((v)&3u)
+#define X_STAGED(v) ((v) >> 2)
+
+struct extract_root {
+	int fd;
+	char *path;
+	struct extract_options opts;
+	struct archive_limits limits;
+	unsigned counter; /* staging directory names */
+	bool created;	  /* the root directory itself was made here */
+	bool committed;	  /* something was moved into place */
+	int have_openat2; /* -1 unknown, 0 no, 1 yes */
+};
+
+/* One member of the package being extracted. */
+struct x_op {
+	char *path; /* canonical, relative to the root ("usr/bin/x") */
+	unsigned kind;
+	uint32_t staged; /* staged entry number (non-directories) */
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	struct timespec mtime;
+};
+
+struct x_pkg {
+	struct extract_root *root;
+	const char *deb;
+	const char *pkg;
+	struct archive_diag *diag;
+	struct deb_reader *reader;
+	char stage_name[64];
+	int stage_fd;
+	uint32_t n_staged;
+	uint32_t n_moved; /* staged entries 0..n_moved-1 are in place */
+	struct x_op *ops;
+	size_t n_ops, cap_ops;
+	struct path_map *seen;
+	/* Parent directories phase 1 found safe (or to be created). */
+	struct path_map *ok_parents;
+	/* The last existing parent checked, open. */
+	char *check_dir;
+	int check_fd;
+};
+
+/* ---- Looking up paths without leaving the root ------------------------ */
+
+/*
+ * openat() of @rel (relative) below @dirfd that never resolves outside
+ * @dirfd. -EXDEV when it would (absolute symlink, ".." above), -ELOOP for
+ * loops or, without openat2, any symlink in the way.
+ */
+static int x_open_beneath(struct extract_root *x, int dirfd, const char *rel,
+			  int flags)
+{
+	if (x->have_openat2 != 0) {
+		struct open_how how = {
+			.flags = (uint64_t)flags | O_CLOEXEC,
+			.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+		};
+		long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
+
+		if (fd >= 0) {
+			x->have_openat2 = 1;
+			return (int)fd;
+		}
+		if (errno != ENOSYS && errno != EPERM) {
+			x->have_openat2 = 1;
+			return -errno;
+		}
+		if (x->have_openat2 == 1)
+			return -errno;
+		/* ENOSYS, or EPERM from a seccomp filter that does not
+		 * know openat2: walk component by component instead. */
+		x->have_openat2 = 0;
+	}
+	{
+		char buf[ALIASDB_PATH_MAX];
+		char *p = buf, *slash;
+		int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf)) {
+			close(fd);
+			return -ENAMETOOLONG;
+		}
+		for (;;) {
+			int nfd;
+
+			slash = strchr(p, '/');
+			if (slash)
+				*slash = '\0';
+			nfd = openat(fd, p,
+				     (slash ? O_PATH | O_DIRECTORY : flags) |
+					     O_NOFOLLOW | O_CLOEXEC);
+			if (nfd < 0) {
+				int e = errno;
+
+				close(fd);
+				/* O_NOFOLLOW on a symlink: ELOOP or (with
+				 * O_DIRECTORY) ENOTDIR. */
+				return -e;
+			}
+			close(fd);
+			fd = nfd;
+			if (!slash)
+				return fd;
+			p = slash + 1;
+		}
+	}
+}
+
+/* "a/b/c" -> parent "a/b" (into @buf) and returns "c"; "c" -> "" and
+ * "c". */
+static const char *x_split(const char *rel, char *buf, size_t size)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t n = slash ? (size_t)(slash - rel) : 0;
+
+	if (size == 0)
+		return slash ? slash + 1 : rel;
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, rel, n);
+	buf[n] = '\0';
+	return slash ? slash + 1 : rel;
+}
+
+/* Open directory @rel ("" = the root), creating missing components with
+ * mode 0755. */
+static int x_ensure_dir(struct extract_root *x, const char *rel)
+{
+	char parent[ALIASDB_PATH_MAX];
+	const char *base;
+	int fd, pfd;
+
+	if (rel[0] == '\0') {
+		fd = openat(x->fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	fd = x_open_beneath(x, x->fd, rel, O_PATH | O_DIRECTORY);
+	if (fd != -ENOENT)
+		return fd;
+	base = x_split(rel, parent, sizeof(parent));
+	pfd = x_ensure_dir(x, parent);
+	if (pfd < 0)
+		return pfd;
+	if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST) {
+		fd = -errno;
+		close(pfd);
+		return fd;
+	}
+	close(pfd);
+	return x_open_beneath(x, x->fd, rel, O_PATH | O_DIRECTORY);
+}
+
+/* ---- The root: aliases as symlinks ------------------------------------ */
+
+/* Relative symlink target from the directory holding @alias to
+ * @canonical (both absolute, normalized): "/bin" -> "usr/bin". */
+static int x_relative_target(const char *alias, const char *canonical,
+			     char *buf, size_t size)
+{
+	size_t depth = 0, len = 0;
+
+	for (const char *p = alias + 1; *p; p++)
+		if (*p == '/')
+			depth++;
+	for (size_t i = 0; i < depth; i++) {
+		if (len + 3 >= size)
+			return -ENAMETOOLONG;
+		memcpy(buf + len, "../", 3);
+		len += 3;
+	}
+	if (len + strlen(canonical + 1) + 1 > size)
+		return -ENAMETOOLONG;
+	strcpy(buf + len, canonical + 1);
+	return 0;
+}
+
+/* 1 if directory @fd is empty, 0 if not, -1 on error. Closes @fd. */
+static int x_dir_is_empty(int fd)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	int r = 1;
+
+	if (!d) {
+		close(fd);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0) {
+			r = 0;
+			break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
+/*
+ * Check (@create false) or make (@create true) the alias @alias as a
+ * relative symlink to @canonical. Checking writes nothing, so a root whose
+ * every package is refused stays as it was.
+ */
+static int x_make_alias(struct extract_root *x, const char *alias,
+			const char *canonical, bool create,
+			struct archive_diag *diag)
+{
+	char target[ALIASDB_PATH_MAX], have[ALIASDB_PATH_MAX];
+	char parent[ALIASDB_PATH_MAX];
+	const char *base;
+	struct stat st;
+	int fd, pfd, r;
+	ssize_t n;
+
+	r = x_relative_target(alias, canonical, target, sizeof(target));
+	if (r < 0)
+		return r;
+	base = x_split(alias + 1, parent, sizeof(parent));
+	if (create) {
+		fd = x_ensure_dir(x, canonical + 1);
+		if (fd < 0) {
+			archive_diag_set(diag, "%s: cannot create %s: %s",
+					 x->path, canonical, strerror(-fd));
+			return fd;
+		}
+		close(fd);
+		pfd = x_ensure_dir(x, parent);
+	} else {
+		pfd = parent[0] ? x_open_beneath(x, x->fd, parent,
+						 O_PATH | O_DIRECTORY)
+				: openat(x->fd, ".",
+					 O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (pfd == -ENOENT)
+			return 0;
+	}
+	if (pfd < 0) {
+		archive_diag_set(diag, "%s: cannot open the parent of %s: %s",
+				 x->path, alias, strerror(-pfd));
+		return pfd;
+	}
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode)) {
+			n = readlinkat(pfd, base, have, sizeof(have) - 1);
+			if (n >= 0) {
+				have[n] = '\0';
+				if (strcmp(have, target) == 0 ||
+				    strcmp(have, canonical) == 0) {
+					close(pfd);
+					return 0;
+				}
+			}
+			archive_diag_set(
+				diag, "%s%s is a symlink to %s, not to %s",
+				x->path, alias, n >= 0 ? have : "?", target);
+			close(pfd);
+			return -EEXIST;
+		}
+		/* An empty directory (a fresh tree) may become the alias;
+		 * one with content would need a conversion. */
+		r = -1;
+		if (S_ISDIR(st.st_mode)) {
+			fd = openat(pfd, base,
+				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+					    O_CLOEXEC);
+			r = fd < 0 ? -1 : x_dir_is_empty(fd);
+		}
+		if (r == 1 && create && unlinkat(pfd, base, AT_REMOVEDIR) < 0)
+			r = -1;
+		if (r != 1) {
+			archive_diag_set(
+				diag,
+				"%s%s exists and is not the alias symlink to %s "
+				"(extract needs a merged or empty root)",
+				x->path, alias, target);
+			close(pfd);
+			return -EEXIST;
+		}
+	}
+	if (create && symlinkat(target, pfd, base) < 0) {
+		r = -errno;
+		archive_diag_set(diag, "%s%s: cannot create the alias: %s",
+				 x->path, alias, strerror(errno));
+		close(pfd);
+		return r;
+	}
+	close(pfd);
+	return 0;
+}
+
+static int x_make_aliases(struct extract_root *x, bool create,
+			  struct archive_diag *diag)
+{
+	const struct aliasdb_map *map = x->opts.map;
+
+	for (size_t i = 0; i < aliasdb_map_count(map); i++) {
+		int r = x_make_alias(x, aliasdb_map_alias(map, i),
+				     aliasdb_map_canonical(map, i), create,
+				     diag);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int extract_root_open(const char *root, const struct extract_options *opts,
+		      struct extract_root **ret_root, struct archive_diag *diag)
+{
+	struct extract_root *x;
+	int r;
+
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->fd = -1;
+	x->have_openat2 = -1;
+	x->opts = *opts;
+	if (opts->limits)
+		x->limits = *opts->limits;
+	else
+		archive_limits_default(&x->limits);
+	x->opts.limits = &x->limits;
+	x->path = strdup(root);
+	if (!x->path) {
+		free(x);
+		return -ENOMEM;
+	}
+	/* Messages print root + "/usr/bin": no trailing slash. */
+	for (size_t n = strlen(x->path); n > 1 && x->path[n - 1] == '/'; n--)
+		x->path[n - 1] = '\0';
+	if (mkdir(root, 0755) == 0)
+		x->created = true;
+	else if (errno != EEXIST) {
+		r = -errno;
+		archive_diag_set(diag, "%s: cannot create: %s", root,
+				 strerror(errno));
+		goto fail;
+	}
+	x->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (x->fd < 0) {
+		r = -errno;
+		archive_diag_set(diag, "%s: %s", root, strerror(errno));
+		goto fail;
+	}
+	r = x_make_aliases(x, false, diag);
+	if (r < 0)
+		goto fail;
+	*ret_root = x;
+	return 0;
+fail:
+	extract_root_close(x);
+	return r;
+}
+
+void extract_root_close(struct extract_root *x)
+{
+	if (!x)
+		return;
+	if (x->fd >= 0)
+		close(x->fd);
+	/* Every package refused: leave no empty root behind either. */
+	if (x->created && !x->committed)
+		rmdir(x->path);
+	free(x->path);
+	free(x);
+}
+
+/* ---- Phase 1: checking and staging ------------------------------------ */
+
+static int x_refuse(struct x_pkg *p, const char *member, int err,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int x_refuse(struct x_pkg *p, const char *member, int err,
+		    const char *fmt, ...)
+{
+	char why[ALIASDB_PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	archive_diag_set(p->diag, "%s: member %s refused: %s", p->deb, member,
+			 why);
+	return err;
+}
+
+/*
+ * Member name @name -> normalized absolute spelling (@norm) and canonical
+ * path (@canon). Refuses absolute names and any ".." component: a package
+ * has no business naming either, whatever it resolves to. @what says
+ * which name of @member this is, for messages.
+ */
+static int x_member_path(struct x_pkg *p, const char *member, const char *what,
+			 const char *name, char *norm, char *canon, size_t size)
+{
+	char tmp[ALIASDB_PATH_MAX + 1];
+	ssize_t n;
+
+	if (name[0] == '/')
+		return x_refuse(p, member, -EPERM, "absolute %s", what);
+	for (const char *c = name; *c;) {
+		size_t len = strcspn(c, "/");
+
+		if (len == 2 && c[0] == '.' && c[1] == '.')
+			return x_refuse(p, member, -EPERM, "\"..\" in the %s",
+					what);
+		c += len;
+		while (*c == '/')
+			c++;
+	}
+	if (snprintf(tmp, sizeof(tmp), "/%s", name) >= (int)sizeof(tmp))
+		return x_refuse(p, member, -ENAMETOOLONG, "%s too long", what);
+	n = aliasdb_path_normalize(tmp, norm, size);
+	if (n < 0)
+		return x_refuse(p, member, (int)n, "%s: %s", what,
+				strerror((int)-n));
+	n = aliasdb_map_canon(p->root->opts.map, norm, canon, size);
+	if (n < 0)
+		return x_refuse(p, member, (int)n, "%s: %s", what,
+				strerror((int)-n));
+	return 0;
+}
+
+/*
+ * Would @canon ("/usr/lib/x/y") be written through something this
+ * package already shipped as a non-directory (a symlink above all)?
+ */
+static int x_check_own_parents(struct x_pkg *p, const char *member,
+			       const char *canon)
+{
+	char buf[ALIASDB_PATH_MAX];
+	uint32_t v;
+
+	snprintf(buf, sizeof(buf), "%s", canon);
+	for (char *s = strchr(buf + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (path_map_get(p->seen, buf + 1, &v) &&
+		    X_KIND(v) != X_KIND_DIR)
+			return x_refuse(
+				p, member, -EPERM,
+				"would be written through %s, which the "
+				"package ships as a symlink or file",
+				buf);
+		*s = '/';
+	}
+	return 0;
+}
+
+static int x_sys_error(struct x_pkg *p, const char *member, const char *what,
+		       int err)
+{
+	archive_diag_set(p->diag, "%s: member %s: %s: %s", p->deb, member, what,
+			 strerror(-err));
+	return err;
+}
+
+/*
+ * Check where @rel would land in the root as it is: the deepest existing
+ * ancestor must be reachable without leaving the root, and an existing
+ * entry must be replaceable by a @kind.
+ */
+static int x_check_root(struct x_pkg *p, const char *member, const char *rel,
+			unsigned kind)
+{
+	struct extract_root *x = p->root;
+	char parent[ALIASDB_PATH_MAX], probe[ALIASDB_PATH_MAX];
+	const char *base = x_split(rel, parent, sizeof(parent));
+	struct stat st;
+	uint32_t v;
+	int fd;
+
+	/* ok_parents: 1 = exists in the root, 2 = created by this package.
+	 * Members come grouped by directory: each is probed once. */
+	if (!path_map_get(p->ok_parents, parent, &v)) {
+		char up[ALIASDB_PATH_MAX], missing[NAME_MAX + 1] = "";
+
+		snprintf(probe, sizeof(probe), "%s", parent);
+		for (;;) {
+			if (probe[0] == '\0') {
+				fd = openat(x->fd, ".",
+					    O_PATH | O_DIRECTORY | O_CLOEXEC);
+				if (fd < 0)
+					return x_sys_error(p, member, "open",
+							   -errno);
+				break;
+			}
+			fd = x_open_beneath(x, x->fd, probe,
+					    O_PATH | O_DIRECTORY);
+			if (fd >= 0)
+				break;
+			if (fd == -EXDEV || fd == -ELOOP)
+				return x_refuse(
+					p, member, -EXDEV,
+					"/%s is or goes through a symlink "
+					"leading outside the root",
+					probe);
+			if (fd == -ENOTDIR)
+				return x_refuse(p, member, -EPERM,
+						"/%s is not a directory",
+						probe);
+			if (fd != -ENOENT)
+				return x_refuse(p, member, fd, "%s",
+						strerror(-fd));
+			{
+				const char *b = x_split(probe, up, sizeof(up));
+				size_t bl = strnlen(b, sizeof(missing) - 1);
+
+				memcpy(missing, b, bl);
+				missing[bl] = '\0';
+			}
+			memcpy(probe, up, sizeof(up));
+		}
+		/* The first missing component must really be missing, not
+		 * a dangling symlink that mkdir would trip over. */
+		if (missing[0] &&
+		    fstatat(fd, missing, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+			close(fd);
+			return x_refuse(
+				p, member, -EPERM,
+				"/%s%s%s is a dangling symlink or not a "
+				"directory",
+				probe, probe[0] ? "/" : "", missing);
+		}
+		close(fd);
+		v = missing[0] ? 2 : 1;
+		if (path_map_put(p->ok_parents, parent, v) < 0)
+			return -ENOMEM;
+	}
+	if (v == 2)
+		return 0; /* the parent is new: nothing in the way */
+	if (!p->check_dir || strcmp(p->check_dir, parent) != 0) {
+		if (p->check_fd >= 0)
+			close(p->check_fd);
+		free(p->check_dir);
+		p->check_dir = strdup(parent);
+		p->check_fd =
+			parent[0] ? x_open_beneath(x, x->fd, parent,
+						   O_PATH | O_DIRECTORY)
+				  : openat(x->fd, ".",
+					   O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (!p->check_dir)
+			return -ENOMEM;
+	}
+	if (p->check_fd < 0 ||
+	    fstatat(p->check_fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (kind == X_KIND_DIR && !S_ISDIR(st.st_mode)) {
+		/* dpkg keeps a symlink to a directory in place of a
+		 * directory; so do we, if it stays inside the root. */
+		fd = S_ISLNK(st.st_mode) ? x_open_beneath(x, x->fd, rel,
+							  O_PATH | O_DIRECTORY)
+					 : -ENOTDIR;
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		return x_refuse(p, member, fd == -EXDEV ? -EXDEV : -EPERM,
+				"/%s exists and is not a directory (or a "
+				"symlink to one inside the root)",
+				rel);
+	}
+	if (kind != X_KIND_DIR && S_ISDIR(st.st_mode))
+		return x_refuse(p, member, -EPERM,
+				"/%s is a directory in the root", rel);
+	return 0;
+}
+
+static int x_add_op(struct x_pkg *p, const char *rel, unsigned kind,
+		    struct archive_entry *entry, struct x_op **ret_op)
+{
+	struct x_op *op;
+
+	if (p->n_ops == p->cap_ops) {
+		size_t cap = p->cap_ops ? p->cap_ops * 2 : 64;
+		struct x_op *ops = realloc(p->ops, cap * sizeof(*ops));
+
+		if (!ops)
+			return -ENOMEM;
+		p->ops = ops;
+		p->cap_ops = cap;
+	}
+	op = &p->ops[p->n_ops];
+	memset(op, 0, sizeof(*op));
+	op->path = strdup(rel);
+	if (!op->path)
+		return -ENOMEM;
+	op->kind = kind;
+	op->mode = archive_entry_mode(entry) & 07777;
+	op->uid = (uid_t)archive_entry_uid(entry);
+	op->gid = (gid_t)archive_entry_gid(entry);
+	op->mtime.tv_sec = archive_entry_mtime(entry);
+	op->mtime.tv_nsec = archive_entry_mtime_nsec(entry);
+	p->n_ops++;
+	*ret_op = op;
+	return 0;
+}
+
+/* Write the current member's data into staged file @name, with its
+ * metadata. */
+static int x_stage_file(struct x_pkg *p, const char *member,
+			struct archive_entry *entry, const char *name,
+			const struct x_op *op)
+{
+	struct timespec ts[2] = {op->mtime, op->mtime};
+	const char *xname;
+	const void *xval;
+	size_t xsize;
+	int64_t end = 0;
+	int fd, r;
+
+	fd = openat(p->stage_fd, name,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return x_sys_error(p, member, "cannot create", -errno);
+	for (;;) {
+		const void *buf;
+		size_t len;
+		int64_t off;
+
+		r = deb_reader_data(p->reader, &buf, &len, &off, p->diag);
+		if (r <= 0)
+			break;
+		while (len > 0) {
+			ssize_t w = pwrite(fd, buf, len, (off_t)off);
+
+			if (w < 0) {
+				r = x_sys_error(p, member, "write", -errno);
+				goto out;
+			}
+			buf = (const char *)buf + w;
+			len -= (size_t)w;
+			off += w;
+		}
+		if (off > end)
+			end = off;
+	}
+	if (r < 0)
+		goto out;
+	/* Sparse files may end in a hole that no block covers. */
+	if (archive_entry_size_is_set(entry) &&
+	    end < (int64_t)archive_entry_size(entry) &&
+	    ftruncate(fd, (off_t)archive_entry_size(entry)) < 0) {
+		r = x_sys_error(p, member, "truncate", -errno);
+		goto out;
+	}
+	if (p->root->opts.same_owner && fchown(fd, op->uid, op->gid) < 0) {
+		r = x_sys_error(p, member, "chown", -errno);
+		goto out;
+	}
+	/* After chown, which clears set-id bits. */
+	if (fchmod(fd, op->mode) < 0) {
+		r = x_sys_error(p, member, "chmod", -errno);
+		goto out;
+	}
+	archive_entry_xattr_reset(entry);
+	while (archive_entry_xattr_next(entry, &xname, &xval, &xsize) ==
+	       ARCHIVE_OK) {
+		if (fsetxattr(fd, xname, xval, xsize, 0) < 0 &&
+		    errno != ENOTSUP) {
+			r = x_sys_error(p, member, xname, -errno);
+			goto out;
+		}
+	}
+	if (futimens(fd, ts) < 0)
+		r = x_sys_error(p, member, "set times", -errno);
+out:
+	close(fd);
+	return r < 0 ? r : 0;
+}
+
+/* Metadata of a staged non-regular entry (symlink, node). */
+static int x_stage_meta(struct x_pkg *p, const char *member, const char *name,
+			const struct x_op *op, bool is_link)
+{
+	struct timespec ts[2] = {op->mtime, op->mtime};
+
+	if (p->root->opts.same_owner &&
+	    fchownat(p->stage_fd, name, op->uid, op->gid, AT_SYMLINK_NOFOLLOW) <
+		    0)
+		return x_sys_error(p, member, "chown", -errno);
+	if (!is_link && fchmodat(p->stage_fd, name, op->mode, 0) < 0)
+		return x_sys_error(p, member, "chmod", -errno);
+	if (utimensat(p->stage_fd, name, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return x_sys_error(p, member, "set times", -errno);
+	return 0;
+}
+
+/* Check and stage one member. */
+static int x_stage_member(struct x_pkg *p, struct archive_entry *entry)
+{
+	const struct aliasdb_map *map = p->root->opts.map;
+	char norm[ALIASDB_PATH_MAX], canon[ALIASDB_PATH_MAX];
+	char name[16];
+	const char *member = archive_entry_pathname(entry);
+	const char *link = archive_entry_hardlink(entry);
+	mode_t type = archive_entry_filetype(entry);
+	unsigned kind;
+	struct x_op *op;
+	uint32_t v;
+	int idx, r;
+
+	if (!member)
+		return x_refuse(p, "(unnamed)", -EPERM, "%s", "no name");
+	{
+		const char *m = member;
+
+		while (m[0] == '.' && m[1] == '/')
+			m += 2;
+		if (m[0] == '\0' || strcmp(m, ".") == 0)
+			return 0; /* the root itself */
+		r = x_member_path(p, member, "member name", m, norm, canon,
+				  sizeof(norm));
+		if (r < 0)
+			return r;
+	}
+	kind = link		  ? X_KIND_FILE
+	       : type == AE_IFDIR ? X_KIND_DIR
+	       : type == AE_IFREG ? X_KIND_FILE
+				  : X_KIND_OTHER;
+	if (!link && type != AE_IFDIR && type != AE_IFREG && type != AE_IFLNK &&
+	    type != AE_IFIFO && type != AE_IFCHR && type != AE_IFBLK)
+		return x_refuse(p, member, -EPERM, "%s",
+				"unsupported file type");
+	/* The alias itself: it exists already, as the symlink. */
+	idx = aliasdb_map_find_alias(map, norm);
+	if (idx >= 0 &&
+	    strcmp(norm, aliasdb_map_alias(map, (size_t)idx)) == 0 &&
+	    kind != X_KIND_DIR)
+		return 0;
+	if (strcmp(canon, "/") == 0)
+		return 0;
+	r = x_check_own_parents(p, member, canon);
+	if (r < 0)
+		return r;
+	if (path_map_get(p->seen, canon + 1, &v) &&
+	    (X_KIND(v) == X_KIND_DIR) != (kind == X_KIND_DIR))
+		return x_refuse(p, member, -EPERM,
+				"the package ships %s as both a directory and "
+				"a non-directory",
+				canon);
+	r = x_check_root(p, member, canon + 1, kind);
+	if (r < 0)
+		return r;
+	if (kind != X_KIND_DIR && p->root->opts.finder) {
+		r = conflict_finder_add(p->root->opts.finder, norm,
+					strlen(norm), p->pkg, strlen(p->pkg));
+		if (r < 0)
+			return x_sys_error(p, member, "record", r);
+	}
+	r = x_add_op(p, canon + 1, kind, entry, &op);
+	if (r < 0)
+		return r;
+	if (kind == X_KIND_DIR)
+		return path_map_put(p->seen, canon + 1, X_KIND_DIR) < 0
+			       ? -ENOMEM
+			       : 0;
+
+	op->staged = p->n_staged++;
+	snprintf(name, sizeof(name), "%u", op->staged);
+	if (link) {
+		char lnorm[ALIASDB_PATH_MAX], lcanon[ALIASDB_PATH_MAX];
+		char lname[16];
+		const char *l = link;
+
+		while (l[0] == '.' && l[1] == '/')
+			l += 2;
+		r = x_member_path(p, member, "hard link target", l, lnorm,
+				  lcanon, sizeof(lnorm));
+		if (r < 0)
+			return r;
+		if (!path_map_get(p->seen, lcanon + 1, &v) ||
+		    X_KIND(v) != X_KIND_FILE)
+			return x_refuse(p, member, -EPERM,
+					"hard link to %s, which is not an "
+					"earlier file of the package",
+					link);
+		snprintf(lname, sizeof(lname), "%u", X_STAGED(v));
+		if (linkat(p->stage_fd, lname, p->stage_fd, name, 0) < 0)
+			return x_sys_error(p, member, "link", -errno);
+	} else if (type == AE_IFREG) {
+		r = x_stage_file(p, member, entry, name, op);
+		if (r < 0)
+			return r;
+	} else if (type == AE_IFLNK) {
+		const char *target = archive_entry_symlink(entry);
+
+		if (!target || !target[0])
+			return x_refuse(p, member, -EPERM, "%s",
+					"symlink without a target");
+		if (symlinkat(target, p->stage_fd, name) < 0)
+			return x_sys_error(p, member, "symlink", -errno);
+		r = x_stage_meta(p, member, name, op, true);
+		if (r < 0)
+			return r;
+	} else {
+		if (mknodat(p->stage_fd, name, type | op->mode,
+			    archive_entry_rdev(entry)) < 0)
+			return x_sys_error(p, member, "mknod", -errno);
+		r = x_stage_meta(p, member, name, op, false);
+		if (r < 0)
+			return r;
+	}
+	if (path_map_put(p->seen, canon + 1,
+			 (op->staged << 2) | (link ? X_KIND_FILE : kind)) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* ---- Phase 2: moving into place --------------------------------------- */
+
+static int x_commit(struct x_pkg *p)
+{
+	struct extract_root *x = p->root;
+	char parent[ALIASDB_PATH_MAX], last[ALIASDB_PATH_MAX] = "";
+	int pfd = -1, r = 0;
+
+	for (size_t i = 0; i < p->n_ops; i++) {
+		struct x_op *op = &p->ops[i];
+		const char *base;
+		char name[16];
+
+		if (op->kind == X_KIND_DIR) {
+			int fd = x_ensure_dir(x, op->path);
+
+			if (fd < 0) {
+				r = x_sys_error(p, op->path, "mkdir", fd);
+				break;
+			}
+			close(fd);
+			continue;
+		}
+		base = x_split(op->path, parent, sizeof(parent));
+		if (pfd < 0 || strcmp(parent, last) != 0) {
+			if (pfd >= 0)
+				close(pfd);
+			pfd = x_ensure_dir(x, parent);
+			if (pfd < 0) {
+				r = x_sys_error(p, op->path, "mkdir", pfd);
+				break;
+			}
+			snprintf(last, sizeof(last), "%s", parent);
+		}
+		snprintf(name, sizeof(name), "%u", op->staged);
+		if (renameat(p->stage_fd, name, pfd, base) < 0) {
+			r = x_sys_error(p, op->path, "rename", -errno);
+			break;
+		}
+		/* Staged in member order: every earlier one is moved. */
+		p->n_moved = op->staged + 1;
+	}
+	if (pfd >= 0)
+		close(pfd);
+	/* Directory metadata last, deepest first: entries created in a
+	 * directory change its mtime. */
+	for (size_t i = p->n_ops; r == 0 && i-- > 0;) {
+		struct x_op *op = &p->ops[i];
+		struct timespec ts[2] = {op->mtime, op->mtime};
+		int fd;
+
+		if (op->kind != X_KIND_DIR)
+			continue;
+		fd = x_open_beneath(x, x->fd, op->path, O_RDONLY | O_DIRECTORY);
+		if (fd < 0) {
+			r = x_sys_error(p, op->path, "open", fd);
+			break;
+		}
+		if ((x->opts.same_owner && fchown(fd, op->uid, op->gid) < 0) ||
+		    fchmod(fd, op->mode) < 0 || futimens(fd, ts) < 0)
+			r = x_sys_error(p, op->path, "set metadata", -errno);
+		close(fd);
+	}
+	return r;
+}
+
+/* Remove the staging directory and whatever is still staged in it. */
+static void x_unstage(struct x_pkg *p)
+{
+	char name[16];
+
+	if (p->stage_fd < 0)
+		return;
+	/* After a whole commit every entry has been moved out. */
+	for (uint32_t i = p->n_moved; i < p->n_staged; i++) {
+		snprintf(name, sizeof(name), "%u", i);
+		unlinkat(p->stage_fd, name, 0);
+	}
+	close(p->stage_fd);
+	p->stage_fd = -1;
+	unlinkat(p->root->fd, p->stage_name, AT_REMOVEDIR);
+}
+
+int extract_deb(struct extract_root *x, const char *deb,
+		struct archive_diag *diag)
+{
+	struct x_pkg p = {.root = x,
+			  .deb = deb,
+			  .diag = diag,
+			  .stage_fd = -1,
+			  .check_fd = -1};
+	struct archive_entry *entry;
+	int r;
+
+	r = deb_reader_open(deb, x->opts.limits, &p.reader, diag);
+	if (r < 0)
+		return r;
+	p.pkg = deb_reader_package(p.reader);
+	r = path_map_new(&p.seen);
+	if (r == 0)
+		r = path_map_new(&p.ok_parents);
+	if (r < 0)
+		goto out;
+	for (;;) {
+		snprintf(p.stage_name, sizeof(p.stage_name),
+			 ".aliasctl-extract.%ld.%u", (long)getpid(),
+			 x->counter++);
+		if (mkdirat(x->fd, p.stage_name, 0700) == 0)
+			break;
+		if (errno != EEXIST) {
+			r = -errno;
+			archive_diag_set(
+				diag,
+				"%s: cannot create a staging directory: %s",
+				x->path, strerror(errno));
+			goto out;
+		}
+	}
+	p.stage_fd = openat(x->fd, p.stage_name,
+			    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (p.stage_fd < 0) {
+		r = -errno;
+		unlinkat(x->fd, p.stage_name, AT_REMOVEDIR);
+		goto out;
+	}
+	while ((r = deb_reader_next(p.reader, &entry, diag)) > 0) {
+		r = x_stage_member(&p, entry);
+		if (r < 0)
+			break;
+	}
+	if (r >= 0 && !x->committed) {
+		r = x_make_aliases(x, true, diag);
+		x->committed = r >= 0;
+	}
+	if (r >= 0)
+		r = x_commit(&p);
+out:
+	x_unstage(&p);
+	for (size_t i = 0; i < p.n_ops; i++)
+		free(p.ops[i].path);
+	free(p.ops);
+	path_map_free(p.ok_parents);
+	free(p.check_dir);
+	if (p.check_fd >= 0)
+		close(p.check_fd);
+	path_map_free(p.seen);
+	deb_reader_free(p.reader);
+	return r < 0 ? r : 0;
+}
