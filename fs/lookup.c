@@ -305,7 +305,15 @@ static int afs_lookup_file(struct afs_fs *fs, struct afs_inode *dir,
 
 	pthread_mutex_lock(&fs->table_lock);
 	x = afs_inode_table_get(fs->table, st->st_dev, st->st_ino);
-	if (x && x->kind == AFS_KIND_FILE) {
+	/*
+	 * Files hold no descriptor, so the backing may have reused the
+	 * inode number of a file the kernel still remembers (dpkg renames
+	 * a new symlink over an old file): a different type is a different
+	 * file, which gets an inode of its own; the put below replaces the
+	 * stale mapping, and forgetting the stale inode leaves it alone.
+	 */
+	if (x && x->kind == AFS_KIND_FILE &&
+	    x->type == (st->st_mode & S_IFMT)) {
 		x->nlookup++;
 		pthread_mutex_unlock(&fs->table_lock);
 		afs_file_relocate(fs, x, dir, name);
@@ -360,7 +368,9 @@ static int afs_lookup_cached(struct afs_fs *fs, struct afs_inode *dir,
 	pthread_mutex_unlock(&fs->table_lock);
 	if (x->kind == AFS_KIND_FILE)
 		afs_file_relocate(fs, x, dir, name);
-	if (afs_inode_stat(fs, x, &st) < 0) {
+	/* A reused inode number of another type is another file. */
+	if (afs_inode_stat(fs, x, &st) < 0 ||
+	    (x->kind == AFS_KIND_FILE && x->type != (st.st_mode & S_IFMT))) {
 		afs_inode_forget(fs, x, 1);
 		return -EAGAIN;
 	}
