@@ -114,25 +114,6 @@ sc_remove()
 	echo "test=$(content "$ROOT/usr/bin/test") /bin=$_l"
 }
 
-# run SCENARIO ARGS... EXPECTED-PLAIN EXPECTED-VIEW
-run()
-{
-	_s=$1
-	shift
-	_args=""
-	while [ $# -gt 2 ]; do
-		_args="$_args $1"
-		shift
-	done
-	_run=$((${_run:-0} + 1))
-	plain_root "$_s$_run"
-	# shellcheck disable=SC2086
-	check_eq "$_s$_args: plain merged" "$1" "$(sc_$_s $_args)"
-	view_root "$_s$_run" || { fail "$_s: mount"; return; }
-	# shellcheck disable=SC2086
-	check_eq "$_s$_args: aliasfs" "$2" "$(sc_$_s $_args)"
-	umount_view "$ROOT" || fail "$_s: unmount"
-}
 
 # scenario	args	plain merged	aliasfs
 run p1 \
