@@ -8,6 +8,7 @@
  *    swaps hold it for writing.
  *  - fs->table_lock (mutex): the inode table, lookup counts and references.
  *  - fs->cache_lock (mutex): the lookup cache.
+ *  - fs->listing_lock (mutex): directory listings kept for readers.
  */
 #ifndef AFS_H
 #define AFS_H
@@ -71,6 +72,8 @@ struct afs_inode {
 	unsigned n_slots;
 	uint64_t gen;		    /* tree generation the slots match */
 	_Atomic uint64_t cache_gen; /* bumped on every change in the dir */
+	struct afs_listing *listings; /* readdir.c, listing_lock */
+	uint32_t listing_gen;	      /* listing_lock */
 
 	/* Alias symlinks. */
 	char *alias;  /* alias path */
@@ -93,6 +96,7 @@ struct afs_inode {
 };
 
 struct afs_lookup_cache;
+struct afs_listing;
 struct afs_conflicts;
 struct afs_dpkgdb;
 
@@ -112,13 +116,16 @@ struct afs_fs {
 	int debug;
 
 	int root_fd;
-	bool is_root; /* running as uid 0 */
+	bool is_root;	     /* running as uid 0 */
+	bool backing_remote; /* a network file system: close may fail */
 	struct fuse_session *se;
+	bool no_opendir; /* the kernel sends no opendir/releasedir */
 
 	pthread_rwlock_t tree_lock;
 	pthread_mutex_t table_lock;
 	struct afs_inode_table *table;
 	struct afs_inode *root;
+	pthread_mutex_t listing_lock;
 	struct afs_inode *all; /* list of live inodes (table_lock) */
 	struct afs_inode *all_tail;
 	size_t n_dirs;		     /* live directory inodes (table_lock) */
@@ -189,6 +196,7 @@ int afs_dir_refresh(struct afs_fs *fs, struct afs_inode *dir);
 int afs_dir_ensure_canonical(struct afs_fs *fs, struct afs_inode *dir);
 int afs_dir_first_fd(const struct afs_inode *dir);
 int afs_file_open_path(struct afs_fs *fs, struct afs_inode *inode);
+int afs_file_open(struct afs_fs *fs, struct afs_inode *inode, int flags);
 void afs_file_opened(struct afs_fs *fs, struct afs_inode *inode, int fd);
 void afs_file_closed(struct afs_fs *fs, struct afs_inode *inode, int fd);
 void afs_file_relocate(struct afs_fs *fs, struct afs_inode *inode,
@@ -232,6 +240,7 @@ void afs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi);
 void afs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 		     struct fuse_file_info *fi);
+void afs_dir_listings_free(struct afs_inode *dir);
 int afs_dir_union_empty(struct afs_fs *fs, struct afs_slot *slots, unsigned n,
 			const char *path);
 
@@ -243,6 +252,7 @@ void afs_op_readlink(fuse_req_t req, fuse_ino_t ino);
 void afs_op_statfs(fuse_req_t req, fuse_ino_t ino);
 
 /* file-io.c */
+bool afs_noflush(const struct afs_fs *fs, int flags);
 void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void afs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		 struct fuse_file_info *fi);

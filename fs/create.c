@@ -188,6 +188,7 @@ void afs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	afs_file_opened(fs, (struct afs_inode *)(uintptr_t)e.ino, fd);
 	fi->fh = (uint64_t)fd;
 	fi->keep_cache = 1;
+	fi->noflush = afs_noflush(fs, fi->flags);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT) {
 		afs_file_closed(fs, (struct afs_inode *)(uintptr_t)e.ino, fd);
 		close(fd);

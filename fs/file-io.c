@@ -13,12 +13,19 @@
 #include "fs/afs.h"
 #include "fs/dpkg-db-view.h"
 
+bool afs_noflush(const struct afs_fs *fs, int flags)
+{
+	/* Writes go straight through to the backing, so a close has
+	 * nothing left to report there, unless the backing is a network
+	 * file system that reports delayed write errors at close. */
+	return (flags & O_ACCMODE) == O_RDONLY || !fs->backing_remote;
+}
+
 void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *inode = afs_inode_get(req, ino);
-	char proc[64];
-	int fd, pfd, flags, r;
+	int fd, r;
 
 	if (inode->kind != AFS_KIND_FILE) {
 		fuse_reply_err(req,
@@ -45,27 +52,16 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			close(fd);
 		return;
 	}
-	pfd = afs_file_open_path(fs, inode);
+	fd = afs_file_open(fs, inode, fi->flags);
 	afs_unlock(fs);
-	if (pfd < 0) {
-		fuse_reply_err(req, -pfd);
-		return;
-	}
-	(void)afs_proc_path(pfd, proc, sizeof(proc));
-	/* The O_PATH fd is never a symlink here, so reopening it through
-	 * /proc cannot leave the backing. */
-	flags = fi->flags & ~(O_NOFOLLOW | O_CREAT | O_EXCL);
-	fd = open(proc, flags | O_CLOEXEC);
 	if (fd < 0) {
-		fuse_reply_err(req, errno);
-		close(pfd);
+		fuse_reply_err(req, -fd);
 		return;
 	}
-	close(pfd);
 	afs_file_opened(fs, inode, fd);
 	fi->fh = (uint64_t)fd;
 	fi->keep_cache = 1;
-	fi->noflush = 0;
+	fi->noflush = afs_noflush(fs, fi->flags);
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		afs_file_closed(fs, inode, fd);
 		close(fd);

@@ -117,6 +117,7 @@ static void afs_inode_destroy(struct afs_inode *inode)
 	if (inode->fd >= 0)
 		close(inode->fd);
 	free(inode->open_fds);
+	afs_dir_listings_free(inode);
 	afs_slots_free(inode->slots, inode->n_slots);
 	free(inode->name);
 	free(inode->path);
@@ -639,7 +640,7 @@ void afs_fill_alias_stat(struct afs_fs *fs, const struct afs_inode *alias,
  * it O_PATH (caller closes); else only stat it. Call with tree_lock held.
  */
 static int afs_file_locate(struct afs_fs *fs, struct afs_inode *inode,
-			   int *ret_fd, struct stat *ret_st)
+			   int oflags, int *ret_fd, struct stat *ret_st)
 {
 	char names[AFS_MAX_LOCS][NAME_MAX + 1];
 	struct afs_inode *parents[AFS_MAX_LOCS];
@@ -665,7 +666,7 @@ static int afs_file_locate(struct afs_fs *fs, struct afs_inode *inode,
 				continue;
 			if (ret_fd) {
 				fd = openat(parent->slots[j].fd, names[k],
-					    O_PATH | O_NOFOLLOW | O_CLOEXEC);
+					    oflags | O_NOFOLLOW | O_CLOEXEC);
 				if (fd < 0)
 					continue;
 				if (fstat(fd, &st) < 0) {
@@ -692,7 +693,7 @@ static int afs_file_locate(struct afs_fs *fs, struct afs_inode *inode,
 	pthread_mutex_lock(&fs->table_lock);
 	for (k = 0; k < n; k++)
 		afs_inode_unref_locked(fs, parents[k], 0, 1);
-	if (r < 0 && inode->n_open > 0) {
+	if (r < 0 && inode->n_open > 0 && (!ret_fd || oflags == O_PATH)) {
 		/* No name left, but still open (unlinked while open). */
 		struct stat st;
 
@@ -745,8 +746,38 @@ int afs_file_open_path(struct afs_fs *fs, struct afs_inode *inode)
 {
 	int fd, r;
 
-	r = afs_file_locate(fs, inode, &fd, NULL);
+	r = afs_file_locate(fs, inode, O_PATH, &fd, NULL);
 	return r < 0 ? r : fd;
+}
+
+int afs_file_open(struct afs_fs *fs, struct afs_inode *inode, int flags)
+{
+	char proc[64];
+	int fd, pfd, r;
+
+	flags &= ~(O_NOFOLLOW | O_CREAT | O_EXCL);
+	/* A regular file opens in place: the identity check after the
+	 * open catches a name that now holds something else, and
+	 * O_NONBLOCK keeps such a thing (a FIFO) from blocking. Opening
+	 * has no effect on a regular file, bar O_TRUNC. */
+	if (inode->type == S_IFREG && !(flags & O_TRUNC)) {
+		r = afs_file_locate(fs, inode, flags | O_NONBLOCK, &fd, NULL);
+		if (r >= 0)
+			return fd;
+		/* Not found by name, or the open itself failed: the path
+		 * below finds it also when open but unlinked, and reports
+		 * the open's own error. */
+	}
+	r = afs_file_locate(fs, inode, O_PATH, &pfd, NULL);
+	if (r < 0)
+		return r;
+	(void)afs_proc_path(pfd, proc, sizeof(proc));
+	/* The O_PATH fd is never a symlink here, so reopening it through
+	 * /proc cannot leave the backing. */
+	fd = open(proc, flags | O_CLOEXEC);
+	r = fd < 0 ? -errno : fd;
+	close(pfd);
+	return r;
 }
 
 /* @inode was just seen as @name in @dir: remember that spelling first. */
@@ -814,7 +845,7 @@ int afs_inode_stat(struct afs_fs *fs, struct afs_inode *inode,
 		}
 		break;
 	default:
-		r = afs_file_locate(fs, inode, NULL, &st);
+		r = afs_file_locate(fs, inode, O_PATH, NULL, &st);
 		if (r < 0)
 			return r;
 		st.st_ino = inode->st_ino;

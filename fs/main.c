@@ -3,11 +3,6 @@
  */
 #include "config.h"
 
-/* The multithreaded loop's max_threads needs the 3.12 loop API; the rest
- * of the daemon uses the project's FUSE_USE_VERSION. */
-#undef FUSE_USE_VERSION
-#define FUSE_USE_VERSION 312
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,13 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "fs/afs.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/session-loop.h"
 
 #define AFS_DEFAULT_TIMEOUT 86400.0
 #define AFS_DEFAULT_THREADS 4
+/* Long enough to catch a caller's next request, short next to a wakeup. */
+#define AFS_DEFAULT_POLL_US 50
 
 struct afs_cmdline {
 	char *db;
@@ -34,6 +33,7 @@ struct afs_cmdline {
 	double attr_timeout;
 	double negative_timeout;
 	int threads;
+	int poll_us;
 	int foreground;
 	int debug;
 	int help;
@@ -66,6 +66,7 @@ static const struct fuse_opt afs_opts[] = {
 	AFS_OPT("attr_timeout=%lf", attr_timeout, 0),
 	AFS_OPT("negative_timeout=%lf", negative_timeout, 0),
 	AFS_OPT("threads=%d", threads, 0),
+	AFS_OPT("poll_us=%d", poll_us, 0),
 	FUSE_OPT_KEY("-h", AFS_KEY_HELP),
 	FUSE_OPT_KEY("--help", AFS_KEY_HELP),
 	FUSE_OPT_KEY("-V", AFS_KEY_VERSION),
@@ -153,11 +154,15 @@ static void afs_usage(const char *prog)
 	       "86400)\n"
 	       "    -o threads=N           worker threads (default %d; 1: "
 	       "single-threaded)\n"
+	       "    -o poll_us=USEC        after a request, one thread reads "
+	       "on for USEC\n"
+	       "                           before it sleeps (default %d; 0: "
+	       "never)\n"
 	       "\n"
 	       "Other -o options are passed to FUSE.\n"
 	       "Changes made in BACKING behind the daemon's back are not "
 	       "guaranteed to show.\n",
-	       prog, AFS_DEFAULT_THREADS);
+	       prog, AFS_DEFAULT_THREADS, AFS_DEFAULT_POLL_US);
 }
 
 /* Is @inner equal to @outer or below it? Both are real paths. */
@@ -206,13 +211,18 @@ static void afs_op_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct afs_fs *fs = userdata;
 
-	(void)fs;
 	if (conn->capable & FUSE_CAP_CACHE_SYMLINKS)
 		conn->want |= FUSE_CAP_CACHE_SYMLINKS;
 	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
 		conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
 		conn->want |= FUSE_CAP_READDIRPLUS;
+	/* Nothing is kept per open directory (readdir.c): spare the kernel
+	 * the opendir and releasedir round trips. */
+	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT) {
+		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+		fs->no_opendir = true;
+	}
 	/* The kernel writes back through its own cache only if asked; the
 	 * view stays write-through, which is simple and always correct. */
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
@@ -284,10 +294,35 @@ static void afs_fs_free(struct afs_fs *fs)
 	pthread_rwlock_destroy(&fs->tree_lock);
 	pthread_mutex_destroy(&fs->table_lock);
 	pthread_mutex_destroy(&fs->alias_lock);
+	pthread_mutex_destroy(&fs->listing_lock);
 	free(fs->backing);
 	free(fs->mountpoint);
 	free(fs->db_dir);
 	free(fs->arch);
+}
+
+/* Is the file system of @fd one whose close() can report write errors
+ * that the writes themselves did not (NFS, SMB, FUSE, Ceph, 9p, AFS)? */
+static bool afs_fs_is_remote(int fd)
+{
+	static const unsigned long remote[] = {
+		0x6969,	    /* NFS */
+		0xfe534d42, /* SMB2 */
+		0xff534d42, /* CIFS */
+		0x65735546, /* FUSE */
+		0x00c36400, /* Ceph */
+		0x01021997, /* 9p */
+		0x5346414f, /* AFS */
+	};
+	struct statfs sfs;
+	size_t i;
+
+	if (fstatfs(fd, &sfs) < 0)
+		return true;
+	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+		if ((unsigned long)sfs.f_type == remote[i])
+			return true;
+	return false;
 }
 
 /* Everything that can be refused before mounting. Prints the reason. */
@@ -327,6 +362,7 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 			strerror(errno));
 		return -1;
 	}
+	fs->backing_remote = afs_fs_is_remote(fs->root_fd);
 	if (c->db) {
 		fs->db_dir = realpath(c->db, NULL);
 		if (!fs->db_dir && c->db[0] == '/') {
@@ -396,9 +432,11 @@ int main(int argc, char *argv[])
 	c.attr_timeout = AFS_DEFAULT_TIMEOUT;
 	c.negative_timeout = AFS_DEFAULT_TIMEOUT;
 	c.threads = AFS_DEFAULT_THREADS;
+	c.poll_us = AFS_DEFAULT_POLL_US;
 	pthread_rwlock_init(&fs.tree_lock, NULL);
 	pthread_mutex_init(&fs.table_lock, NULL);
 	pthread_mutex_init(&fs.alias_lock, NULL);
+	pthread_mutex_init(&fs.listing_lock, NULL);
 
 	if (fuse_opt_parse(&args, &c, afs_opts, afs_opt_proc) < 0) {
 		fprintf(stderr, "aliasfs: invalid options (see --help)\n");
@@ -422,10 +460,11 @@ int main(int argc, char *argv[])
 			argv[0]);
 		goto out;
 	}
-	if (c.threads < 1 || c.entry_timeout < 0 || c.attr_timeout < 0 ||
+	if (c.threads < 1 || c.poll_us < 0 || c.poll_us > 1000000 ||
+	    c.entry_timeout < 0 || c.attr_timeout < 0 ||
 	    c.negative_timeout < 0) {
-		fprintf(stderr, "aliasfs: threads must be >= 1 and timeouts "
-				">= 0\n");
+		fprintf(stderr, "aliasfs: threads must be >= 1, poll_us "
+				"0..1000000 and timeouts >= 0\n");
 		goto out;
 	}
 	if (c.dpkgdb) {
@@ -486,22 +525,10 @@ int main(int argc, char *argv[])
 			 strerror(-r));
 		goto out_unmount;
 	}
-	if (fs.threads == 1) {
-		r = fuse_session_loop(se);
-	} else {
-		struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-
-		if (!cfg) {
-			r = -ENOMEM;
-		} else {
-			fuse_loop_cfg_set_max_threads(cfg,
-						      (unsigned)fs.threads);
-			fuse_loop_cfg_set_idle_threads(cfg,
-						       (unsigned)fs.threads);
-			r = fuse_session_loop_mt(se, cfg);
-			fuse_loop_cfg_destroy(cfg);
-		}
-	}
+	r = afs_session_loop(se, (unsigned)fs.threads, (unsigned)c.poll_us);
+	if (r < 0)
+		fuse_log(FUSE_LOG_ERR, "aliasfs: request loop: %s\n",
+			 strerror(-r));
 	ret = r == 0 ? 0 : 1;
 	afs_watch_stop(&fs);
 out_unmount:

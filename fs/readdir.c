@@ -1,8 +1,18 @@
 /*
- * readdir: the merged listing of a view directory, built once at opendir
- * (union of the source slots, first provider wins, alias symlinks replace
- * whatever the backing holds at their names), served by index so offsets
- * stay stable in directories of any size.
+ * readdir: the merged listing of a view directory (union of the source
+ * slots, first provider wins, alias symlinks replace whatever the backing
+ * holds at their names), served by index so offsets stay stable in
+ * directories of any size.
+ *
+ * The kernel is told not to send opendir/releasedir (two round trips per
+ * directory walked), so there is no handle to keep a listing in: listings
+ * hang off the directory inode instead. A read from offset 0 makes a new
+ * one; the offsets handed out carry its generation in their upper 32 bits,
+ * so a reader that goes on finds the listing it started with even when
+ * another reader started a newer one meanwhile. That includes readers the
+ * kernel served from its own cache of a listing, which go on here when
+ * the cache is dropped: so a listing stays after a reader reached its
+ * end, until newer ones push it out or the inode goes.
  */
 #include "config.h"
 
@@ -16,33 +26,54 @@
 #include "fs/afs.h"
 #include "fs/name-set.h"
 
+/* Listings kept per directory for readers that are still going. */
+#define AFS_LISTINGS_KEPT 4
+
 struct afs_dirent {
 	char *name;
 	ino_t ino;
 	unsigned char type;
 };
 
-struct afs_dir_handle {
+struct afs_listing {
+	struct afs_listing *next; /* the directory's list (listing_lock) */
+	uint32_t gen;
+	unsigned refs; /* one for the directory's list, one per reader */
 	struct afs_dirent *ents;
 	size_t n;
 	size_t cap;
-	bool built; /* listing made (on the first readdir) */
 };
 
-static void afs_dir_handle_free(struct afs_dir_handle *h)
+static void afs_listing_free(struct afs_listing *l)
 {
 	size_t i;
 
-	if (!h)
-		return;
-	for (i = 0; i < h->n; i++)
-		free(h->ents[i].name);
-	free(h->ents);
-	free(h);
+	for (i = 0; i < l->n; i++)
+		free(l->ents[i].name);
+	free(l->ents);
+	free(l);
 }
 
-static int afs_dir_handle_add(struct afs_dir_handle *h, const char *name,
-			      ino_t ino, unsigned char type)
+/* Call with fs->listing_lock held; frees @l with its last reference. */
+static void afs_listing_unref_locked(struct afs_listing *l)
+{
+	if (--l->refs == 0)
+		afs_listing_free(l);
+}
+
+void afs_dir_listings_free(struct afs_inode *dir)
+{
+	struct afs_listing *l, *next;
+
+	for (l = dir->listings; l; l = next) {
+		next = l->next;
+		afs_listing_free(l);
+	}
+	dir->listings = NULL;
+}
+
+static int afs_listing_add(struct afs_listing *h, const char *name, ino_t ino,
+			   unsigned char type)
 {
 	if (h->n == h->cap) {
 		size_t cap = h->cap ? h->cap * 2 : 64;
@@ -107,7 +138,7 @@ static int afs_missing_child_ino(struct afs_fs *fs, struct afs_inode *dir,
 
 /* Call with tree_lock held for reading. */
 static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
-			struct afs_dir_handle *h)
+			struct afs_listing *h)
 {
 	struct afs_name_set *seen;
 	size_t i;
@@ -117,9 +148,9 @@ static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 	r = afs_name_set_new(false, &seen);
 	if (r < 0)
 		return r;
-	r = afs_dir_handle_add(h, ".", dir->st_ino, DT_DIR);
+	r = afs_listing_add(h, ".", dir->st_ino, DT_DIR);
 	if (r >= 0)
-		r = afs_dir_handle_add(h, "..",
+		r = afs_listing_add(h, "..",
 				       dir->parent ? dir->parent->st_ino
 						   : dir->st_ino,
 				       DT_DIR);
@@ -133,7 +164,7 @@ static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 			r = -ENOMEM;
 			break;
 		}
-		r = afs_dir_handle_add(h, fs->aliases->entries[i].name,
+		r = afs_listing_add(h, fs->aliases->entries[i].name,
 				       a->st_ino, DT_LNK);
 		if (r >= 0)
 			r = afs_name_set_add(seen,
@@ -194,7 +225,7 @@ static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 					ino = x->st_ino;
 				pthread_mutex_unlock(&fs->table_lock);
 			}
-			r = afs_dir_handle_add(h, name, ino, type);
+			r = afs_listing_add(h, name, ino, type);
 			if (r >= 0)
 				r = afs_name_set_add(seen,
 						     h->ents[h->n - 1].name);
@@ -216,7 +247,7 @@ static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 		r = afs_missing_child_ino(fs, dir, name, &ino);
 		if (r < 0)
 			break;
-		r = afs_dir_handle_add(h, name, ino, DT_DIR);
+		r = afs_listing_add(h, name, ino, DT_DIR);
 		if (r >= 0)
 			r = afs_name_set_add(seen, h->ents[h->n - 1].name);
 	}
@@ -226,28 +257,90 @@ static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 
 void afs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct afs_fs *fs = afs_data(req);
-	struct afs_inode *dir = afs_inode_get(req, ino);
-	struct afs_dir_handle *h;
-	int r;
-
-	r = afs_prepare_dir(fs, dir);
-	if (r < 0) {
-		fuse_reply_err(req, -r);
+	(void)ino;
+	/* Kernels that can do without opendir never ask again. */
+	if (afs_data(req)->no_opendir) {
+		fuse_reply_err(req, ENOSYS);
 		return;
 	}
-	/* The listing is made on the first readdir: with the kernel's
-	 * readdir cache, most opens never read. */
-	h = calloc(1, sizeof(*h));
-	if (!h) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	fi->fh = (uint64_t)(uintptr_t)h;
+	/* Older kernels: no handle either; what the kernel would assume. */
+	fi->fh = 0;
 	fi->cache_readdir = 1;
 	fi->keep_cache = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		afs_dir_handle_free(h); /* the opener was interrupted */
+	fuse_reply_open(req, fi);
+}
+
+/* The offset of the entry after @i: where a reader goes on. */
+static off_t afs_listing_off(const struct afs_listing *l, size_t i)
+{
+	return (off_t)(((uint64_t)l->gen << 32) | (uint64_t)(i + 1));
+}
+
+/* A new listing of @dir, kept on the directory with a reference for the
+ * caller. */
+static int afs_listing_make(struct afs_fs *fs, struct afs_inode *dir,
+			    struct afs_listing **ret)
+{
+	struct afs_listing *l = calloc(1, sizeof(*l)), **pp;
+	unsigned kept = 0;
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	r = afs_prepare_dir(fs, dir);
+	if (r >= 0) {
+		afs_rdlock(fs);
+		r = afs_dir_list(fs, dir, l);
+		afs_unlock(fs);
+	}
+	if (r < 0) {
+		afs_listing_free(l);
+		return r;
+	}
+	pthread_mutex_lock(&fs->listing_lock);
+	l->gen = ++dir->listing_gen;
+	l->refs = 2;
+	l->next = dir->listings;
+	dir->listings = l;
+	for (pp = &l->next; *pp;) {
+		struct afs_listing *old = *pp;
+
+		if (++kept < AFS_LISTINGS_KEPT) {
+			pp = &old->next;
+			continue;
+		}
+		*pp = old->next;
+		afs_listing_unref_locked(old);
+	}
+	pthread_mutex_unlock(&fs->listing_lock);
+	*ret = l;
+	return 0;
+}
+
+/* The listing a reader at @off goes on with, referenced, or NULL. */
+static struct afs_listing *afs_listing_find(struct afs_fs *fs,
+					    struct afs_inode *dir, off_t off)
+{
+	uint32_t gen = (uint32_t)((uint64_t)off >> 32);
+	struct afs_listing *l;
+
+	if (off == 0)
+		return NULL;
+	pthread_mutex_lock(&fs->listing_lock);
+	for (l = dir->listings; l && l->gen != gen; l = l->next)
+		;
+	if (l)
+		l->refs++;
+	pthread_mutex_unlock(&fs->listing_lock);
+	return l;
+}
+
+/* Drops a reader's reference on @l. */
+static void afs_listing_put(struct afs_fs *fs, struct afs_listing *l)
+{
+	pthread_mutex_lock(&fs->listing_lock);
+	afs_listing_unref_locked(l);
+	pthread_mutex_unlock(&fs->listing_lock);
 }
 
 static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
@@ -255,31 +348,27 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *dir = afs_inode_get(req, ino);
-	struct afs_dir_handle *h = (struct afs_dir_handle *)(uintptr_t)fi->fh;
+	struct afs_listing *h;
 	char *buf, *p;
-	size_t rem = size, i;
+	size_t rem = size, i, start;
 	int r = 0;
 
-	if (!h->built) {
-		/* The kernel serializes readdir on one open directory. */
-		r = afs_prepare_dir(fs, dir);
-		if (r >= 0) {
-			afs_rdlock(fs);
-			r = afs_dir_list(fs, dir, h);
-			afs_unlock(fs);
-		}
+	(void)fi;
+	/* An unknown generation (pushed out, or from before a remount of
+	 * the listing): go on by index in a new listing, as any file
+	 * system whose directory changed between two reads. */
+	h = afs_listing_find(fs, dir, off);
+	if (!h) {
+		r = afs_listing_make(fs, dir, &h);
 		if (r < 0) {
-			/* Start over on the next call, not from a partial
-			 * listing. */
-			while (h->n > 0)
-				free(h->ents[--h->n].name);
 			fuse_reply_err(req, -r);
 			return;
 		}
-		h->built = true;
 	}
+	start = (size_t)((uint64_t)off & 0xffffffffu);
 	buf = calloc(1, size);
 	if (!buf) {
+		afs_listing_put(fs, h);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
@@ -287,13 +376,14 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 	if (plus) {
 		r = afs_prepare_dir(fs, dir);
 		if (r < 0) {
+			afs_listing_put(fs, h);
 			free(buf);
 			fuse_reply_err(req, -r);
 			return;
 		}
 		afs_rdlock(fs);
 	}
-	for (i = off < 0 ? 0 : (size_t)off; i < h->n; i++) {
+	for (i = start; i < h->n; i++) {
 		struct afs_dirent *d = &h->ents[i];
 		size_t entsize;
 
@@ -321,7 +411,7 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 				}
 			}
 			entsize = fuse_add_direntry_plus(req, p, rem, d->name,
-							 &e, (off_t)(i + 1));
+							 &e, afs_listing_off(h, i));
 			if (entsize > rem) {
 				/* Did not fit: the kernel never sees this
 				 * lookup, so undo it. */
@@ -340,7 +430,7 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			st.st_ino = d->ino;
 			st.st_mode = (mode_t)d->type << 12;
 			entsize = fuse_add_direntry(req, p, rem, d->name, &st,
-						    (off_t)(i + 1));
+						    afs_listing_off(h, i));
 			if (entsize > rem)
 				break;
 		}
@@ -349,6 +439,7 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 	}
 	if (plus)
 		afs_unlock(fs);
+	afs_listing_put(fs, h);
 	/* An error after some entries: return those, the caller asks
 	 * again and gets the error then. */
 	if (r < 0 && p == buf)
@@ -373,7 +464,9 @@ void afs_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 void afs_op_releasedir(fuse_req_t req, fuse_ino_t ino,
 		       struct fuse_file_info *fi)
 {
-	afs_dir_handle_free((struct afs_dir_handle *)(uintptr_t)fi->fh);
+	/* Nothing is held per open directory. */
+	(void)ino;
+	(void)fi;
 	fuse_reply_err(req, 0);
 }
 

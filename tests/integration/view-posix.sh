@@ -149,6 +149,17 @@ check_eq "inode = backing inode (alias side)" \
 check_eq "inode = backing inode (merged dir)" \
 	"$(stat -c %i "$B/usr/lib/$MA/sub")" \
 	"$(stat -c %i "$M/usr/lib/$MA/sub" 2>&1)"
+# Listings live on the directory, not on an open handle: a reader part-way
+# through a merged directory that changes while another reader starts
+# over still sees every name once.
+for i in $(seq 300); do
+	: >"$B/bin/restart-$i"
+	: >"$B/usr/bin/restart-usr-$i"
+done
+check_eq "readdir goes on while another reader restarts" OK \
+	"$(fsop readdir-restart "$M/usr/bin")"
+check_eq "... and through the alias spelling" OK \
+	"$(fsop readdir-restart "$M/bin")"
 before=$(cd "$M" && stat -c '%n %i' usr/bin/* usr/lib/$MA/* usr/lib/$MA/sub/*)
 if is_root; then
 	sync
