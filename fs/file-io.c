@@ -48,6 +48,7 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 		fi->fh = (uint64_t)fd;
 		fi->keep_cache = 0; /* the claims may change it */
+		fi->noflush = 1;    /* a private read-only copy */
 		if (fuse_reply_open(req, fi) == -ENOENT)
 			close(fd);
 		return;

@@ -50,6 +50,8 @@ refused "database dir is a file" -o "db=$T/a-file" "$B" "$T/mnt"
 refused "unknown architecture" -o arch=no-such-arch "$B" "$T/mnt"
 refused "unknown option" -o no_such_option_xyz "$B" "$T/mnt"
 refused "bad threads" -o threads=abc "$B" "$T/mnt"
+refused "negative poll_us" -o poll_us=-1 "$B" "$T/mnt"
+refused "poll_us above a second" -o poll_us=1000001 "$B" "$T/mnt"
 refused "no arguments"
 refused "one argument" "$B"
 check_eq "no daemon left behind" "" "$(view_daemon_pids "$T/mnt")"
@@ -61,6 +63,16 @@ check_fails "ro: create refused" touch "$T/mnt/bin/new" 2>/dev/null
 check_fails "ro: unlink refused" rm -f "$T/mnt/bin/bin-a" 2>/dev/null
 check "ro: backing untouched" test -f "$B/bin/bin-a" -a ! -e "$B/usr/bin/new"
 umount_view "$T/mnt"
+
+# poll_us=0 (workers only ever sleep) and one thread: the same answers,
+# and the daemon still ends with the unmount.
+mount_view "$B" "$T/mnt" -o poll_us=0,threads=1 || fail "mount poll_us=0"
+check_eq "poll_us=0: read" "alias side bin-a" \
+	"$(cat "$T/mnt/usr/bin/bin-a" 2>&1)"
+check_eq "poll_us=0: merged listing" "$(ls "$T/mnt/usr/bin" | wc -l)" \
+	"$(ls "$T/mnt/bin/" | wc -l)"
+umount_view "$T/mnt"
+check_eq "poll_us=0: no daemon left" "" "$(view_daemon_pids "$T/mnt")"
 
 # arch=arm64 (no database in the backing): arm64's set (bin sbin lib,
 # no lib64) replaces the host's.
