@@ -1,0 +1,62 @@
+#!/bin/sh
+# Set-user-ID and set-group-ID bits through the view behave as on a native
+# directory: an unprivileged writer, truncater or chgrp clears them, root
+# writing keeps them, although the daemon does every write as root.
+. "$top_srcdir/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/fixtures/backings.sh"
+need_fuse
+view_watchdog 120
+is_root || skip "needs root (files owned by another user, setpriv)"
+command -v setpriv >/dev/null || skip "setpriv missing"
+
+B=$T/backing
+N=$T/native
+M=$T/mnt
+backing_split "$B"
+chmod 0755 "$T"
+mkdir -p "$B/usr/lib/setid" "$N"
+chmod 1777 "$B/usr/lib/setid" "$N"
+mount_view "$B" "$M" -o allow_other || fail "mount"
+
+as_nobody()
+{
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# case NAME MODE OWNER OP...: make NAME with MODE owned by OWNER in the
+# native directory and in the view, run OP (with %f for the file) on
+# each, and compare the modes that result.
+case_()
+{
+	_name=$1 _mode=$2 _owner=$3
+	shift 3
+	for _d in "$N" "$M/usr/lib/setid"; do
+		printf 'data\n' >"$_d/$_name"
+		chown "$_owner" "$_d/$_name"
+		chmod "$_mode" "$_d/$_name"
+		_cmd=$(printf '%s' "$*" | sed "s|%f|$_d/$_name|g")
+		sh -c "$_cmd" >"$T/op.out" 2>&1 ||
+			fail "$_name: '$_cmd' failed: $(cat "$T/op.out")"
+	done
+	_want=$(stat -c %a "$N/$_name")
+	check_eq "$_name: mode as native ($_mode -> $_want)" "$_want" \
+		"$(stat -c %a "$M/usr/lib/setid/$_name" 2>&1)"
+	check_eq "$_name: backing agrees" "$_want" \
+		"$(stat -c %a "$B/usr/lib/setid/$_name" 2>&1)"
+}
+
+case_ user-append 4755 65534:65534 \
+	"setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'echo more >>%f'"
+case_ user-append-sgid 2775 65534:65534 \
+	"setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'echo more >>%f'"
+case_ user-truncate 6755 65534:65534 \
+	"setpriv --reuid=65534 --regid=65534 --clear-groups truncate -s 2 %f"
+case_ user-chgrp 2775 65534:65534 \
+	"setpriv --reuid=65534 --regid=65534 --clear-groups chgrp 65534 %f"
+case_ root-append 4755 0:0 "echo more >>%f"
+case_ root-chown 6755 0:0 "chown 0:0 %f"
+case_ root-chmod 4755 0:0 "chmod 4711 %f"
+check_eq "user's write arrived" "data
+more" "$(cat "$M/usr/lib/setid/user-append")"
+umount_view "$M"
+finish
