@@ -62,6 +62,10 @@ struct afs_inode {
 	ino_t ino;
 	int fd;		 /* files: O_PATH|O_NOFOLLOW fd of the winning source */
 	mode_t type;	 /* S_IFMT bits of a file */
+	/* dpkg database view: the kernel was let cache the presented
+	 * attributes, to be invalidated when the claims change
+	 * (table_lock). */
+	bool dpkg_attr_cached;
 	bool persistent; /* virtual directory: lives as long as the mount */
 
 	/* Directories (tree_lock). */

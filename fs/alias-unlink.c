@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
 
 /* FUSE node id of the view directory at @path if the kernel may know it,
  * 0 otherwise. Call without tree_lock. */
@@ -161,6 +162,7 @@ static int afs_alias_deactivate_locked(struct afs_fs *fs, const char *alias)
 	/* Every directory recomputes its sources; the watcher finds the
 	 * database's new generation matching this map and swaps nothing. */
 	atomic_fetch_add(&fs->tree_gen, 1);
+	afs_dpkgdb_inval_attrs(fs);
 	return 0;
 }
 

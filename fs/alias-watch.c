@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
 
 #define AFS_WATCH_INTERVAL_MS 200
 
@@ -162,6 +163,8 @@ static void afs_swap_map(struct afs_fs *fs, struct aliasdb_map *map)
 	old = fs->aliases;
 	fs->aliases = na;
 	atomic_fetch_add(&fs->tree_gen, 1);
+	/* Presented dpkg database files spell paths by the map. */
+	afs_dpkgdb_inval_attrs(fs);
 	/* An alias kept with a new target keeps its inode number. */
 	pthread_mutex_lock(&fs->alias_lock);
 	for (i = 0; i < fs->n_alias_inodes; i++) {

@@ -7,9 +7,10 @@
  * map. It is cached per backing file, keyed by (dev, ino, size, mtime,
  * ctime, tree generation, claims generation), and every reader gets its
  * own sealed memfd copy, so a handle never changes under its reader. The
- * kernel is never allowed to cache a presented file's attributes (timeout
- * 0) nor its pages across opens (no keep_cache): stat and read always
- * agree with the current claims.
+ * kernel may cache a presented file's attributes; every change of the
+ * claims or of the alias map invalidates them. It never keeps its pages
+ * across opens (no keep_cache): stat and read agree with the current
+ * claims.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -369,15 +370,53 @@ void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
 	kind = afs_dpkgdb_inode_kind(fs, inode, vpath, sizeof(vpath));
 	if (kind < 0)
 		return;
-	*timeout = 0;
 	pfd = afs_file_open_path(fs, inode);
-	if (pfd < 0)
+	if (pfd < 0) {
+		*timeout = 0;
 		return;
+	}
 	if (afs_dpkgdb_content(fs, kind, vpath, pfd, NULL, &len) == 0) {
 		st->st_size = (off_t)len;
 		st->st_blocks = (blkcnt_t)((len + 511) / 512);
+		pthread_mutex_lock(&fs->table_lock);
+		inode->dpkg_attr_cached = true;
+		pthread_mutex_unlock(&fs->table_lock);
+	} else {
+		*timeout = 0;
 	}
 	close(pfd);
+}
+
+void afs_dpkgdb_inval_attrs(struct afs_fs *fs)
+{
+	fuse_ino_t *inos = NULL;
+	size_t n = 0, cap = 0, i;
+	struct afs_inode *x;
+
+	if (!fs->dpkg || !fs->se)
+		return;
+	pthread_mutex_lock(&fs->table_lock);
+	for (x = fs->all; x; x = x->next_all) {
+		if (!x->dpkg_attr_cached)
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			fuse_ino_t *ni = realloc(inos, ncap * sizeof(*ni));
+
+			if (!ni)
+				break; /* the rest keep their flag for next time */
+			inos = ni;
+			cap = ncap;
+		}
+		x->dpkg_attr_cached = false;
+		inos[n++] = (fuse_ino_t)(uintptr_t)x;
+	}
+	pthread_mutex_unlock(&fs->table_lock);
+	/* The inode numbers are only passed on: one the kernel forgot
+	 * meanwhile is refused by it (ENOENT), nothing here is touched. */
+	for (i = 0; i < n; i++)
+		(void)fuse_lowlevel_notify_inval_inode(fs->se, inos[i], -1, 0);
+	free(inos);
 }
 
 int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
@@ -497,6 +536,7 @@ static void afs_dpkgdb_absorb(struct afs_fs *fs, int kind, const char *vpath,
 			 vpath);
 	free(text);
 	atomic_fetch_add(&d->gen, 1);
+	afs_dpkgdb_inval_attrs(fs);
 }
 
 void afs_dpkgdb_released(struct afs_fs *fs, struct afs_inode *inode, int flags)
@@ -629,4 +669,5 @@ void afs_dpkgdb_unlinked(struct afs_fs *fs, struct afs_inode *dir,
 			 "aliasfs: cannot forget the claims of %s: %s\n", vpath,
 			 strerror(-r));
 	atomic_fetch_add(&fs->dpkg->gen, 1);
+	afs_dpkgdb_inval_attrs(fs);
 }

@@ -37,9 +37,9 @@ void afs_dpkgdb_stop(struct afs_fs *fs);
 bool afs_dpkgdb_presented(struct afs_fs *fs, struct afs_inode *inode);
 
 /*
- * Stat results of @inode: the presented size, and whether the kernel may
- * cache them (a presented file's size changes with the claims). Call with
- * tree_lock held for reading.
+ * Stat results of @inode: the presented size. The kernel may cache it:
+ * every claims or alias map change invalidates what it was given (see
+ * afs_dpkgdb_inval_attrs). Call with tree_lock held for reading.
  */
 void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
 			 struct stat *st, double *timeout);
@@ -52,6 +52,12 @@ void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
  */
 int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
 		    int *ret_fd);
+
+/* The claims or the alias map changed: the kernel forgets the attributes
+ * of every presented file it was given (attributes only, so this never
+ * waits for a page a read holds). Takes table_lock; any other lock may be
+ * held. */
+void afs_dpkgdb_inval_attrs(struct afs_fs *fs);
 
 /* A handle of @inode opened with @flags is being released: if it wrote a
  * presented file, learn from what it wrote. */
