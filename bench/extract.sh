@@ -10,9 +10,12 @@
 # absent. Prints the best wall time of each over N runs (default 3), each
 # into a fresh directory, and checks that both give the same files once
 # the dpkg-deb tree is merged by hand.
+# shellcheck source-path=SCRIPTDIR
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib/archive.sh
+. "$here/lib/archive.sh"
 build=$here/../build
 runs=3
 while [ $# -gt 0 ]; do
@@ -23,20 +26,12 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-aliasctl=${ALIASCTL:-$build/aliasctl/aliasctl}
-[ -x "$aliasctl" ] || { echo "no $aliasctl (build first, or --build DIR)" >&2; exit 1; }
+bench_aliasctl "$build" >&2 || exit 1
 
 if [ $# -gt 0 ]; then
 	debdir=$1
 else
-	cache=${ALIASFS_BENCH_CACHE:-/var/tmp/aliasfs-cache}/minbase
-	if [ ! -d "$cache/var/cache/apt/archives" ]; then
-		echo "making $cache with mmdebstrap (a minute or two)" >&2
-		mkdir -p "$(dirname "$cache")"
-		mmdebstrap --variant=minbase --skip=cleanup/apt/cache bookworm \
-			"$cache" >&2 || exit 1
-	fi
-	debdir=$cache/var/cache/apt/archives
+	debdir=$(bench_minbase)/var/cache/apt/archives || exit 1
 fi
 set -- "$debdir"/*.deb
 [ -e "$1" ] || { echo "no .deb files in $debdir" >&2; exit 1; }
@@ -46,21 +41,16 @@ echo "input: $# packages in $debdir ($((bytes / 1024 / 1024)) MiB)"
 W=$(mktemp -d "${TMPDIR:-/tmp}/bench-extract.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
 
-now()
-{
-	date +%s.%N
-}
-
 # best_of N NAME: run step NAME N times into fresh directories.
 best_of()
 {
 	_best=""
 	for _i in $(seq "$1"); do
-		rm -rf "$W/$2"
+		rm -rf "${W:?}/$2"
 		sync
-		_s=$(now)
+		_s=$(bench_now)
 		"run_$2" "$W/$2" || { echo "$2 failed" >&2; exit 1; }
-		_t=$(echo "$_s $(now)" | awk '{ printf "%.3f", $2 - $1 }')
+		_t=$(bench_elapsed "$_s")
 		if [ -z "$_best" ]; then
 			_best=$_t
 		else
@@ -72,7 +62,7 @@ best_of()
 
 run_aliasctl()
 {
-	"$aliasctl" extract --arch amd64 --root "$1" "$debdir"/*.deb >/dev/null
+	"$ALIASCTL" extract --arch amd64 --root "$1" "$debdir"/*.deb >/dev/null
 }
 
 run_dpkgdeb()

@@ -1,10 +1,13 @@
 # bench/lib/common.sh — helpers shared by bench/run and its workloads
 # (bash, sourced). Progress goes to stderr, results to stdout.
 
-# say MESSAGE: progress line on stderr.
+BENCH_T0=${EPOCHREALTIME/./}
+
+# say MESSAGE: progress line on stderr, with the seconds since the start.
 say()
 {
-	printf 'bench: %s\n' "$*" >&2
+	local t=$(((${EPOCHREALTIME/./} - BENCH_T0) / 100000))
+	printf 'bench: %4d.%ds %s\n' $((t / 10)) $((t % 10)) "$*" >&2
 }
 
 # die MESSAGE: fatal error; the EXIT trap cleans up.
@@ -121,4 +124,44 @@ alias_path_list()
 		[ -d "$NATIVE_TREE/$d" ] || continue
 		(cd "$NATIVE_TREE" && find "$d" -mindepth 1) | sed 's|^usr/||'
 	done | LC_ALL=C sort >"$W/w2.list"
+}
+
+# note_add WHAT TEXT: a line for the "Notes" list under the results.
+note_add()
+{
+	printf '%s\t%s\n' "$1" "$2" >>"$W/notes.tsv"
+}
+
+# config_of VIEW: the configuration whose view VIEW is.
+config_of()
+{
+	local c
+	for c in "${!VIEW[@]}"; do
+		[ "${VIEW[$c]}" = "$1" ] && { echo "$c"; return 0; }
+	done
+	echo "$1"
+}
+
+# dpkg_usable: the host's dpkg can work on the native tree's database
+# (the D workloads run `dpkg --root=VIEW`); prints why not.
+dpkg_usable()
+{
+	command -v dpkg >/dev/null 2>&1 || {
+		echo "no dpkg on this machine"
+		return 1
+	}
+	[ -s "$NATIVE_TREE/var/lib/dpkg/status" ] || {
+		echo "the tree has no dpkg database (var/lib/dpkg/status)"
+		return 1
+	}
+}
+
+# dpkg_root ROOT ARGS...: the host's dpkg on the tree at ROOT, with output
+# that does not depend on the caller's locale or terminal.
+dpkg_root()
+{
+	local r=$1
+	shift
+	LC_ALL=C COLUMNS=200 DPKG_COLORS=never DEBIAN_FRONTEND=noninteractive \
+		dpkg --root="$r" "$@"
 }

@@ -162,7 +162,7 @@ tree_triplet()
 
 config_setup()
 {
-	local id=$1 d=$W/$1 r
+	local id=$1 d=$T/$1 r
 	case $id in
 	native)
 		extract_tree "$d/tree" || { echo "cannot copy the tree"; return 1; }

@@ -7,6 +7,7 @@ workload_register w3 "W3 hot lookups: ~40 paths × $W3_ROUNDS rounds (warm)" 0
 w3_prepare()
 {
 	local f
+	[ -n "$STATLOOP" ] || { echo "cannot build bench/b-statloop (see make output)"; return 1; }
 	alias_path_list
 	: >"$W/w3.list"
 	# Every k-th regular file of the W2 list, in both spellings.
