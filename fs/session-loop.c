@@ -10,6 +10,11 @@
  * thread that keeps reading for a short while (yielding the CPU to anyone
  * else runnable) picks it up at once. Only one thread polls at a time; the
  * others wait in epoll with EPOLLEXCLUSIVE, so a request wakes one of them.
+ *
+ * Polling only pays while requests come close together: a caller that
+ * works for a while between requests (exec, dynamic linking) would just
+ * lose a CPU to the poller. So the loop polls after a request only if
+ * that request came within the polling time of the one before it.
  */
 #include "config.h"
 
@@ -33,6 +38,10 @@ struct afs_loop {
 	int fd;
 	uint64_t poll_ns;
 	atomic_bool polling; /* one thread polls, the others sleep */
+	/* When the last request was answered, and whether the one after it
+	 * came soon enough for polling to pay. */
+	_Atomic uint64_t last_done_ns;
+	atomic_bool close_together;
 	atomic_int error;
 };
 
@@ -102,9 +111,22 @@ static void *afs_loop_worker(void *arg)
 			fuse_session_exit(loop->se);
 			break;
 		}
-		fuse_session_process_buf(loop->se, &buf);
-		if (loop->poll_ns == 0)
+		if (loop->poll_ns == 0) {
+			fuse_session_process_buf(loop->se, &buf);
 			continue;
+		}
+		atomic_store(&loop->close_together,
+			     afs_now_ns() - atomic_load(&loop->last_done_ns) <=
+				     loop->poll_ns);
+		fuse_session_process_buf(loop->se, &buf);
+		atomic_store(&loop->last_done_ns, afs_now_ns());
+		if (!atomic_load(&loop->close_together)) {
+			if (polling) {
+				atomic_store(&loop->polling, false);
+				polling = false;
+			}
+			continue;
+		}
 		if (!polling) {
 			bool expected = false;
 
@@ -137,6 +159,8 @@ int afs_session_loop(struct fuse_session *se, unsigned threads,
 	if (flags < 0 || fcntl(loop.fd, F_SETFL, flags | O_NONBLOCK) < 0)
 		return -errno;
 	atomic_init(&loop.polling, false);
+	atomic_init(&loop.last_done_ns, 0);
+	atomic_init(&loop.close_together, false);
 	atomic_init(&loop.error, 0);
 	tids = calloc(threads, sizeof(*tids));
 	if (!tids)
