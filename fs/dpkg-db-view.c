@@ -5,8 +5,9 @@
  *
  * Presented content depends on the backing file, the claims and the alias
  * map. It is cached per backing file, keyed by (dev, ino, size, mtime,
- * ctime, tree generation, claims generation), and every reader gets its
- * own sealed memfd copy, so a handle never changes under its reader. The
+ * ctime, tree generation, claims generation), with a sealed memfd of it
+ * that every reader gets its own dup of, so a handle never changes under
+ * its reader. The
  * kernel may cache a presented file's attributes; every change of the
  * claims or of the alias map invalidates them. It never keeps its pages
  * across opens (no keep_cache): stat and read agree with the current
@@ -45,6 +46,7 @@ struct afs_dpkgdb_cached {
 	uint64_t claims_gen;
 	char *text; /* NULL: empty slot */
 	size_t len;
+	int memfd; /* the sealed copy readers get a dup of, or -1 */
 };
 
 struct afs_dpkgdb {
@@ -107,6 +109,7 @@ static struct aliasdb_claims *afs_dpkgdb_claims(struct afs_fs *fs, bool create)
 void afs_dpkgdb_start(struct afs_fs *fs)
 {
 	struct afs_dpkgdb *d;
+	size_t i;
 
 	if (fs->dpkgdb_policy != AFS_DPKGDB_CLAIMS)
 		return;
@@ -116,6 +119,8 @@ void afs_dpkgdb_start(struct afs_fs *fs)
 				       "memory, showing it raw\n");
 		return;
 	}
+	for (i = 0; i < AFS_DPKGDB_CACHE_SLOTS; i++)
+		d->cache[i].memfd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	fs->dpkg = d;
 	/* An existing store is opened now; a new one on first write. */
@@ -129,8 +134,11 @@ void afs_dpkgdb_stop(struct afs_fs *fs)
 
 	if (!d)
 		return;
-	for (i = 0; i < AFS_DPKGDB_CACHE_SLOTS; i++)
+	for (i = 0; i < AFS_DPKGDB_CACHE_SLOTS; i++) {
 		free(d->cache[i].text);
+		if (d->cache[i].memfd >= 0)
+			close(d->cache[i].memfd);
+	}
 	aliasdb_claims_close(d->claims);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
@@ -252,6 +260,18 @@ static struct afs_dpkgdb_cached *afs_dpkgdb_slot(struct afs_dpkgdb *d,
 	return &d->cache[(h >> 20) % AFS_DPKGDB_CACHE_SLOTS];
 }
 
+/* Does cache slot @c hold the presented content of backing file @st as
+ * the claims and the map are now? d->lock held. */
+static bool afs_dpkgdb_fresh(const struct afs_dpkgdb_cached *c,
+			     const struct stat *st, uint64_t tree_gen,
+			     uint64_t claims_gen)
+{
+	return c->text && c->dev == st->st_dev && c->ino == st->st_ino &&
+	       c->size == st->st_size && afs_ts_eq(c->mtime, st->st_mtim) &&
+	       afs_ts_eq(c->ctime, st->st_ctim) && c->tree_gen == tree_gen &&
+	       c->claims_gen == claims_gen;
+}
+
 /*
  * The presented content of the backing file open at O_PATH @pfd (view
  * path @vpath, @kind) and its size; *ret_text only if @ret_text is not
@@ -274,10 +294,7 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 		return -errno;
 	pthread_mutex_lock(&d->lock);
 	c = afs_dpkgdb_slot(d, &st);
-	if (c->text && c->dev == st.st_dev && c->ino == st.st_ino &&
-	    c->size == st.st_size && afs_ts_eq(c->mtime, st.st_mtim) &&
-	    afs_ts_eq(c->ctime, st.st_ctim) && c->tree_gen == tree_gen &&
-	    c->claims_gen == claims_gen) {
+	if (afs_dpkgdb_fresh(c, &st, tree_gen, claims_gen)) {
 		r = 0;
 		if (ret_text) {
 			text = malloc(c->len + 1);
@@ -339,6 +356,9 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 	pthread_mutex_lock(&d->lock);
 	c = afs_dpkgdb_slot(d, &st);
 	free(c->text);
+	if (c->memfd >= 0)
+		close(c->memfd);
+	c->memfd = -1;
 	c->text = malloc(len + 1);
 	if (c->text) {
 		memcpy(c->text, text, len + 1);
@@ -419,12 +439,90 @@ void afs_dpkgdb_inval_attrs(struct afs_fs *fs)
 	free(inos);
 }
 
+/* A sealed memfd holding @text: nobody can change it under a reader. */
+static int afs_dpkgdb_memfd(const char *text, size_t len)
+{
+	size_t off = 0;
+	int fd, r;
+
+	fd = memfd_create("aliasfs-dpkgdb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	while (off < len) {
+		ssize_t n = write(fd, text + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		off += (size_t)n;
+	}
+	(void)fcntl(fd, F_ADD_SEALS,
+		    F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+	return fd;
+}
+
+/*
+ * A reader's own descriptor of the presented content of the backing file
+ * open at O_PATH @pfd: a dup of the sealed copy the cache keeps (made on
+ * the first open), so opening a list costs no copy. tree_lock held.
+ */
+static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind,
+				 const char *vpath, int pfd, int *ret_fd)
+{
+	struct afs_dpkgdb *d = fs->dpkg;
+	struct afs_dpkgdb_cached *c;
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
+	int fd, r;
+
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	pthread_mutex_lock(&d->lock);
+	c = afs_dpkgdb_slot(d, &st);
+	if (c->memfd >= 0 &&
+	    afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
+			     atomic_load(&d->gen))) {
+		fd = fcntl(c->memfd, F_DUPFD_CLOEXEC, 0);
+		pthread_mutex_unlock(&d->lock);
+		if (fd < 0)
+			return -errno;
+		*ret_fd = fd;
+		return 0;
+	}
+	pthread_mutex_unlock(&d->lock);
+	r = afs_dpkgdb_content(fs, kind, vpath, pfd, &text, &len);
+	if (r < 0)
+		return r;
+	fd = afs_dpkgdb_memfd(text, len);
+	if (fd < 0) {
+		free(text);
+		return fd;
+	}
+	/* Kept for the next readers only if the slot still holds exactly
+	 * this content. */
+	pthread_mutex_lock(&d->lock);
+	c = afs_dpkgdb_slot(d, &st);
+	if (c->memfd < 0 && c->text && c->len == len &&
+	    memcmp(c->text, text, len) == 0 &&
+	    afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
+			     atomic_load(&d->gen)))
+		c->memfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	pthread_mutex_unlock(&d->lock);
+	free(text);
+	*ret_fd = fd;
+	return 0;
+}
+
 int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
 		    int *ret_fd)
 {
-	char vpath[PATH_MAX], *text = NULL;
-	size_t len = 0, off = 0;
-	int kind, pfd, fd, r;
+	char vpath[PATH_MAX];
+	int kind, pfd, r;
 
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
 		return 0;
@@ -434,36 +532,11 @@ int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
 	pfd = afs_file_open_path(fs, inode);
 	if (pfd < 0)
 		return pfd;
-	r = afs_dpkgdb_content(fs, kind, vpath, pfd, &text, &len);
+	r = afs_dpkgdb_content_fd(fs, kind, vpath, pfd, ret_fd);
 	close(pfd);
 	if (r == -EFBIG)
 		return 0; /* too large to present: the backing as it is */
-	if (r < 0)
-		return r;
-	fd = memfd_create("aliasfs-dpkgdb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0) {
-		r = -errno;
-		free(text);
-		return r;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			free(text);
-			close(fd);
-			return r;
-		}
-		off += (size_t)n;
-	}
-	free(text);
-	(void)fcntl(fd, F_ADD_SEALS,
-		    F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
-	*ret_fd = fd;
-	return 1;
+	return r < 0 ? r : 1;
 }
 
 /* For the claims: is canonical view path @path a directory? */
