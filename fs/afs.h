@@ -22,6 +22,7 @@
 #include <sys/types.h>
 
 #include "aliasdb.h"
+#include "fs/dpkg-pages.h"
 #include "fs/inode-table.h"
 #include "fs/sources.h"
 
@@ -66,6 +67,11 @@ struct afs_inode {
 	 * attributes, to be invalidated when the claims change
 	 * (table_lock). */
 	bool dpkg_attr_cached;
+	/* dpkg database view: whether the kernel may keep the pages of a
+	 * presented file across opens (dpkg-db-view.c, table_lock). */
+	struct afs_dpkg_pages dpkg_pages;
+	struct afs_dpkg_handle *dpkg_handles;
+	unsigned n_dpkg_handles;
 	bool persistent; /* virtual directory: lives as long as the mount */
 
 	/* Directories (tree_lock). */
@@ -101,6 +107,7 @@ struct afs_inode {
 
 struct afs_lookup_cache;
 struct afs_listing;
+struct afs_dpkg_handle;
 struct afs_conflicts;
 struct afs_dpkgdb;
 

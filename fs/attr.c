@@ -152,6 +152,8 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		 * changes go to the backing file. */
 		if (fi && afs_dpkgdb_presented(fs, inode))
 			fi = NULL;
+		if (to_set & FUSE_SET_ATTR_SIZE)
+			afs_dpkgdb_pages_changed(fs, inode);
 		fd = fi ? (int)fi->fh : afs_file_open_path(fs, inode);
 		if (fd < 0) {
 			r = fd;

@@ -9,9 +9,9 @@
  * that every reader gets its own dup of, so a handle never changes under
  * its reader. The
  * kernel may cache a presented file's attributes; every change of the
- * claims or of the alias map invalidates them. It never keeps its pages
- * across opens (no keep_cache): stat and read agree with the current
- * claims.
+ * claims or of the alias map invalidates them. It keeps its pages across
+ * opens only while they hold the very content the new open presents (see
+ * afs_dpkgdb_handle_opened): stat and read agree with the current claims.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -47,6 +47,13 @@ struct afs_dpkgdb_cached {
 	char *text; /* NULL: empty slot */
 	size_t len;
 	int memfd; /* the sealed copy readers get a dup of, or -1 */
+	uint64_t ver; /* names this content for the page cache rule */
+};
+
+/* A presented read handle and the content version it reads. */
+struct afs_dpkg_handle {
+	int fd;
+	uint64_t ver;
 };
 
 struct afs_dpkgdb {
@@ -56,6 +63,7 @@ struct afs_dpkgdb {
 	bool claims_failed;   /* reported once */
 	pthread_mutex_t lock; /* the cache and the claims pointer */
 	_Atomic uint64_t gen; /* bumped on every claims change */
+	uint64_t next_ver;    /* content versions handed out (lock) */
 	struct afs_dpkgdb_cached cache[AFS_DPKGDB_CACHE_SLOTS];
 };
 
@@ -471,7 +479,8 @@ static int afs_dpkgdb_memfd(const char *text, size_t len)
  * the first open), so opening a list costs no copy. tree_lock held.
  */
 static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind,
-				 const char *vpath, int pfd, int *ret_fd)
+				 const char *vpath, int pfd, int *ret_fd,
+				 uint64_t *ret_ver)
 {
 	struct afs_dpkgdb *d = fs->dpkg;
 	struct afs_dpkgdb_cached *c;
@@ -488,6 +497,7 @@ static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind,
 	    afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
 			     atomic_load(&d->gen))) {
 		fd = fcntl(c->memfd, F_DUPFD_CLOEXEC, 0);
+		*ret_ver = c->ver;
 		pthread_mutex_unlock(&d->lock);
 		if (fd < 0)
 			return -errno;
@@ -507,21 +517,75 @@ static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind,
 	 * this content. */
 	pthread_mutex_lock(&d->lock);
 	c = afs_dpkgdb_slot(d, &st);
+	*ret_ver = ++d->next_ver; /* a content of its own unless kept */
 	if (c->memfd < 0 && c->text && c->len == len &&
 	    memcmp(c->text, text, len) == 0 &&
 	    afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
-			     atomic_load(&d->gen)))
+			     atomic_load(&d->gen))) {
 		c->memfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		c->ver = *ret_ver;
+	}
 	pthread_mutex_unlock(&d->lock);
 	free(text);
 	*ret_fd = fd;
 	return 0;
 }
 
+/* A presented handle of content version @ver was opened on @inode: may
+ * the kernel keep the pages it has (dpkg-pages.c)? */
+static bool afs_dpkgdb_handle_opened(struct afs_fs *fs,
+				     struct afs_inode *inode, int fd,
+				     uint64_t ver)
+{
+	struct afs_dpkg_handle *grown;
+	bool keep = false;
+
+	pthread_mutex_lock(&fs->table_lock);
+	grown = realloc(inode->dpkg_handles,
+			(inode->n_dpkg_handles + 1) * sizeof(*grown));
+	if (grown) {
+		inode->dpkg_handles = grown;
+		grown[inode->n_dpkg_handles].fd = fd;
+		grown[inode->n_dpkg_handles].ver = ver;
+		inode->n_dpkg_handles++;
+		keep = afs_dpkg_pages_open(&inode->dpkg_pages, ver);
+	} else {
+		/* Untracked: never trust the pages again. */
+		inode->dpkg_pages.raw = true;
+	}
+	pthread_mutex_unlock(&fs->table_lock);
+	return keep;
+}
+
+void afs_dpkgdb_closed(struct afs_fs *fs, struct afs_inode *inode, int fd)
+{
+	unsigned k;
+
+	pthread_mutex_lock(&fs->table_lock);
+	for (k = 0; k < inode->n_dpkg_handles; k++) {
+		if (inode->dpkg_handles[k].fd != fd)
+			continue;
+		afs_dpkg_pages_close(&inode->dpkg_pages,
+				     inode->dpkg_handles[k].ver);
+		inode->dpkg_handles[k] =
+			inode->dpkg_handles[--inode->n_dpkg_handles];
+		break;
+	}
+	pthread_mutex_unlock(&fs->table_lock);
+}
+
+void afs_dpkgdb_pages_changed(struct afs_fs *fs, struct afs_inode *inode)
+{
+	pthread_mutex_lock(&fs->table_lock);
+	inode->dpkg_pages.raw = true;
+	pthread_mutex_unlock(&fs->table_lock);
+}
+
 int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
-		    int *ret_fd)
+		    int *ret_fd, bool *ret_keep_cache)
 {
 	char vpath[PATH_MAX];
+	uint64_t ver = 0;
 	int kind, pfd, r;
 
 	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
@@ -532,11 +596,14 @@ int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
 	pfd = afs_file_open_path(fs, inode);
 	if (pfd < 0)
 		return pfd;
-	r = afs_dpkgdb_content_fd(fs, kind, vpath, pfd, ret_fd);
+	r = afs_dpkgdb_content_fd(fs, kind, vpath, pfd, ret_fd, &ver);
 	close(pfd);
 	if (r == -EFBIG)
 		return 0; /* too large to present: the backing as it is */
-	return r < 0 ? r : 1;
+	if (r < 0)
+		return r;
+	*ret_keep_cache = afs_dpkgdb_handle_opened(fs, inode, *ret_fd, ver);
+	return 1;
 }
 
 /* For the claims: is canonical view path @path a directory? */

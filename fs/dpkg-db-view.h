@@ -47,11 +47,20 @@ void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
 /*
  * Open @inode for reading through the view: 1 and *ret_fd (a sealed copy
  * of the presented content, the caller's) when it is a presented file
- * opened read-only, 0 when the ordinary open applies, -errno.
+ * opened read-only, with whether the kernel may keep the inode's pages
+ * (*ret_keep_cache); 0 when the ordinary open applies, -errno.
  * Call with tree_lock held for reading.
  */
 int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
-		    int *ret_fd);
+		    int *ret_fd, bool *ret_keep_cache);
+
+/* Handle @fd of @inode is being released (any handle: only presented
+ * ones are counted). */
+void afs_dpkgdb_closed(struct afs_fs *fs, struct afs_inode *inode, int fd);
+
+/* @inode's content changed other than through a handle (truncate): the
+ * kernel's pages of it are never trusted to be presented content. */
+void afs_dpkgdb_pages_changed(struct afs_fs *fs, struct afs_inode *inode);
 
 /* The claims or the alias map changed: the kernel forgets the attributes
  * of every presented file it was given (attributes only, so this never

@@ -25,6 +25,7 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *inode = afs_inode_get(req, ino);
+	bool keep = false;
 	int fd, r;
 
 	if (inode->kind != AFS_KIND_FILE) {
@@ -39,7 +40,7 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	afs_rdlock(fs);
 	/* dpkg database view: a read-only open of a presented file reads
 	 * a private copy of the presented content. */
-	r = afs_dpkgdb_open(fs, inode, fi->flags, &fd);
+	r = afs_dpkgdb_open(fs, inode, fi->flags, &fd, &keep);
 	if (r != 0) {
 		afs_unlock(fs);
 		if (r < 0) {
@@ -47,10 +48,12 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			return;
 		}
 		fi->fh = (uint64_t)fd;
-		fi->keep_cache = 0; /* the claims may change it */
-		fi->noflush = 1;    /* a private read-only copy */
-		if (fuse_reply_open(req, fi) == -ENOENT)
+		fi->keep_cache = keep; /* unless the claims changed it */
+		fi->noflush = 1;       /* a private read-only copy */
+		if (fuse_reply_open(req, fi) == -ENOENT) {
+			afs_dpkgdb_closed(fs, inode, fd);
 			close(fd);
+		}
 		return;
 	}
 	fd = afs_file_open(fs, inode, fi->flags);
@@ -118,6 +121,7 @@ void afs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	afs_decl_note_released(afs_data(req), afs_inode_get(req, ino),
 			       fi->flags);
 	afs_file_closed(afs_data(req), afs_inode_get(req, ino), (int)fi->fh);
+	afs_dpkgdb_closed(afs_data(req), afs_inode_get(req, ino), (int)fi->fh);
 	close((int)fi->fh);
 	fuse_reply_err(req, 0);
 }

@@ -117,6 +117,7 @@ static void afs_inode_destroy(struct afs_inode *inode)
 	if (inode->fd >= 0)
 		close(inode->fd);
 	free(inode->open_fds);
+	free(inode->dpkg_handles);
 	afs_dir_listings_free(inode);
 	afs_slots_free(inode->slots, inode->n_slots);
 	free(inode->name);
@@ -719,6 +720,8 @@ void afs_file_opened(struct afs_fs *fs, struct afs_inode *inode, int fd)
 	int *grown;
 
 	pthread_mutex_lock(&fs->table_lock);
+	/* Its pages may now hold what this handle reads or writes. */
+	inode->dpkg_pages.raw = true;
 	grown = realloc(inode->open_fds, (inode->n_open + 1) * sizeof(int));
 	if (grown) {
 		inode->open_fds = grown;
