@@ -61,8 +61,8 @@ struct afs_inode {
 	ino_t st_ino;	  /* the inode number the view reports */
 	dev_t dev;	  /* primary key (files) */
 	ino_t ino;
-	int fd;		 /* files: O_PATH|O_NOFOLLOW fd of the winning source */
-	mode_t type;	 /* S_IFMT bits of a file */
+	int fd;	     /* files: O_PATH|O_NOFOLLOW fd of the winning source */
+	mode_t type; /* S_IFMT bits of a file */
 	/* dpkg database view: the kernel was let cache the presented
 	 * attributes, to be invalidated when the claims change
 	 * (table_lock). */
@@ -80,8 +80,8 @@ struct afs_inode {
 	char *path; /* view path, "/" for the root */
 	struct afs_slot *slots;
 	unsigned n_slots;
-	uint64_t gen;		    /* tree generation the slots match */
-	_Atomic uint64_t cache_gen; /* bumped on every change in the dir */
+	uint64_t gen;		      /* tree generation the slots match */
+	_Atomic uint64_t cache_gen;   /* bumped on every change in the dir */
 	struct afs_listing *listings; /* readdir.c, listing_lock */
 	uint32_t listing_gen;	      /* listing_lock */
 

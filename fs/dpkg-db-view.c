@@ -46,7 +46,7 @@ struct afs_dpkgdb_cached {
 	uint64_t claims_gen;
 	char *text; /* NULL: empty slot */
 	size_t len;
-	int memfd; /* the sealed copy readers get a dup of, or -1 */
+	int memfd;    /* the sealed copy readers get a dup of, or -1 */
 	uint64_t ver; /* names this content for the page cache rule */
 };
 
@@ -478,9 +478,8 @@ static int afs_dpkgdb_memfd(const char *text, size_t len)
  * open at O_PATH @pfd: a dup of the sealed copy the cache keeps (made on
  * the first open), so opening a list costs no copy. tree_lock held.
  */
-static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind,
-				 const char *vpath, int pfd, int *ret_fd,
-				 uint64_t *ret_ver)
+static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind, const char *vpath,
+				 int pfd, int *ret_fd, uint64_t *ret_ver)
 {
 	struct afs_dpkgdb *d = fs->dpkg;
 	struct afs_dpkgdb_cached *c;
@@ -533,9 +532,8 @@ static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind,
 
 /* A presented handle of content version @ver was opened on @inode: may
  * the kernel keep the pages it has (dpkg-pages.c)? */
-static bool afs_dpkgdb_handle_opened(struct afs_fs *fs,
-				     struct afs_inode *inode, int fd,
-				     uint64_t ver)
+static bool afs_dpkgdb_handle_opened(struct afs_fs *fs, struct afs_inode *inode,
+				     int fd, uint64_t ver)
 {
 	struct afs_dpkg_handle *grown;
 	bool keep = false;

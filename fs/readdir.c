@@ -151,9 +151,9 @@ static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 	r = afs_listing_add(h, ".", dir->st_ino, DT_DIR);
 	if (r >= 0)
 		r = afs_listing_add(h, "..",
-				       dir->parent ? dir->parent->st_ino
-						   : dir->st_ino,
-				       DT_DIR);
+				    dir->parent ? dir->parent->st_ino
+						: dir->st_ino,
+				    DT_DIR);
 	for (i = 0; r >= 0 && i < fs->aliases->n; i++) {
 		struct afs_inode *a;
 
@@ -164,8 +164,8 @@ static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 			r = -ENOMEM;
 			break;
 		}
-		r = afs_listing_add(h, fs->aliases->entries[i].name,
-				       a->st_ino, DT_LNK);
+		r = afs_listing_add(h, fs->aliases->entries[i].name, a->st_ino,
+				    DT_LNK);
 		if (r >= 0)
 			r = afs_name_set_add(seen,
 					     fs->aliases->entries[i].name);
@@ -410,8 +410,9 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 					break;
 				}
 			}
-			entsize = fuse_add_direntry_plus(req, p, rem, d->name,
-							 &e, afs_listing_off(h, i));
+			entsize =
+				fuse_add_direntry_plus(req, p, rem, d->name, &e,
+						       afs_listing_off(h, i));
 			if (entsize > rem) {
 				/* Did not fit: the kernel never sees this
 				 * lookup, so undo it. */
