@@ -53,45 +53,6 @@ int afs_aliases_initial(struct afs_fs *fs)
 	return afs_aliases_new(map, &fs->aliases);
 }
 
-/* FUSE node id of the view directory whose backing path (relative) is
- * @rel, if the kernel may know it; 0 otherwise. */
-static fuse_ino_t afs_nodeid_of(struct afs_fs *fs, const char *rel)
-{
-	struct afs_inode *x;
-	struct stat st;
-	int fd;
-
-	if (rel[0] == '\0')
-		return FUSE_ROOT_ID;
-	fd = afs_open_beneath(fs, rel);
-	if (fd < 0) {
-		char *path = afs_path_join("/", rel);
-
-		if (!path)
-			return 0;
-		afs_rdlock(fs);
-		x = afs_virtual_find(fs, path);
-		afs_unlock(fs);
-		free(path);
-		return (fuse_ino_t)(uintptr_t)x;
-	}
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return 0;
-	}
-	close(fd);
-	pthread_mutex_lock(&fs->table_lock);
-	x = afs_inode_table_get(fs->table, st.st_dev, st.st_ino);
-	if (x && x->kind != AFS_KIND_DIR)
-		x = NULL;
-	pthread_mutex_unlock(&fs->table_lock);
-	/* Only a number for the kernel from here on: if the inode is
-	 * forgotten meanwhile, the kernel ignores the notification. */
-	if (!x)
-		return 0;
-	return x == fs->root ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)x;
-}
-
 /* Node id of the alias symlink @alias if the kernel may know it. */
 static fuse_ino_t afs_alias_nodeid(struct afs_fs *fs, const char *alias)
 {
@@ -119,7 +80,7 @@ static void afs_invalidate_aliases(struct afs_fs *fs,
 		fuse_ino_t p;
 
 		/* The alias name in its parent. */
-		p = afs_nodeid_of(fs, e->parent + 1);
+		p = afs_view_nodeid(fs, e->parent);
 		if (p)
 			(void)fuse_lowlevel_notify_inval_entry(
 				fs->se, p, e->name, strlen(e->name));
@@ -127,17 +88,17 @@ static void afs_invalidate_aliases(struct afs_fs *fs,
 		 * reached through either backing spelling. */
 		cparent = strndup(e->canonical, (size_t)(slash - e->canonical));
 		if (cparent) {
-			p = afs_nodeid_of(fs, cparent[0] ? cparent + 1 : "");
+			p = afs_view_nodeid(fs, cparent[0] ? cparent : "/");
 			if (p)
 				(void)fuse_lowlevel_notify_inval_entry(
 					fs->se, p, slash + 1,
 					strlen(slash + 1));
 			free(cparent);
 		}
-		p = afs_nodeid_of(fs, e->canonical + 1);
+		p = afs_view_nodeid(fs, e->canonical);
 		if (p)
 			(void)fuse_lowlevel_notify_inval_inode(fs->se, p, 0, 0);
-		p = afs_nodeid_of(fs, e->alias + 1);
+		p = afs_view_nodeid(fs, e->alias);
 		if (p)
 			(void)fuse_lowlevel_notify_inval_inode(fs->se, p, 0, 0);
 		/* The alias symlink itself: its cached target. */
