@@ -30,8 +30,10 @@ static int afs_xattr_get_fd(struct afs_fs *fs, struct afs_inode *inode)
 	return -1;
 }
 
-void afs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
-		     size_t size)
+/* getxattr of @name, or listxattr when @name is NULL: @size 0 asks for
+ * the length only. */
+static void afs_xattr_read(fuse_req_t req, fuse_ino_t ino, const char *name,
+			   size_t size)
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *inode = afs_inode_get(req, ino);
@@ -42,22 +44,25 @@ void afs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	afs_rdlock(fs);
 	fd = afs_xattr_get_fd(fs, inode);
 	if (fd < 0) {
+		/* Symlinks and aliases: no attribute, an empty list. */
 		afs_unlock(fs);
-		fuse_reply_err(req, ENODATA);
+		if (name)
+			fuse_reply_err(req, ENODATA);
+		else if (size == 0)
+			fuse_reply_xattr(req, 0);
+		else
+			fuse_reply_buf(req, NULL, 0);
 		return;
 	}
 	(void)afs_proc_path(fd, proc, sizeof(proc));
-	if (size > 0) {
-		buf = malloc(size);
-		if (!buf) {
-			afs_unlock(fs);
-			fuse_reply_err(req, ENOMEM);
-			return;
-		}
+	if (size > 0 && !(buf = malloc(size))) {
+		n = -ENOMEM;
+	} else {
+		n = name ? getxattr(proc, name, buf, size)
+			 : listxattr(proc, buf, size);
+		if (n < 0)
+			n = -errno;
 	}
-	n = getxattr(proc, name, buf, size);
-	if (n < 0)
-		n = -errno;
 	close(fd);
 	afs_unlock(fs);
 	if (n < 0)
@@ -69,45 +74,15 @@ void afs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 	free(buf);
 }
 
+void afs_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		     size_t size)
+{
+	afs_xattr_read(req, ino, name, size);
+}
+
 void afs_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
-	struct afs_fs *fs = afs_data(req);
-	struct afs_inode *inode = afs_inode_get(req, ino);
-	char proc[64], *buf = NULL;
-	ssize_t n;
-	int fd;
-
-	afs_rdlock(fs);
-	fd = afs_xattr_get_fd(fs, inode);
-	if (fd < 0) {
-		afs_unlock(fs);
-		if (size == 0)
-			fuse_reply_xattr(req, 0);
-		else
-			fuse_reply_buf(req, NULL, 0);
-		return;
-	}
-	(void)afs_proc_path(fd, proc, sizeof(proc));
-	if (size > 0) {
-		buf = malloc(size);
-		if (!buf) {
-			afs_unlock(fs);
-			fuse_reply_err(req, ENOMEM);
-			return;
-		}
-	}
-	n = listxattr(proc, buf, size);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	afs_unlock(fs);
-	if (n < 0)
-		fuse_reply_err(req, (int)-n);
-	else if (size == 0)
-		fuse_reply_xattr(req, (size_t)n);
-	else
-		fuse_reply_buf(req, buf, (size_t)n);
-	free(buf);
+	afs_xattr_read(req, ino, NULL, size);
 }
 
 /* Set (@value non-NULL) or remove an attribute on every source. */
