@@ -82,8 +82,8 @@ static int record_encode(const char *canonical, enum aliasdb_state state,
 
 /* Owner names of @rec as an array of pointers into the record, with room
  * for one more. */
-static int record_owners(const struct aliasdb_record *rec,
-			 const char ***ret_owners)
+int aliasdb_record_owners(const struct aliasdb_record *rec,
+			  const char ***ret_owners)
 {
 	const char **owners, *p;
 	size_t i;
@@ -97,10 +97,10 @@ static int record_owners(const struct aliasdb_record *rec,
 	return 0;
 }
 
-static int put_record(struct aliasdb *db, MDB_txn *txn, const char *alias,
-		      const char *canonical, enum aliasdb_state state,
-		      bool by_hand, const char *reason,
-		      const char *const *owners, size_t n)
+int aliasdb_record_put(struct aliasdb *db, MDB_txn *txn, const char *alias,
+		       const char *canonical, enum aliasdb_state state,
+		       bool by_hand, const char *reason,
+		       const char *const *owners, size_t n)
 {
 	MDB_val key = {strlen(alias), (void *)alias}, val;
 	int r;
@@ -118,8 +118,8 @@ static bool key_fits(struct aliasdb *db, const char *path)
 	return strlen(path) <= (size_t)mdb_env_get_maxkeysize(db->env);
 }
 
-static int get_record(struct aliasdb *db, MDB_txn *txn, const char *alias,
-		      struct aliasdb_record *ret_rec)
+int aliasdb_record_get(struct aliasdb *db, MDB_txn *txn, const char *alias,
+		       struct aliasdb_record *ret_rec)
 {
 	MDB_val key = {strlen(alias), (void *)alias}, val;
 	int r;
@@ -146,7 +146,7 @@ static int check_against_db(struct aliasdb *db, MDB_txn *txn, const char *alias,
 		*ret_rule = ALIASDB_RULE_TOO_LONG;
 		return 0;
 	}
-	r = get_record(db, txn, alias, &rec);
+	r = aliasdb_record_get(db, txn, alias, &rec);
 	if (r == 0) {
 		*ret_rule = strcmp(rec.canonical, canonical) == 0
 				    ? ALIASDB_RULE_OK
@@ -231,7 +231,7 @@ int aliasdb_store_add_txn(struct aliasdb *db, MDB_txn *txn, const char *alias,
 	if (rule != ALIASDB_RULE_OK)
 		return refuse(rule, ret_rule);
 
-	r = get_record(db, txn, alias, &rec);
+	r = aliasdb_record_get(db, txn, alias, &rec);
 	if (r == -ENOENT) {
 		r = check_against_db(db, txn, alias, canonical, &rule);
 		if (r < 0)
@@ -240,9 +240,9 @@ int aliasdb_store_add_txn(struct aliasdb *db, MDB_txn *txn, const char *alias,
 			return refuse(rule, ret_rule);
 		if (ret_rule)
 			*ret_rule = ALIASDB_RULE_OK;
-		r = put_record(db, txn, alias, canonical, ALIASDB_STATE_ACTIVE,
-			       !owner, NULL, owner ? &owner : NULL,
-			       owner ? 1 : 0);
+		r = aliasdb_record_put(db, txn, alias, canonical,
+				       ALIASDB_STATE_ACTIVE, !owner, NULL,
+				       owner ? &owner : NULL, owner ? 1 : 0);
 		return r < 0 ? r : 1;
 	}
 	if (r < 0)
@@ -255,12 +255,12 @@ int aliasdb_store_add_txn(struct aliasdb *db, MDB_txn *txn, const char *alias,
 	if (!owner) {
 		if (rec.by_hand)
 			return 0;
-		r = record_owners(&rec, &owners);
+		r = aliasdb_record_owners(&rec, &owners);
 		if (r < 0)
 			return r;
 		n = rec.n_owners;
 	} else {
-		r = record_owners(&rec, &owners);
+		r = aliasdb_record_owners(&rec, &owners);
 		if (r < 0)
 			return r;
 		for (i = 0; i < rec.n_owners; i++) {
@@ -279,8 +279,8 @@ int aliasdb_store_add_txn(struct aliasdb *db, MDB_txn *txn, const char *alias,
 	}
 	/* @owners points into the LMDB page; put_record copies it before
 	 * mdb_put can touch that page. */
-	r = put_record(db, txn, alias, canonical, rec.state,
-		       rec.by_hand || !owner, rec.reason, owners, n);
+	r = aliasdb_record_put(db, txn, alias, canonical, rec.state,
+			       rec.by_hand || !owner, rec.reason, owners, n);
 	free(owners);
 	return r < 0 ? r : 1;
 }
@@ -354,7 +354,7 @@ int aliasdb_add_arch_defaults(struct aliasdb *db, const char *arch,
 		/* Only new aliases count as added; an existing one owned by
 		 * declarations alone becomes owned by hand too (a change,
 		 * but not an addition). */
-		existed = get_record(db, txn, alias, &rec) == 0;
+		existed = aliasdb_record_get(db, txn, alias, &rec) == 0;
 		r = aliasdb_store_add_txn(db, txn, alias, canonical, NULL,
 					  ret_rule);
 		if (r < 0) {
@@ -411,9 +411,9 @@ int aliasdb_disown(struct aliasdb *db, const char *alias, const char *owner)
 	r = aliasdb_db_write_begin(db, &txn);
 	if (r < 0)
 		return r;
-	r = get_record(db, txn, alias, &rec);
+	r = aliasdb_record_get(db, txn, alias, &rec);
 	if (r == 0)
-		r = record_owners(&rec, &owners);
+		r = aliasdb_record_owners(&rec, &owners);
 	if (r < 0)
 		goto fail;
 	for (i = 0; i < rec.n_owners; i++)
@@ -431,9 +431,9 @@ int aliasdb_disown(struct aliasdb *db, const char *alias, const char *owner)
 		r = aliasdb_lmdb_error(mdb_del(txn, db->aliases, &key, NULL));
 		removed = 1;
 	} else {
-		r = put_record(db, txn, alias, rec.canonical, rec.state,
-			       rec.by_hand, rec.reason, owners,
-			       rec.n_owners - 1);
+		r = aliasdb_record_put(db, txn, alias, rec.canonical, rec.state,
+				       rec.by_hand, rec.reason, owners,
+				       rec.n_owners - 1);
 	}
 	if (r < 0)
 		goto fail;
@@ -446,41 +446,60 @@ fail:
 	return r;
 }
 
-int aliasdb_set_state(struct aliasdb *db, const char *alias,
-		      enum aliasdb_state state, const char *reason)
+/* The reason stored with @state: "" when active, @reason when blocked;
+ * NULL if the pair is invalid. */
+static const char *state_reason(enum aliasdb_state state, const char *reason)
+{
+	if (state == ALIASDB_STATE_ACTIVE)
+		return "";
+	if (state != ALIASDB_STATE_BLOCKED || !reason || !*reason)
+		return NULL;
+	return reason;
+}
+
+int aliasdb_store_set_state_txn(struct aliasdb *db, MDB_txn *txn,
+				const char *alias, enum aliasdb_state state,
+				const char *reason)
 {
 	struct aliasdb_record rec;
 	const char **owners = NULL;
+	int r;
+
+	reason = state_reason(state, reason);
+	if (!reason)
+		return -EINVAL;
+	r = aliasdb_record_get(db, txn, alias, &rec);
+	if (r < 0)
+		return r;
+	if (rec.state == state && strcmp(rec.reason, reason) == 0)
+		return 0;
+	r = aliasdb_record_owners(&rec, &owners);
+	if (r == 0)
+		r = aliasdb_record_put(db, txn, alias, rec.canonical, state,
+				       rec.by_hand, reason, owners,
+				       rec.n_owners);
+	free(owners);
+	return r < 0 ? r : 1;
+}
+
+int aliasdb_set_state(struct aliasdb *db, const char *alias,
+		      enum aliasdb_state state, const char *reason)
+{
 	MDB_txn *txn;
 	int r;
 
-	if (!db || !alias)
-		return -EINVAL;
-	if (state == ALIASDB_STATE_ACTIVE)
-		reason = "";
-	else if (state != ALIASDB_STATE_BLOCKED || !reason || !*reason)
+	if (!db || !alias || !state_reason(state, reason))
 		return -EINVAL;
 	r = aliasdb_db_write_begin(db, &txn);
 	if (r < 0)
 		return r;
-	r = get_record(db, txn, alias, &rec);
-	if (r < 0)
-		goto fail;
-	if (rec.state == state && strcmp(rec.reason, reason) == 0) {
+	r = aliasdb_store_set_state_txn(db, txn, alias, state, reason);
+	if (r <= 0) {
+		/* Unchanged: nothing to commit, the generation stays. */
 		mdb_txn_abort(txn);
-		return 0;
+		return r;
 	}
-	r = record_owners(&rec, &owners);
-	if (r == 0)
-		r = put_record(db, txn, alias, rec.canonical, state,
-			       rec.by_hand, reason, owners, rec.n_owners);
-	free(owners);
-	if (r < 0)
-		goto fail;
 	return aliasdb_db_write_commit(db, txn);
-fail:
-	mdb_txn_abort(txn);
-	return r;
 }
 
 void aliasdb_alias_free(struct aliasdb_alias *alias)
@@ -561,7 +580,7 @@ int aliasdb_get(struct aliasdb *db, const char *alias,
 	r = aliasdb_db_read_begin(db, &txn);
 	if (r < 0)
 		return r;
-	r = get_record(db, txn, alias, &rec);
+	r = aliasdb_record_get(db, txn, alias, &rec);
 	if (r == 0) {
 		key.mv_size = strlen(alias);
 		key.mv_data = (void *)alias;

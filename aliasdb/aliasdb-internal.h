@@ -77,6 +77,29 @@ struct aliasdb_record {
 
 int aliasdb_record_decode(const MDB_val *val, struct aliasdb_record *ret_rec);
 
+/* The record of @alias in @txn: -ENOENT when absent. */
+int aliasdb_record_get(struct aliasdb *db, MDB_txn *txn, const char *alias,
+		       struct aliasdb_record *ret_rec);
+
+/* The owner names of @rec as an array of pointers into it, with room for
+ * one more (the caller frees the array). */
+int aliasdb_record_owners(const struct aliasdb_record *rec,
+			  const char ***ret_owners);
+
+/* Write the record of @alias; @owners: @n sorted names. The strings may
+ * point into LMDB memory of @txn: they are copied before the write. */
+int aliasdb_record_put(struct aliasdb *db, MDB_txn *txn, const char *alias,
+		       const char *canonical, enum aliasdb_state state,
+		       bool by_hand, const char *reason,
+		       const char *const *owners, size_t n);
+
+/* Set the state of @alias within an open write txn (@reason: required for
+ * BLOCKED). 1 if the record changed, 0 if it already held this, -EINVAL,
+ * -ENOENT, other -errno. */
+int aliasdb_store_set_state_txn(struct aliasdb *db, MDB_txn *txn,
+				const char *alias, enum aliasdb_state state,
+				const char *reason);
+
 /* Add within an open write txn. Same returns as aliasdb_add(). */
 int aliasdb_store_add_txn(struct aliasdb *db, MDB_txn *txn, const char *alias,
 			  const char *canonical, const char *owner,

@@ -10,9 +10,8 @@
  * The digest only detects a change; it is not a security measure (a
  * declaration is as trusted as the tree it comes from).
  *
- * Alias records are written here with the layout of alias-store.c (flags,
- * state, canonical NUL, reason NUL, owners NUL...), because the sync needs
- * disown and state changes inside its own single write transaction.
+ * The sync disowns aliases and changes their state inside its own single
+ * write transaction, through alias-store.c's record functions.
  */
 #include "config.h"
 
@@ -212,122 +211,38 @@ int aliasdb_decl_parse(const char *text, size_t len,
 
 /* ---- Alias records inside a write transaction --------------------------- */
 
-static int rec_get(struct aliasdb *db, MDB_txn *txn, const char *alias,
-		   struct aliasdb_record *ret_rec)
-{
-	MDB_val key = {strlen(alias), (void *)alias}, val;
-	int r;
-
-	if (key.mv_size > (size_t)mdb_env_get_maxkeysize(db->env))
-		return -ENOENT;
-	r = aliasdb_lmdb_error(mdb_get(txn, db->aliases, &key, &val));
-	if (r < 0)
-		return r;
-	return aliasdb_record_decode(&val, ret_rec);
-}
-
-/* Write a record; @owners is a packed list of @owners_len bytes (NUL
- * separated), which may point into LMDB memory: it is copied first. */
-static int rec_put(struct aliasdb *db, MDB_txn *txn, const char *alias,
-		   const char *canonical, enum aliasdb_state state,
-		   bool by_hand, const char *reason, const char *owners,
-		   size_t owners_len)
-{
-	MDB_val key = {strlen(alias), (void *)alias}, val;
-	size_t cl = strlen(canonical) + 1, rl = strlen(reason) + 1;
-	char *buf;
-	int r;
-
-	val.mv_size = 2 + cl + rl + owners_len;
-	buf = malloc(val.mv_size);
-	if (!buf)
-		return -ENOMEM;
-	buf[0] = by_hand ? FLAG_BY_HAND : 0;
-	buf[1] = (char)state;
-	memcpy(buf + 2, canonical, cl);
-	memcpy(buf + 2 + cl, reason, rl);
-	if (owners_len)
-		memcpy(buf + 2 + cl + rl, owners, owners_len);
-	val.mv_data = buf;
-	r = aliasdb_lmdb_error(mdb_put(txn, db->aliases, &key, &val, 0));
-	free(buf);
-	return r;
-}
-
-int aliasdb_sync_set_state_txn(struct aliasdb *db, MDB_txn *txn,
-			       const char *alias, enum aliasdb_state state,
-			       const char *reason)
-{
-	struct aliasdb_record rec;
-	char *copy;
-	int r;
-
-	if (state == ALIASDB_STATE_ACTIVE)
-		reason = "";
-	else if (!reason || !*reason)
-		return -EINVAL;
-	r = rec_get(db, txn, alias, &rec);
-	if (r < 0)
-		return r;
-	if (rec.state == state && strcmp(rec.reason, reason) == 0)
-		return 0;
-	/* The record lives in LMDB memory that mdb_put may reuse. */
-	copy = malloc(strlen(rec.canonical) + 1 + rec.owners_len);
-	if (!copy)
-		return -ENOMEM;
-	strcpy(copy, rec.canonical);
-	memcpy(copy + strlen(rec.canonical) + 1, rec.owners, rec.owners_len);
-	r = rec_put(db, txn, alias, copy, state, rec.by_hand, reason,
-		    copy + strlen(copy) + 1, rec.owners_len);
-	free(copy);
-	return r < 0 ? r : 1;
-}
-
 /* Drop @owner from @alias. 1 if the alias went away, 0 if it stays,
  * -ENOENT if the alias or the owner is absent. */
 static int rec_disown(struct aliasdb *db, MDB_txn *txn, const char *alias,
 		      const char *owner)
 {
 	struct aliasdb_record rec;
-	const char *p, *end;
-	char *left, *canonical, *reason, *q;
-	bool found = false;
+	const char **owners = NULL;
+	size_t i, n;
 	int r;
 
-	r = rec_get(db, txn, alias, &rec);
+	r = aliasdb_record_get(db, txn, alias, &rec);
 	if (r < 0)
 		return r;
-	end = rec.owners + rec.owners_len;
-	for (p = rec.owners; p < end; p += strlen(p) + 1)
-		if (strcmp(p, owner) == 0)
-			found = true;
-	if (!found)
-		return -ENOENT;
-	if (rec.n_owners == 1 && !rec.by_hand) {
+	r = aliasdb_record_owners(&rec, &owners);
+	if (r < 0)
+		return r;
+	for (i = 0; i < rec.n_owners && strcmp(owners[i], owner) != 0; i++)
+		;
+	if (i == rec.n_owners) {
+		r = -ENOENT;
+	} else if (rec.n_owners == 1 && !rec.by_hand) {
 		MDB_val key = {strlen(alias), (void *)alias};
 
 		r = aliasdb_lmdb_error(mdb_del(txn, db->aliases, &key, NULL));
-		return r < 0 ? r : 1;
+		r = r < 0 ? r : 1;
+	} else {
+		n = rec.n_owners - 1;
+		memmove(owners + i, owners + i + 1, (n - i) * sizeof(*owners));
+		r = aliasdb_record_put(db, txn, alias, rec.canonical, rec.state,
+				       rec.by_hand, rec.reason, owners, n);
 	}
-	left = malloc(rec.owners_len + 1);
-	canonical = strdup(rec.canonical);
-	reason = strdup(rec.reason);
-	if (!left || !canonical || !reason) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (q = left, p = rec.owners; p < end; p += strlen(p) + 1) {
-		if (strcmp(p, owner) == 0)
-			continue;
-		strcpy(q, p);
-		q += strlen(p) + 1;
-	}
-	r = rec_put(db, txn, alias, canonical, rec.state, rec.by_hand, reason,
-		    left, (size_t)(q - left));
-out:
-	free(left);
-	free(canonical);
-	free(reason);
+	free(owners);
 	return r;
 }
 
@@ -936,7 +851,7 @@ static int sync_refused(struct sync_state *st, const char *name,
 	int r;
 
 	if (rule == ALIASDB_RULE_DUPLICATE &&
-	    rec_get(st->db, st->txn, p->alias, &rec) == 0) {
+	    aliasdb_record_get(st->db, st->txn, p->alias, &rec) == 0) {
 		if (asprintf(&detail, "%s is already an alias of %s", p->alias,
 			     rec.canonical) < 0)
 			return -ENOMEM;
@@ -1035,7 +950,7 @@ static int sync_check(struct sync_state *st, const char *alias,
 			return -ENOMEM;
 		}
 	}
-	r = aliasdb_sync_set_state_txn(
+	r = aliasdb_store_set_state_txn(
 		st->db, st->txn, alias,
 		n ? ALIASDB_STATE_BLOCKED : ALIASDB_STATE_ACTIVE, reason);
 	if (r > 0)
@@ -1064,7 +979,7 @@ static int sync_activation(struct sync_state *st,
 		    b->state == ALIASDB_STATE_ACTIVE) {
 			/* Active before (re-imported, or added by hand):
 			 * it stays active, whatever the tree holds now. */
-			r = aliasdb_sync_set_state_txn(
+			r = aliasdb_store_set_state_txn(
 				st->db, st->txn, now[i].alias,
 				ALIASDB_STATE_ACTIVE, NULL);
 			if (r > 0)

@@ -233,8 +233,8 @@ static int quarantine_commit(struct aliasdb *db, const char *alias,
 	for (i = 0; i < n && r == 0; i++)
 		r = quarantine_record(db, txn, alias, &moves[i]);
 	if (r == 0)
-		r = aliasdb_sync_set_state_txn(db, txn, alias,
-					       ALIASDB_STATE_ACTIVE, NULL);
+		r = aliasdb_store_set_state_txn(db, txn, alias,
+						ALIASDB_STATE_ACTIVE, NULL);
 	if (r < 0) {
 		mdb_txn_abort(txn);
 		return r;
@@ -343,10 +343,10 @@ static int quarantine_set_state(struct aliasdb *db, const char *alias,
 	}
 	r = aliasdb_db_write_begin(db, &txn);
 	if (r == 0) {
-		r = aliasdb_sync_set_state_txn(db, txn, alias,
-					       reason ? ALIASDB_STATE_BLOCKED
-						      : ALIASDB_STATE_ACTIVE,
-					       reason);
+		r = aliasdb_store_set_state_txn(db, txn, alias,
+						reason ? ALIASDB_STATE_BLOCKED
+						       : ALIASDB_STATE_ACTIVE,
+						reason);
 		if (r > 0)
 			r = aliasdb_db_write_commit(db, txn);
 		else

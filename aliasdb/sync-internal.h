@@ -12,15 +12,6 @@
 #define ALIASDB_META_DECL "decl:"
 #define ALIASDB_META_QUARANTINE "quarantine:"
 
-/*
- * Set the state of @alias inside @txn (@reason: required for BLOCKED).
- * Returns 1 if the record changed, 0 if it already held this, -ENOENT,
- * other -errno.
- */
-int aliasdb_sync_set_state_txn(struct aliasdb *db, MDB_txn *txn,
-			       const char *alias, enum aliasdb_state state,
-			       const char *reason);
-
 /* The one-line reason recorded for an alias blocked by @diffs (n >= 1).
  * Returns NULL when out of memory. */
 char *aliasdb_sync_blocked_reason(const struct aliasdb_diff *diffs, size_t n);
