@@ -27,28 +27,14 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-cache.h"
 #include "fs/dpkg-db-view.h"
 
 /* Larger database files are shown as they are (a list of 64 MiB is not
  * something dpkg writes). */
 #define AFS_DPKGDB_MAX_SIZE (64L * 1024 * 1024)
-#define AFS_DPKGDB_CACHE_SLOTS 1024
 
 #define AFS_DPKGDB_ADMINDIR "/var/lib/dpkg"
-
-struct afs_dpkgdb_cached {
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-	struct timespec ctime;
-	uint64_t tree_gen;
-	uint64_t claims_gen;
-	char *text; /* NULL: empty slot */
-	size_t len;
-	int memfd;    /* the sealed copy readers get a dup of, or -1 */
-	uint64_t ver; /* names this content for the page cache rule */
-};
 
 /* A presented read handle and the content version it reads. */
 struct afs_dpkg_handle {
@@ -64,7 +50,7 @@ struct afs_dpkgdb {
 	pthread_mutex_t lock; /* the cache and the claims pointer */
 	_Atomic uint64_t gen; /* bumped on every claims change */
 	uint64_t next_ver;    /* content versions handed out (lock) */
-	struct afs_dpkgdb_cached cache[AFS_DPKGDB_CACHE_SLOTS];
+	struct afs_dpkg_cache cache;
 };
 
 int afs_dpkgdb_parse_policy(const char *value,
@@ -117,7 +103,6 @@ static struct aliasdb_claims *afs_dpkgdb_claims(struct afs_fs *fs, bool create)
 void afs_dpkgdb_start(struct afs_fs *fs)
 {
 	struct afs_dpkgdb *d;
-	size_t i;
 
 	if (fs->dpkgdb_policy != AFS_DPKGDB_CLAIMS)
 		return;
@@ -127,8 +112,12 @@ void afs_dpkgdb_start(struct afs_fs *fs)
 				       "memory, showing it raw\n");
 		return;
 	}
-	for (i = 0; i < AFS_DPKGDB_CACHE_SLOTS; i++)
-		d->cache[i].memfd = -1;
+	if (afs_dpkg_cache_init(&d->cache) < 0) {
+		free(d);
+		fuse_log(FUSE_LOG_ERR, "aliasfs: dpkg database view: out of "
+				       "memory, showing it raw\n");
+		return;
+	}
 	pthread_mutex_init(&d->lock, NULL);
 	fs->dpkg = d;
 	/* An existing store is opened now; a new one on first write. */
@@ -138,15 +127,10 @@ void afs_dpkgdb_start(struct afs_fs *fs)
 void afs_dpkgdb_stop(struct afs_fs *fs)
 {
 	struct afs_dpkgdb *d = fs->dpkg;
-	size_t i;
 
 	if (!d)
 		return;
-	for (i = 0; i < AFS_DPKGDB_CACHE_SLOTS; i++) {
-		free(d->cache[i].text);
-		if (d->cache[i].memfd >= 0)
-			close(d->cache[i].memfd);
-	}
+	afs_dpkg_cache_fini(&d->cache);
 	aliasdb_claims_close(d->claims);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
@@ -259,22 +243,13 @@ static bool afs_ts_eq(struct timespec a, struct timespec b)
 	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
 }
 
-static struct afs_dpkgdb_cached *afs_dpkgdb_slot(struct afs_dpkgdb *d,
-						 const struct stat *st)
-{
-	uint64_t h = (uint64_t)st->st_ino * 0x9e3779b97f4a7c15ULL ^
-		     (uint64_t)st->st_dev;
-
-	return &d->cache[(h >> 20) % AFS_DPKGDB_CACHE_SLOTS];
-}
-
-/* Does cache slot @c hold the presented content of backing file @st as
- * the claims and the map are now? d->lock held. */
-static bool afs_dpkgdb_fresh(const struct afs_dpkgdb_cached *c,
+/* Does cache entry @c (may be NULL) hold the presented content of
+ * backing file @st as the claims and the map are now? d->lock held. */
+static bool afs_dpkgdb_fresh(const struct afs_dpkg_cached *c,
 			     const struct stat *st, uint64_t tree_gen,
 			     uint64_t claims_gen)
 {
-	return c->text && c->dev == st->st_dev && c->ino == st->st_ino &&
+	return c && c->text && c->dev == st->st_dev && c->ino == st->st_ino &&
 	       c->size == st->st_size && afs_ts_eq(c->mtime, st->st_mtim) &&
 	       afs_ts_eq(c->ctime, st->st_ctim) && c->tree_gen == tree_gen &&
 	       c->claims_gen == claims_gen;
@@ -290,7 +265,7 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 {
 	struct afs_dpkgdb *d = fs->dpkg;
 	struct aliasdb_claims *claims;
-	struct afs_dpkgdb_cached *c;
+	struct afs_dpkg_cached *c;
 	uint64_t tree_gen = atomic_load(&fs->tree_gen);
 	uint64_t claims_gen = atomic_load(&d->gen);
 	char *backing = NULL, *released = NULL, *text = NULL, proc[64];
@@ -301,7 +276,7 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 	if (fstat(pfd, &st) < 0)
 		return -errno;
 	pthread_mutex_lock(&d->lock);
-	c = afs_dpkgdb_slot(d, &st);
+	c = afs_dpkg_cache_find(&d->cache, st.st_dev, st.st_ino);
 	if (afs_dpkgdb_fresh(c, &st, tree_gen, claims_gen)) {
 		r = 0;
 		if (ret_text) {
@@ -362,11 +337,8 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 		free(was);
 	}
 	pthread_mutex_lock(&d->lock);
-	c = afs_dpkgdb_slot(d, &st);
-	free(c->text);
-	if (c->memfd >= 0)
-		close(c->memfd);
-	c->memfd = -1;
+	c = afs_dpkg_cache_claim(&d->cache, st.st_dev, st.st_ino);
+	afs_dpkg_cached_clear(c);
 	c->text = malloc(len + 1);
 	if (c->text) {
 		memcpy(c->text, text, len + 1);
@@ -482,7 +454,7 @@ static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind, const char *vpath,
 				 int pfd, int *ret_fd, uint64_t *ret_ver)
 {
 	struct afs_dpkgdb *d = fs->dpkg;
-	struct afs_dpkgdb_cached *c;
+	struct afs_dpkg_cached *c;
 	char *text = NULL;
 	size_t len = 0;
 	struct stat st;
@@ -491,8 +463,8 @@ static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind, const char *vpath,
 	if (fstat(pfd, &st) < 0)
 		return -errno;
 	pthread_mutex_lock(&d->lock);
-	c = afs_dpkgdb_slot(d, &st);
-	if (c->memfd >= 0 &&
+	c = afs_dpkg_cache_find(&d->cache, st.st_dev, st.st_ino);
+	if (c && c->memfd >= 0 &&
 	    afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
 			     atomic_load(&d->gen))) {
 		fd = fcntl(c->memfd, F_DUPFD_CLOEXEC, 0);
@@ -512,12 +484,12 @@ static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind, const char *vpath,
 		free(text);
 		return fd;
 	}
-	/* Kept for the next readers only if the slot still holds exactly
+	/* Kept for the next readers only if the cache still holds exactly
 	 * this content. */
 	pthread_mutex_lock(&d->lock);
-	c = afs_dpkgdb_slot(d, &st);
+	c = afs_dpkg_cache_find(&d->cache, st.st_dev, st.st_ino);
 	*ret_ver = ++d->next_ver; /* a content of its own unless kept */
-	if (c->memfd < 0 && c->text && c->len == len &&
+	if (c && c->memfd < 0 && c->text && c->len == len &&
 	    memcmp(c->text, text, len) == 0 &&
 	    afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
 			     atomic_load(&d->gen))) {
