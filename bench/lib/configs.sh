@@ -171,7 +171,7 @@ config_setup()
 		NATIVE_TREE=$d/tree
 		tree_triplet || return 1
 		;;
-	aliasfs-merged | aliasfs-split)
+	aliasfs-merged | aliasfs-split | aliasfs-merged-*)
 		if [ ! -x "$AFS" ]; then
 			echo "$AFS not built (make -C $BUILD fs/aliasfs)"
 			return 1
@@ -180,9 +180,9 @@ config_setup()
 		if [ "$id" = aliasfs-split ]; then
 			r=$(split_tree "$d/backing") || { echo "$r"; return 1; }
 		fi
-		# shellcheck disable=SC2086 # ALIASFS_OPTS is a word list
+		# shellcheck disable=SC2086 # word lists
 		mount_daemon "$id" "$d/view" "$AFS" -f $ALIASFS_OPTS \
-			"$d/backing" "$d/view" || return 1
+			${VARIANT_ARGS[$id]:-} "$d/backing" "$d/view" || return 1
 		;;
 	bindfs)
 		extract_tree "$d/backing" || { echo "cannot copy the tree"; return 1; }
