@@ -61,7 +61,10 @@ struct afs_inode {
 	ino_t st_ino;	  /* the inode number the view reports */
 	dev_t dev;	  /* primary key (files) */
 	ino_t ino;
-	int fd;	     /* files: O_PATH|O_NOFOLLOW fd of the winning source */
+	/* Files: an O_PATH descriptor kept once the view removed a name of
+	 * the file while the kernel still knew it: with file I/O by inode
+	 * nothing tells whether it is still open (table_lock). */
+	int fd;
 	mode_t type; /* S_IFMT bits of a file */
 	/* dpkg database view: the kernel was let cache the presented
 	 * attributes, to be invalidated when the claims change
@@ -131,6 +134,9 @@ struct afs_fs {
 	bool backing_remote; /* a network file system: close may fail */
 	struct fuse_session *se;
 	bool no_opendir; /* the kernel sends no opendir/releasedir */
+	/* File I/O by inode (file-io.c): the kernel sends no open, flush
+	 * or release for files it opens; a created file keeps its handle. */
+	bool inode_io;
 
 	pthread_rwlock_t tree_lock;
 	pthread_mutex_t table_lock;
@@ -210,6 +216,8 @@ int afs_file_open_path(struct afs_fs *fs, struct afs_inode *inode);
 int afs_file_open(struct afs_fs *fs, struct afs_inode *inode, int flags);
 void afs_file_opened(struct afs_fs *fs, struct afs_inode *inode, int fd);
 void afs_file_closed(struct afs_fs *fs, struct afs_inode *inode, int fd);
+void afs_file_keep_unlinked(struct afs_fs *fs, int dirfd, const char *name,
+			    const struct stat *st);
 void afs_file_relocate(struct afs_fs *fs, struct afs_inode *inode,
 		       struct afs_inode *dir, const char *name);
 int afs_inode_stat(struct afs_fs *fs, struct afs_inode *inode,
@@ -264,6 +272,7 @@ void afs_op_statfs(fuse_req_t req, fuse_ino_t ino);
 
 /* file-io.c */
 bool afs_noflush(const struct afs_fs *fs, int flags);
+void afs_io_written(struct afs_fs *fs, struct afs_inode *inode);
 void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void afs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		 struct fuse_file_info *fi);

@@ -19,8 +19,9 @@ static int afs_getattr_fi(struct afs_fs *fs, struct afs_inode *inode,
 			  struct fuse_file_info *fi, struct stat *ret_st)
 {
 	/* A presented dpkg database file's handle is a private copy: its
-	 * attributes come from the file itself. */
-	if (fi && inode->kind == AFS_KIND_FILE &&
+	 * attributes come from the file itself. Without a handle (file I/O
+	 * by inode, fh 0) the file is found by its names. */
+	if (fi && fi->fh != 0 && inode->kind == AFS_KIND_FILE &&
 	    !afs_dpkgdb_presented(fs, inode)) {
 		if (fstat((int)fi->fh, ret_st) < 0)
 			return -errno;
@@ -124,8 +125,11 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct afs_inode *inode = afs_inode_get(req, ino);
 	struct stat st;
 	double timeout = fs->attr_timeout;
+	bool by_inode = false;
 	int r = 0;
 
+	if (fi && fi->fh == 0) /* file I/O by inode: no handle */
+		fi = NULL;
 	if (inode->kind == AFS_KIND_ALIAS) {
 		fuse_reply_err(req, EPERM);
 		return;
@@ -152,8 +156,10 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		 * changes go to the backing file. */
 		if (fi && afs_dpkgdb_presented(fs, inode))
 			fi = NULL;
-		if (to_set & FUSE_SET_ATTR_SIZE)
+		if (to_set & FUSE_SET_ATTR_SIZE) {
 			afs_dpkgdb_pages_changed(fs, inode);
+			by_inode = fs->inode_io && !fi;
+		}
 		fd = fi ? (int)fi->fh : afs_file_open_path(fs, inode);
 		if (fd < 0) {
 			r = fd;
@@ -169,10 +175,14 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if (r >= 0) /* dpkg database view: presented size */
 		afs_dpkgdb_fix_stat(fs, inode, &st, &timeout);
 	afs_unlock(fs);
-	if (r < 0)
+	if (r < 0) {
 		fuse_reply_err(req, -r);
-	else
-		fuse_reply_attr(req, &st, timeout);
+		return;
+	}
+	fuse_reply_attr(req, &st, timeout);
+	/* A truncating open by inode: learn as from a write. */
+	if (by_inode)
+		afs_io_written(fs, inode);
 }
 
 void afs_op_readlink(fuse_req_t req, fuse_ino_t ino)

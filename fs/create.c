@@ -185,6 +185,16 @@ void afs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, -r);
 		return;
 	}
+	if (fs->inode_io) {
+		/* Once opens are declined the kernel sends no release, not
+		 * even for a created file: it is reached by inode too. */
+		close(fd);
+		fi->fh = 0;
+		fi->keep_cache = 1;
+		fi->noflush = 1;
+		fuse_reply_create(req, &e, fi);
+		return;
+	}
 	afs_file_opened(fs, (struct afs_inode *)(uintptr_t)e.ino, fd);
 	fi->fh = (uint64_t)fd;
 	fi->keep_cache = 1;

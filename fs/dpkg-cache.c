@@ -52,8 +52,8 @@ void afs_dpkg_cache_fini(struct afs_dpkg_cache *cache)
 static struct afs_dpkg_cached *afs_dpkg_cache_set(struct afs_dpkg_cache *cache,
 						  dev_t dev, ino_t ino)
 {
-	uint64_t h = ((uint64_t)ino ^ ((uint64_t)dev << 40)) *
-		     0x9e3779b97f4a7c15ULL;
+	uint64_t h =
+		((uint64_t)ino ^ ((uint64_t)dev << 40)) * 0x9e3779b97f4a7c15ULL;
 
 	return &cache->entries[(h >> 32) % AFS_DPKG_CACHE_SETS *
 			       AFS_DPKG_CACHE_WAYS];

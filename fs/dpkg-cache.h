@@ -23,8 +23,8 @@ struct afs_dpkg_cached {
 	uint64_t claims_gen;
 	char *text; /* NULL: no content (yet) */
 	size_t len;
-	int memfd;    /* the sealed copy readers get a dup of, or -1 */
-	uint64_t ver; /* names this content for the page cache rule */
+	int memfd;     /* the sealed copy readers get a dup of, or -1 */
+	uint64_t ver;  /* names this content for the page cache rule */
 	uint64_t used; /* clock of the last use; 0: empty entry */
 };
 

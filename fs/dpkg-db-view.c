@@ -9,9 +9,12 @@
  * that every reader gets its own dup of, so a handle never changes under
  * its reader. The
  * kernel may cache a presented file's attributes; every change of the
- * claims or of the alias map invalidates them. It keeps its pages across
- * opens only while they hold the very content the new open presents (see
- * afs_dpkgdb_handle_opened): stat and read agree with the current claims.
+ * claims or of the alias map invalidates them. With a handle per open it
+ * keeps its pages across opens only while they hold the very content the
+ * new open presents (see afs_dpkgdb_handle_opened); with file I/O by
+ * inode it keeps them until it sees a new size or modification time (see
+ * afs_dpkgdb_stamp). Either way stat and read agree with the current
+ * claims.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -24,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fs/afs.h"
@@ -50,6 +54,11 @@ struct afs_dpkgdb {
 	pthread_mutex_t lock; /* the cache and the claims pointer */
 	_Atomic uint64_t gen; /* bumped on every claims change */
 	uint64_t next_ver;    /* content versions handed out (lock) */
+	/* When the claims or the tree last changed as seen by a stat
+	 * (afs_dpkgdb_stamp, lock). */
+	struct timespec stamp;
+	uint64_t stamp_tree_gen;
+	uint64_t stamp_claims_gen;
 	struct afs_dpkg_cache cache;
 };
 
@@ -360,6 +369,34 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 	return 0;
 }
 
+/*
+ * Presented content changes with the claims and the tree, not only with
+ * the backing file: its modification time is the later of the backing's
+ * and the time such a change was first seen. A kernel that keeps pages
+ * across opens (file I/O by inode) drops them when it sees a new size or
+ * modification time.
+ */
+static void afs_dpkgdb_stamp(struct afs_fs *fs, struct stat *st)
+{
+	struct afs_dpkgdb *d = fs->dpkg;
+	uint64_t tree_gen = atomic_load(&fs->tree_gen);
+	uint64_t claims_gen = atomic_load(&d->gen);
+	struct timespec t;
+
+	pthread_mutex_lock(&d->lock);
+	if (tree_gen != d->stamp_tree_gen ||
+	    claims_gen != d->stamp_claims_gen) {
+		clock_gettime(CLOCK_REALTIME, &d->stamp);
+		d->stamp_tree_gen = tree_gen;
+		d->stamp_claims_gen = claims_gen;
+	}
+	t = d->stamp;
+	pthread_mutex_unlock(&d->lock);
+	if (t.tv_sec > st->st_mtim.tv_sec ||
+	    (t.tv_sec == st->st_mtim.tv_sec && t.tv_nsec > st->st_mtim.tv_nsec))
+		st->st_mtim = t;
+}
+
 void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
 			 struct stat *st, double *timeout)
 {
@@ -378,6 +415,7 @@ void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
 	if (afs_dpkgdb_content(fs, kind, vpath, pfd, NULL, &len) == 0) {
 		st->st_size = (off_t)len;
 		st->st_blocks = (blkcnt_t)((len + 511) / 512);
+		afs_dpkgdb_stamp(fs, st);
 		pthread_mutex_lock(&fs->table_lock);
 		inode->dpkg_attr_cached = true;
 		pthread_mutex_unlock(&fs->table_lock);
@@ -551,29 +589,47 @@ void afs_dpkgdb_pages_changed(struct afs_fs *fs, struct afs_inode *inode)
 	pthread_mutex_unlock(&fs->table_lock);
 }
 
-int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
-		    int *ret_fd, bool *ret_keep_cache)
+/* A descriptor of @inode's presented content as it is now: 1 and
+ * *ret_fd, *ret_ver; 0 if it is not presented. tree_lock held. */
+static int afs_dpkgdb_presented_fd(struct afs_fs *fs, struct afs_inode *inode,
+				   int *ret_fd, uint64_t *ret_ver)
 {
 	char vpath[PATH_MAX];
-	uint64_t ver = 0;
 	int kind, pfd, r;
 
-	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
-		return 0;
 	kind = afs_dpkgdb_inode_kind(fs, inode, vpath, sizeof(vpath));
 	if (kind < 0)
 		return 0;
 	pfd = afs_file_open_path(fs, inode);
 	if (pfd < 0)
 		return pfd;
-	r = afs_dpkgdb_content_fd(fs, kind, vpath, pfd, ret_fd, &ver);
+	r = afs_dpkgdb_content_fd(fs, kind, vpath, pfd, ret_fd, ret_ver);
 	close(pfd);
 	if (r == -EFBIG)
 		return 0; /* too large to present: the backing as it is */
-	if (r < 0)
-		return r;
-	*ret_keep_cache = afs_dpkgdb_handle_opened(fs, inode, *ret_fd, ver);
-	return 1;
+	return r < 0 ? r : 1;
+}
+
+int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
+		    int *ret_fd, bool *ret_keep_cache)
+{
+	uint64_t ver = 0;
+	int r;
+
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		return 0;
+	r = afs_dpkgdb_presented_fd(fs, inode, ret_fd, &ver);
+	if (r > 0)
+		*ret_keep_cache =
+			afs_dpkgdb_handle_opened(fs, inode, *ret_fd, ver);
+	return r;
+}
+
+int afs_dpkgdb_read_fd(struct afs_fs *fs, struct afs_inode *inode, int *ret_fd)
+{
+	uint64_t ver;
+
+	return afs_dpkgdb_presented_fd(fs, inode, ret_fd, &ver);
 }
 
 /* For the claims: is canonical view path @path a directory? */

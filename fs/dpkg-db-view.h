@@ -54,6 +54,16 @@ void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
 int afs_dpkgdb_open(struct afs_fs *fs, struct afs_inode *inode, int flags,
 		    int *ret_fd, bool *ret_keep_cache);
 
+/*
+ * A read of @inode without a handle (file I/O by inode): 1 and *ret_fd (a
+ * sealed copy of the presented content as it is now, the caller's) when
+ * it is a presented file, 0 when the backing file is read, -errno. The
+ * kernel keeps the pages of such reads; it drops them when the presented
+ * size or modification time changes (afs_dpkgdb_fix_stat).
+ * Call with tree_lock held for reading.
+ */
+int afs_dpkgdb_read_fd(struct afs_fs *fs, struct afs_inode *inode, int *ret_fd);
+
 /* Handle @fd of @inode is being released (any handle: only presented
  * ones are counted). */
 void afs_dpkgdb_closed(struct afs_fs *fs, struct afs_inode *inode, int fd);

@@ -1,6 +1,15 @@
 /*
  * File I/O: open, read (spliced from the backing fd), write, flush,
  * release, fsync, fallocate, lseek, copy_file_range.
+ *
+ * Two ways, chosen per mount (-o handles=). By inode, the default: the
+ * first open is declined, so the kernel opens files without asking and
+ * sends no open, flush or release for them, one round trip less per open
+ * and per close; each request then reaches the backing file by its inode
+ * (fh 0), opening it for that request. Files made by create keep the
+ * handle create returned either way. Per open: each open gets its own
+ * backing descriptor, closed on release; a network file system needs
+ * this, to report delayed write errors at close.
  */
 #include "config.h"
 
@@ -21,6 +30,40 @@ bool afs_noflush(const struct afs_fs *fs, int flags)
 	return (flags & O_ACCMODE) == O_RDONLY || !fs->backing_remote;
 }
 
+/*
+ * The backing descriptor a request on @inode works on: its handle's, or
+ * with file I/O by inode (fh 0) one opened now with @flags, to be closed
+ * by the caller (*ret_close). -errno if it cannot be reached.
+ */
+static int afs_io_fd(struct afs_fs *fs, struct afs_inode *inode,
+		     const struct fuse_file_info *fi, int flags,
+		     bool *ret_close)
+{
+	int fd;
+
+	*ret_close = false;
+	if (fi && fi->fh != 0)
+		return (int)fi->fh;
+	afs_rdlock(fs);
+	fd = afs_file_open(fs, inode, flags);
+	afs_unlock(fs);
+	*ret_close = fd >= 0;
+	return fd;
+}
+
+/* What a write by inode keeps of the writer's open flags. */
+static int afs_io_write_flags(const struct fuse_file_info *fi)
+{
+	return O_WRONLY | (fi->flags & (O_APPEND | O_SYNC | O_DSYNC));
+}
+
+/* A write by inode changed @inode: what its release would have told. */
+void afs_io_written(struct afs_fs *fs, struct afs_inode *inode)
+{
+	afs_dpkgdb_released(fs, inode, O_WRONLY);
+	afs_decl_note_released(fs, inode, O_WRONLY);
+}
+
 void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct afs_fs *fs = afs_data(req);
@@ -28,6 +71,12 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	bool keep = false;
 	int fd, r;
 
+	if (fs->inode_io) {
+		/* The kernel remembers this for the connection: no more
+		 * opens, flushes or releases of the files it opens. */
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	if (inode->kind != AFS_KIND_FILE) {
 		fuse_reply_err(req,
 			       inode->kind == AFS_KIND_DIR ? EISDIR : ELOOP);
@@ -76,35 +125,73 @@ void afs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		 struct fuse_file_info *fi)
 {
 	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+	struct afs_fs *fs = afs_data(req);
+	int fd = (int)fi->fh, r = 0;
 
+	if (fi->fh == 0) {
+		struct afs_inode *inode = afs_inode_get(req, ino);
+
+		afs_rdlock(fs);
+		/* dpkg database view: the presented content as it is now. */
+		r = afs_dpkgdb_read_fd(fs, inode, &fd);
+		if (r == 0)
+			r = fd = afs_file_open(fs, inode, O_RDONLY);
+		afs_unlock(fs);
+		if (r < 0) {
+			fuse_reply_err(req, -r);
+			return;
+		}
+	}
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	buf.buf[0].fd = (int)fi->fh;
+	buf.buf[0].fd = fd;
 	buf.buf[0].pos = off;
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+	if (fi->fh == 0)
+		close(fd);
 }
 
 void afs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 		      off_t off, struct fuse_file_info *fi)
 {
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *inode = afs_inode_get(req, ino);
+	bool by_inode;
 	ssize_t n;
+	int fd;
 
+	fd = afs_io_fd(fs, inode, fi, afs_io_write_flags(fi), &by_inode);
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	out.buf[0].fd = (int)fi->fh;
+	out.buf[0].fd = fd;
 	out.buf[0].pos = off;
 	n = fuse_buf_copy(&out, in, 0);
+	if (by_inode)
+		close(fd);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
 		fuse_reply_write(req, (size_t)n);
+	if (n > 0 && by_inode)
+		afs_io_written(fs, inode);
 }
 
 void afs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	/* close() of a dup reports delayed write errors (NFS and the like)
 	 * without closing our handle. */
-	int fd = dup((int)fi->fh);
+	int fd;
 
+	if (fi->fh == 0) {
+		/* By inode: nothing is held open, nothing to flush; the
+		 * kernel stops sending flushes. */
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	fd = dup((int)fi->fh);
 	if (fd < 0) {
 		fuse_reply_err(req, errno);
 		return;
@@ -114,6 +201,10 @@ void afs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 void afs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	if (fi->fh == 0) { /* the open that was declined */
+		fuse_reply_err(req, 0);
+		return;
+	}
 	/* dpkg database view: learn from a presented file written in
 	 * place. */
 	afs_dpkgdb_released(afs_data(req), afs_inode_get(req, ino), fi->flags);
@@ -129,26 +220,62 @@ void afs_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void afs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 		  struct fuse_file_info *fi)
 {
-	int r = datasync ? fdatasync((int)fi->fh) : fsync((int)fi->fh);
+	bool by_inode;
+	int fd, r;
 
-	fuse_reply_err(req, r < 0 ? errno : 0);
+	fd = afs_io_fd(afs_data(req), afs_inode_get(req, ino), fi, O_RDONLY,
+		       &by_inode);
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	r = datasync ? fdatasync(fd) : fsync(fd);
+	r = r < 0 ? errno : 0;
+	if (by_inode)
+		close(fd);
+	fuse_reply_err(req, r);
 }
 
 void afs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		      off_t length, struct fuse_file_info *fi)
 {
-	int r = fallocate((int)fi->fh, mode, offset, length);
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *inode = afs_inode_get(req, ino);
+	bool by_inode;
+	int fd, r;
 
-	fuse_reply_err(req, r < 0 ? errno : 0);
+	fd = afs_io_fd(fs, inode, fi, afs_io_write_flags(fi), &by_inode);
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	r = fallocate(fd, mode, offset, length) < 0 ? errno : 0;
+	if (by_inode)
+		close(fd);
+	fuse_reply_err(req, r);
+	if (r == 0 && by_inode)
+		afs_io_written(fs, inode);
 }
 
 void afs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		  struct fuse_file_info *fi)
 {
-	off_t r = lseek((int)fi->fh, off, whence);
+	bool by_inode;
+	off_t r;
+	int fd, e;
 
+	fd = afs_io_fd(afs_data(req), afs_inode_get(req, ino), fi, O_RDONLY,
+		       &by_inode);
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
+		return;
+	}
+	r = lseek(fd, off, whence);
+	e = errno;
+	if (by_inode)
+		close(fd);
 	if (r < 0)
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, e);
 	else
 		fuse_reply_lseek(req, r);
 }
@@ -158,11 +285,37 @@ void afs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			    off_t off_out, struct fuse_file_info *fi_out,
 			    size_t len, int flags)
 {
-	ssize_t n = copy_file_range((int)fi_in->fh, &off_in, (int)fi_out->fh,
-				    &off_out, len, (unsigned)flags);
+	struct afs_fs *fs = afs_data(req);
+	struct afs_inode *out = afs_inode_get(req, ino_out);
+	bool in_by_inode, out_by_inode;
+	ssize_t n;
+	int in_fd, out_fd, e;
 
+	in_fd = afs_io_fd(fs, afs_inode_get(req, ino_in), fi_in, O_RDONLY,
+			  &in_by_inode);
+	if (in_fd < 0) {
+		fuse_reply_err(req, -in_fd);
+		return;
+	}
+	out_fd = afs_io_fd(fs, out, fi_out, afs_io_write_flags(fi_out),
+			   &out_by_inode);
+	if (out_fd < 0) {
+		if (in_by_inode)
+			close(in_fd);
+		fuse_reply_err(req, -out_fd);
+		return;
+	}
+	n = copy_file_range(in_fd, &off_in, out_fd, &off_out, len,
+			    (unsigned)flags);
+	e = errno;
+	if (in_by_inode)
+		close(in_fd);
+	if (out_by_inode)
+		close(out_fd);
 	if (n < 0)
-		fuse_reply_err(req, errno);
+		fuse_reply_err(req, e);
 	else
 		fuse_reply_write(req, (size_t)n);
+	if (n > 0 && out_by_inode)
+		afs_io_written(fs, out);
 }

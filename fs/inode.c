@@ -694,17 +694,19 @@ static int afs_file_locate(struct afs_fs *fs, struct afs_inode *inode,
 	pthread_mutex_lock(&fs->table_lock);
 	for (k = 0; k < n; k++)
 		afs_inode_unref_locked(fs, parents[k], 0, 1);
-	if (r < 0 && inode->n_open > 0 && (!ret_fd || oflags == O_PATH)) {
-		/* No name left, but still open (unlinked while open). */
+	if (r < 0 && (inode->n_open > 0 || inode->fd >= 0) &&
+	    (!ret_fd || oflags == O_PATH)) {
+		/* No name left, but still open (unlinked while open), or
+		 * kept when the view removed its name. */
+		int kept = inode->n_open > 0 ? inode->open_fds[0] : inode->fd;
 		struct stat st;
 
-		if (fstat(inode->open_fds[0], &st) == 0) {
+		if (fstat(kept, &st) == 0) {
 			r = 0;
 			if (ret_st)
 				*ret_st = st;
 			if (ret_fd) {
-				*ret_fd = fcntl(inode->open_fds[0],
-						F_DUPFD_CLOEXEC, 0);
+				*ret_fd = fcntl(kept, F_DUPFD_CLOEXEC, 0);
 				if (*ret_fd < 0)
 					r = -errno;
 			}
@@ -712,6 +714,40 @@ static int afs_file_locate(struct afs_fs *fs, struct afs_inode *inode,
 	}
 	pthread_mutex_unlock(&fs->table_lock);
 	return r;
+}
+
+/*
+ * Regular file @name in @dirfd (@st) is about to lose that name through
+ * the view. With file I/O by inode nothing tells whether the kernel still
+ * has it open, so if the kernel knows the file, keep an O_PATH descriptor
+ * of it until the kernel forgets it: reads and writes of an open file
+ * whose last name went keep working, as on any file system. Call with
+ * tree_lock held.
+ */
+void afs_file_keep_unlinked(struct afs_fs *fs, int dirfd, const char *name,
+			    const struct stat *st)
+{
+	struct afs_inode *inode;
+	struct stat now;
+	int fd;
+
+	if (!fs->inode_io || !S_ISREG(st->st_mode))
+		return;
+	pthread_mutex_lock(&fs->table_lock);
+	inode = afs_inode_table_get(fs->table, st->st_dev, st->st_ino);
+	if (!inode || inode->kind != AFS_KIND_FILE || inode->fd >= 0) {
+		pthread_mutex_unlock(&fs->table_lock);
+		return;
+	}
+	fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && fstat(fd, &now) == 0 && now.st_dev == st->st_dev &&
+	    now.st_ino == st->st_ino) {
+		inode->fd = fd;
+		fd = -1;
+	}
+	pthread_mutex_unlock(&fs->table_lock);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* Remember open descriptor @fd of @inode until afs_file_closed(). */

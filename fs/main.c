@@ -27,6 +27,7 @@ struct afs_cmdline {
 	char *db;
 	char *arch;
 	char *dpkgdb;
+	char *handles;
 	int ro;
 	int no_default_permissions;
 	double entry_timeout;
@@ -61,6 +62,7 @@ static const struct fuse_opt afs_opts[] = {
 	AFS_OPT("db=%s", db, 0),
 	AFS_OPT("arch=%s", arch, 0),
 	AFS_OPT("dpkgdb=%s", dpkgdb, 0),
+	AFS_OPT("handles=%s", handles, 0),
 	AFS_OPT("no_default_permissions", no_default_permissions, 1),
 	AFS_OPT("entry_timeout=%lf", entry_timeout, 0),
 	AFS_OPT("attr_timeout=%lf", attr_timeout, 0),
@@ -140,6 +142,13 @@ static void afs_usage(const char *prog)
 	       "                           every spelling of each path a "
 	       "package claims)\n"
 	       "                           or raw (as the backing has it)\n"
+	       "    -o handles=inode|open  file I/O by inode, without open "
+	       "requests\n"
+	       "                           (inode, the default on a local "
+	       "backing), or\n"
+	       "                           through a handle per open (open, "
+	       "the default\n"
+	       "                           on a network file system)\n"
 	       "    -o ro                  read-only view\n"
 	       "    -o allow_other         let other users in\n"
 	       "    -o no_default_permissions\n"
@@ -226,6 +235,15 @@ static void afs_op_init(void *userdata, struct fuse_conn_info *conn)
 	/* The kernel writes back through its own cache only if asked; the
 	 * view stays write-through, which is simple and always correct. */
 	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	/* File I/O by inode: the first open is declined (file-io.c) and
+	 * the kernel sends no more. Its truncating opens then truncate
+	 * with a setattr, not through the open that is never sent. */
+	if (fs->inode_io && !(conn->capable & FUSE_CAP_NO_OPEN_SUPPORT))
+		fs->inode_io = false;
+	if (fs->inode_io) {
+		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
+		conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
+	}
 }
 
 static void afs_op_destroy(void *userdata)
@@ -276,6 +294,7 @@ static void afs_cmdline_free(struct afs_cmdline *c)
 	free(c->db);
 	free(c->arch);
 	free(c->dpkgdb);
+	free(c->handles);
 	free(c->backing);
 	free(c->mountpoint);
 }
@@ -363,6 +382,10 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 		return -1;
 	}
 	fs->backing_remote = afs_fs_is_remote(fs->root_fd);
+	/* A network file system reports delayed write errors at close:
+	 * there the view keeps a handle per open, and its flush. */
+	fs->inode_io = c->handles ? strcmp(c->handles, "inode") == 0
+				  : !fs->backing_remote;
 	if (c->db) {
 		fs->db_dir = realpath(c->db, NULL);
 		if (!fs->db_dir && c->db[0] == '/') {
@@ -478,6 +501,13 @@ int main(int argc, char *argv[])
 			goto out;
 		}
 		fs.dpkgdb_policy = (int)policy;
+	}
+	if (c.handles && strcmp(c.handles, "inode") != 0 &&
+	    strcmp(c.handles, "open") != 0) {
+		fprintf(stderr,
+			"aliasfs: unknown handles '%s' (inode or open)\n",
+			c.handles);
+		goto out;
 	}
 	fs.ro = c.ro;
 	fs.entry_timeout = c.entry_timeout;

@@ -161,6 +161,9 @@ static int afs_rename_locked(struct afs_fs *fs, struct afs_inode *dir,
 	} else {
 		if (ndir->slots[0].fd < 0)
 			return -ENOENT;
+		if (t >= 0) /* the target's file loses its name */
+			afs_file_keep_unlinked(fs, ndir->slots[t].fd, newname,
+					       &tst);
 		if (renameat2(dir->slots[s].fd, name, ndir->slots[0].fd,
 			      newname, flags) < 0)
 			return -errno;

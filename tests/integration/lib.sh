@@ -115,7 +115,9 @@ wait_unmounted()
 }
 
 # mount_view BACKING MOUNTPOINT [aliasfs options...]: mount and wait.
-# The daemon daemonizes; its stderr goes to $T/aliasfs.log.
+# The daemon daemonizes; its stderr goes to $T/aliasfs.log. AFS_HANDLES
+# (inode or open), when set, picks how file I/O reaches the backing for
+# every mount of the test.
 mount_view()
 {
 	_b=$1
@@ -123,7 +125,8 @@ mount_view()
 	shift 2
 	mkdir -p "$_m"
 	_lib_mounts="$_lib_mounts $_m"
-	aliasfs "$@" "$_b" "$_m" 2>>"$T/aliasfs.log" || {
+	aliasfs ${AFS_HANDLES:+-o handles=$AFS_HANDLES} "$@" "$_b" "$_m" \
+		2>>"$T/aliasfs.log" || {
 		cat "$T/aliasfs.log" >&2
 		return 1
 	}
