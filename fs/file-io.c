@@ -51,6 +51,29 @@ static int afs_io_fd(struct afs_fs *fs, struct afs_inode *inode,
 	return fd;
 }
 
+/* afs_io_fd() for request @req on @ino; on failure it replies the error
+ * and returns -1. */
+static int afs_io_begin(fuse_req_t req, fuse_ino_t ino,
+			const struct fuse_file_info *fi, int flags,
+			bool *ret_close)
+{
+	int fd = afs_io_fd(afs_data(req), afs_inode_get(req, ino), fi, flags,
+			   ret_close);
+
+	if (fd < 0) {
+		fuse_reply_err(req, -fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The end of what afs_io_begin() started. */
+static void afs_io_end(int fd, bool close_it)
+{
+	if (close_it)
+		close(fd);
+}
+
 /* What a write by inode keeps of the writer's open flags. */
 static int afs_io_write_flags(const struct fuse_file_info *fi)
 {
@@ -160,17 +183,14 @@ void afs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	ssize_t n;
 	int fd;
 
-	fd = afs_io_fd(fs, inode, fi, afs_io_write_flags(fi), &by_inode);
-	if (fd < 0) {
-		fuse_reply_err(req, -fd);
+	fd = afs_io_begin(req, ino, fi, afs_io_write_flags(fi), &by_inode);
+	if (fd < 0)
 		return;
-	}
 	out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	out.buf[0].fd = fd;
 	out.buf[0].pos = off;
 	n = fuse_buf_copy(&out, in, 0);
-	if (by_inode)
-		close(fd);
+	afs_io_end(fd, by_inode);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
@@ -223,16 +243,11 @@ void afs_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 	bool by_inode;
 	int fd, r;
 
-	fd = afs_io_fd(afs_data(req), afs_inode_get(req, ino), fi, O_RDONLY,
-		       &by_inode);
-	if (fd < 0) {
-		fuse_reply_err(req, -fd);
+	fd = afs_io_begin(req, ino, fi, O_RDONLY, &by_inode);
+	if (fd < 0)
 		return;
-	}
-	r = datasync ? fdatasync(fd) : fsync(fd);
-	r = r < 0 ? errno : 0;
-	if (by_inode)
-		close(fd);
+	r = (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? errno : 0;
+	afs_io_end(fd, by_inode);
 	fuse_reply_err(req, r);
 }
 
@@ -244,14 +259,11 @@ void afs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 	bool by_inode;
 	int fd, r;
 
-	fd = afs_io_fd(fs, inode, fi, afs_io_write_flags(fi), &by_inode);
-	if (fd < 0) {
-		fuse_reply_err(req, -fd);
+	fd = afs_io_begin(req, ino, fi, afs_io_write_flags(fi), &by_inode);
+	if (fd < 0)
 		return;
-	}
 	r = fallocate(fd, mode, offset, length) < 0 ? errno : 0;
-	if (by_inode)
-		close(fd);
+	afs_io_end(fd, by_inode);
 	fuse_reply_err(req, r);
 	if (r == 0 && by_inode)
 		afs_io_written(fs, inode);
@@ -264,16 +276,12 @@ void afs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 	off_t r;
 	int fd, e;
 
-	fd = afs_io_fd(afs_data(req), afs_inode_get(req, ino), fi, O_RDONLY,
-		       &by_inode);
-	if (fd < 0) {
-		fuse_reply_err(req, -fd);
+	fd = afs_io_begin(req, ino, fi, O_RDONLY, &by_inode);
+	if (fd < 0)
 		return;
-	}
 	r = lseek(fd, off, whence);
 	e = errno;
-	if (by_inode)
-		close(fd);
+	afs_io_end(fd, by_inode);
 	if (r < 0)
 		fuse_reply_err(req, e);
 	else
@@ -291,27 +299,21 @@ void afs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	ssize_t n;
 	int in_fd, out_fd, e;
 
-	in_fd = afs_io_fd(fs, afs_inode_get(req, ino_in), fi_in, O_RDONLY,
-			  &in_by_inode);
-	if (in_fd < 0) {
-		fuse_reply_err(req, -in_fd);
+	in_fd = afs_io_begin(req, ino_in, fi_in, O_RDONLY, &in_by_inode);
+	if (in_fd < 0)
 		return;
-	}
 	out_fd = afs_io_fd(fs, out, fi_out, afs_io_write_flags(fi_out),
 			   &out_by_inode);
 	if (out_fd < 0) {
-		if (in_by_inode)
-			close(in_fd);
+		afs_io_end(in_fd, in_by_inode);
 		fuse_reply_err(req, -out_fd);
 		return;
 	}
 	n = copy_file_range(in_fd, &off_in, out_fd, &off_out, len,
 			    (unsigned)flags);
 	e = errno;
-	if (in_by_inode)
-		close(in_fd);
-	if (out_by_inode)
-		close(out_fd);
+	afs_io_end(in_fd, in_by_inode);
+	afs_io_end(out_fd, out_by_inode);
 	if (n < 0)
 		fuse_reply_err(req, e);
 	else
