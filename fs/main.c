@@ -21,7 +21,7 @@
 #define AFS_DEFAULT_TIMEOUT 86400.0
 #define AFS_DEFAULT_THREADS 4
 /* Long enough to catch a caller's next request, short next to a wakeup. */
-#define AFS_DEFAULT_POLL_US 50
+#define AFS_DEFAULT_POLL_US 100
 
 struct afs_cmdline {
 	char *db;
