@@ -2,14 +2,16 @@
  * File I/O: open, read (spliced from the backing fd), write, flush,
  * release, fsync, fallocate, lseek, copy_file_range.
  *
- * Two ways, chosen per mount (-o handles=). By inode, the default: the
- * first open is declined, so the kernel opens files without asking and
- * sends no open, flush or release for them, one round trip less per open
+ * Two ways, chosen per mount (-o handles=). By inode, the default for
+ * root on a local backing: the first open is declined, so the kernel
+ * opens files without asking and sends no open, flush or release for
+ * them (nor a release for a created file), one round trip less per open
  * and per close; each request then reaches the backing file by its inode
- * (fh 0), opening it for that request. Files made by create keep the
- * handle create returned either way. Per open: each open gets its own
- * backing descriptor, closed on release; a network file system needs
- * this, to report delayed write errors at close.
+ * (fh 0), opening it for that request. Per open: each open gets its own
+ * backing descriptor, closed on release; a daemon that is not root needs
+ * this (a file created read-only stays writable through its creating
+ * descriptor only), and so does a network file system, to report
+ * delayed write errors at close.
  */
 #include "config.h"
 

@@ -6,11 +6,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
@@ -144,11 +146,10 @@ static void afs_usage(const char *prog)
 	       "                           or raw (as the backing has it)\n"
 	       "    -o handles=inode|open  file I/O by inode, without open "
 	       "requests\n"
-	       "                           (inode, the default on a local "
-	       "backing), or\n"
-	       "                           through a handle per open (open, "
-	       "the default\n"
-	       "                           on a network file system)\n"
+	       "                           (inode, the default as root on a "
+	       "local backing),\n"
+	       "                           or through a handle per open "
+	       "(open)\n"
 	       "    -o ro                  read-only view\n"
 	       "    -o allow_other         let other users in\n"
 	       "    -o no_default_permissions\n"
@@ -172,6 +173,19 @@ static void afs_usage(const char *prog)
 	       "Changes made in BACKING behind the daemon's back are not "
 	       "guaranteed to show.\n",
 	       prog, AFS_DEFAULT_THREADS, AFS_DEFAULT_POLL_US);
+}
+
+/* May this process open any file for writing, whatever its mode (root
+ * with CAP_DAC_OVERRIDE)? */
+static bool afs_overrides_file_modes(void)
+{
+	struct __user_cap_header_struct head = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &head, data) < 0)
+		return false;
+	return data[CAP_TO_INDEX(CAP_DAC_OVERRIDE)].effective &
+	       CAP_TO_MASK(CAP_DAC_OVERRIDE);
 }
 
 /* Is @inner equal to @outer or below it? Both are real paths. */
@@ -382,10 +396,15 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 		return -1;
 	}
 	fs->backing_remote = afs_fs_is_remote(fs->root_fd);
-	/* A network file system reports delayed write errors at close:
+	/* By inode, each request opens the backing file anew, which only
+	 * root with CAP_DAC_OVERRIDE may always do: a file created without
+	 * write permission (tar's 0444 files, dpkg's mode 0 .dpkg-new)
+	 * stays writable only through the descriptor that created it. And
+	 * a network file system reports delayed write errors at close:
 	 * there the view keeps a handle per open, and its flush. */
-	fs->inode_io = c->handles ? strcmp(c->handles, "inode") == 0
-				  : !fs->backing_remote;
+	fs->inode_io =
+		c->handles ? strcmp(c->handles, "inode") == 0
+			   : afs_overrides_file_modes() && !fs->backing_remote;
 	if (c->db) {
 		fs->db_dir = realpath(c->db, NULL);
 		if (!fs->db_dir && c->db[0] == '/') {

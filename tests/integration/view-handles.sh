@@ -47,6 +47,28 @@ for mode in inode open; do
 	umount_view "$M" || fail "unmount ($mode)"
 done
 
+# A daemon that may not override file modes (not root, or root without
+# CAP_DAC_OVERRIDE, which is what counts) keeps a handle per open by
+# default: a file created without write permission for its owner, as tar
+# and dpkg make them, stays writable through the descriptor that created
+# it. By inode the daemon would open it anew for each write, and fail.
+if is_root && command -v setpriv >/dev/null 2>&1; then
+	U=$T/nocap
+	mkdir -p "$U/backing/usr/bin" "$U/mnt"
+	setpriv --inh-caps=-dac_override --bounding-set=-dac_override \
+		aliasfs "$U/backing" "$U/mnt" 2>>"$T/aliasfs.log" ||
+		fail "mount without CAP_DAC_OVERRIDE"
+	_lib_mounts="$_lib_mounts $U/mnt"
+	wait_mounted "$U/mnt" || fail "the mount without CAP_DAC_OVERRIDE never appeared"
+	for m in 0444 0; do
+		check_eq "no DAC override: write into a file created with mode $m" \
+			OK "$(fsop create-mode "$U/mnt/usr/bin/made-$m" "$m")"
+		check_eq "no DAC override: the backing has it ($m)" written \
+			"$(cat "$U/backing/usr/bin/made-$m")"
+	done
+	umount_view "$U/mnt" || fail "unmount"
+fi
+
 # How many opens reach the daemon: libfuse's debug log (-d) names every
 # request it receives. Three files read three times each.
 M=$T/mnt-count
