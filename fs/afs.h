@@ -164,8 +164,12 @@ struct afs_fs {
 	struct afs_aliases **retired_aliases;
 	size_t n_retired_aliases;
 
-	struct aliasdb *db; /* read-only handle, watcher thread only */
-	bool db_defaults;   /* no database yet: arch default set in use */
+	/* The one handle on the alias database, db_lock held while in use
+	 * (db-handle.c); NULL while there is none. */
+	struct aliasdb *db;
+	bool db_rw; /* opened read-write */
+	pthread_mutex_t db_lock;
+	bool db_defaults; /* no database yet: arch default set in use */
 	uint64_t db_generation;
 
 	/* Declaration directory changes seen through the view (decl-sync.c):
@@ -337,9 +341,14 @@ void afs_alias_unlink(fuse_req_t req, struct afs_inode *dir, const char *name);
 fuse_ino_t afs_view_nodeid(struct afs_fs *fs, const char *path);
 void afs_alias_retired_free(struct afs_fs *fs);
 
-/* db-write.c: open the database for writing, creating it with the
- * architecture's default set (what the view showed) if missing. */
-int afs_db_open_write(struct afs_fs *fs, struct aliasdb **ret_db);
+/* db-handle.c: the daemon's one alias database handle. afs_db_acquire()
+ * returns it with db_lock held (release with afs_db_release()), opened,
+ * or reopened read-write when @write wants it; a database missing is
+ * -ENOENT for a read, and created with the architecture's default set
+ * (what the view showed) for a write. */
+int afs_db_acquire(struct afs_fs *fs, bool write, struct aliasdb **ret_db);
+void afs_db_release(struct afs_fs *fs);
+void afs_db_close(struct afs_fs *fs);
 
 /* fd-pressure.c */
 void afs_fd_pressure_relieve(struct afs_fs *fs);

@@ -144,7 +144,7 @@ static int afs_alias_deactivate_locked(struct afs_fs *fs, const char *alias)
 	r = afs_retired_reserve(fs);
 	if (r < 0)
 		return r;
-	r = afs_db_open_write(fs, &db);
+	r = afs_db_acquire(fs, true, &db);
 	if (r < 0)
 		return r;
 	r = aliasdb_remove(db, alias);
@@ -152,7 +152,7 @@ static int afs_alias_deactivate_locked(struct afs_fs *fs, const char *alias)
 		r = 0;
 	if (r == 0)
 		r = aliasdb_map_load(db, &map);
-	aliasdb_close(db);
+	afs_db_release(fs);
 	if (r == 0)
 		r = afs_aliases_new(map, &na);
 	if (r < 0)

@@ -17,12 +17,11 @@
 
 #define AFS_WATCH_INTERVAL_MS 200
 
-static int afs_load_map(struct afs_fs *fs, struct aliasdb_map **ret_map)
+/* The architecture's default set, shown while there is no database. */
+static int afs_default_map(struct afs_fs *fs, struct aliasdb_map **ret_map)
 {
 	int r;
 
-	if (fs->db)
-		return aliasdb_map_load(fs->db, ret_map);
 	r = aliasdb_map_for_arch(fs->arch, ret_map);
 	if (r == -ENOENT && strncmp(fs->arch, "hurd-", 5) == 0)
 		/* an architecture without merged /usr */
@@ -33,21 +32,19 @@ static int afs_load_map(struct afs_fs *fs, struct aliasdb_map **ret_map)
 int afs_aliases_initial(struct afs_fs *fs)
 {
 	struct aliasdb_map *map;
+	struct aliasdb *db;
 	int r;
 
-	r = aliasdb_open(fs->db_dir, ALIASDB_OPEN_RDONLY, &fs->db);
+	r = afs_db_acquire(fs, false, &db);
 	if (r == -ENOENT) {
-		fs->db = NULL;
 		fs->db_defaults = true;
-	} else if (r < 0) {
-		return r;
+		r = afs_default_map(fs, &map);
+	} else if (r == 0) {
+		r = aliasdb_generation(db, &fs->db_generation);
+		if (r == 0)
+			r = aliasdb_map_load(db, &map);
+		afs_db_release(fs);
 	}
-	if (fs->db) {
-		r = aliasdb_generation(fs->db, &fs->db_generation);
-		if (r < 0)
-			return r;
-	}
-	r = afs_load_map(fs, &map);
 	if (r < 0)
 		return r;
 	return afs_aliases_new(map, &fs->aliases);
@@ -157,6 +154,7 @@ static void afs_swap_map(struct afs_fs *fs, struct aliasdb_map *map)
 static void afs_watch_tick(struct afs_fs *fs)
 {
 	struct aliasdb_map *map;
+	struct aliasdb *db;
 	uint64_t gen;
 	int r;
 
@@ -164,21 +162,22 @@ static void afs_watch_tick(struct afs_fs *fs)
 	afs_fd_pressure_relieve(fs);
 	/* Before the generation check, so a sync shows in this tick. */
 	afs_decl_tick(fs);
-	if (!fs->db) {
-		/* The database may have been created since (aliasctl, or
-		 * our own conflict record). */
-		r = aliasdb_open(fs->db_dir, ALIASDB_OPEN_RDONLY, &fs->db);
-		if (r < 0) {
-			fs->db = NULL;
-			return;
-		}
+	/* The database may have been created since (aliasctl, or our own
+	 * conflict record). */
+	if (afs_db_acquire(fs, false, &db) < 0)
+		return;
+	if (fs->db_defaults) {
 		fs->db_defaults = false;
 		fs->db_generation = (uint64_t)-1;
 	}
-	r = aliasdb_generation(fs->db, &gen);
-	if (r < 0 || gen == fs->db_generation)
+	r = aliasdb_generation(db, &gen);
+	if (r == 0 && gen != fs->db_generation)
+		r = aliasdb_map_load(db, &map);
+	else
+		r = 1; /* nothing new */
+	afs_db_release(fs);
+	if (r == 1)
 		return;
-	r = aliasdb_map_load(fs->db, &map);
 	if (r < 0) {
 		fuse_log(FUSE_LOG_ERR,
 			 "aliasfs: cannot load the alias map: %s\n",

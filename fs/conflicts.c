@@ -213,9 +213,9 @@ static void afs_conflict_record(struct afs_fs *fs, const char *canonical,
 			 canonical, shadowed);
 		return;
 	}
-	/* Creates the database with the default set if needed (db-write.c,
+	/* Creates the database with the default set if needed (db-handle.c,
 	 * shared with alias deactivation). */
-	r = afs_db_open_write(fs, &db);
+	r = afs_db_acquire(fs, true, &db);
 	if (r < 0) {
 		fuse_log(FUSE_LOG_WARNING,
 			 "aliasfs: conflict: %s shadows %s; cannot record it "
@@ -233,7 +233,7 @@ static void afs_conflict_record(struct afs_fs *fs, const char *canonical,
 		fuse_log(FUSE_LOG_WARNING,
 			 "aliasfs: conflict recorded: %s shadows %s\n",
 			 canonical, shadowed);
-	aliasdb_close(db);
+	afs_db_release(fs);
 }
 
 void afs_conflicts_process(struct afs_fs *fs)

@@ -70,7 +70,7 @@ static void afs_decl_log(const struct aliasdb_sync_report *rep)
 	}
 }
 
-/* One sync with a read-write handle of our own. */
+/* One sync, with the database handle opened read-write. */
 static void afs_decl_sync(struct afs_fs *fs)
 {
 	struct aliasdb_sync_report *rep;
@@ -83,11 +83,7 @@ static void afs_decl_sync(struct afs_fs *fs)
 			 "synced\n");
 		return;
 	}
-	/* LMDB wants one environment per process: the watcher's read-only
-	 * handle is closed while we write, and reopened by the tick. */
-	aliasdb_close(fs->db);
-	fs->db = NULL;
-	r = afs_db_open_write(fs, &db);
+	r = afs_db_acquire(fs, true, &db);
 	if (r < 0) {
 		fuse_log(FUSE_LOG_ERR,
 			 "aliasfs: cannot sync the declarations: cannot open "
@@ -104,7 +100,7 @@ static void afs_decl_sync(struct afs_fs *fs)
 		afs_decl_log(rep);
 		aliasdb_sync_report_free(rep);
 	}
-	aliasdb_close(db);
+	afs_db_release(fs);
 }
 
 void afs_decl_tick(struct afs_fs *fs)

@@ -321,13 +321,14 @@ static void afs_fs_free(struct afs_fs *fs)
 	afs_conflicts_free(fs->conflicts);
 	afs_aliases_free(fs->aliases);
 	afs_alias_retired_free(fs); /* maps replaced by alias unlinks */
-	aliasdb_close(fs->db);
+	afs_db_close(fs);
 	if (fs->root_fd >= 0)
 		close(fs->root_fd);
 	pthread_rwlock_destroy(&fs->tree_lock);
 	pthread_mutex_destroy(&fs->table_lock);
 	pthread_mutex_destroy(&fs->alias_lock);
 	pthread_mutex_destroy(&fs->listing_lock);
+	pthread_mutex_destroy(&fs->db_lock);
 	free(fs->backing);
 	free(fs->mountpoint);
 	free(fs->db_dir);
@@ -479,6 +480,7 @@ int main(int argc, char *argv[])
 	pthread_mutex_init(&fs.table_lock, NULL);
 	pthread_mutex_init(&fs.alias_lock, NULL);
 	pthread_mutex_init(&fs.listing_lock, NULL);
+	pthread_mutex_init(&fs.db_lock, NULL);
 
 	if (fuse_opt_parse(&args, &c, afs_opts, afs_opt_proc) < 0) {
 		fprintf(stderr, "aliasfs: invalid options (see --help)\n");
@@ -563,8 +565,12 @@ int main(int argc, char *argv[])
 		goto out_session;
 	if (fuse_session_mount(se, fs.mountpoint) != 0)
 		goto out_signals;
+	/* An LMDB environment must not cross fork(): its locks stay with
+	 * the parent. The alias database read at setup is closed here and
+	 * reopened by the daemon on first use. */
+	afs_db_close(&fs);
 	fuse_daemonize(fs.foreground);
-	/* After fork too: an LMDB environment must not cross fork(). */
+	/* After fork too. */
 	afs_dpkgdb_start(&fs);
 	/* After fork: threads do not survive fuse_daemonize(). */
 	r = afs_watch_start(&fs);

@@ -38,6 +38,12 @@ check "status lists /usr/bin/test vs /bin/test" \
 	poll 10 recorded /usr/bin/test /bin/test
 check "status lists the deep libc.so pair" \
 	poll 10 recorded "/usr/lib/$MA/sub/libc.so" "/lib/$MA/sub/libc.so"
+# LMDB wants one environment per process: the daemon records conflicts
+# through the handle it watches the database with, so it still holds its
+# lock on lock.mdb. Closing a second environment would have dropped it,
+# and the next aliasctl could then reset the reader table under it.
+check_eq "the daemon still holds its lock on the database" LOCKED \
+	"$(fsop lockprobe "$DB/lock.mdb")"
 # Identical files on both sides are not a conflict.
 cat "$M/usr/bin/same" >/dev/null
 status=$(aliasctl --db "$DB" status 2>&1)
