@@ -199,8 +199,9 @@ static bool afs_path_within(const char *inner, const char *outer)
 	       (inner[ol] == '\0' || inner[ol] == '/');
 }
 
-/* Every inode the kernel remembers holds an O_PATH descriptor: as root,
- * allow as many as the system does. */
+/* Every directory the kernel remembers holds an O_PATH descriptor, and
+ * every cached presented dpkg file a memfd: allow as many as the system
+ * does (root), or at least the hard limit, which anyone may take. */
 static void afs_raise_nofile(void)
 {
 	struct rlimit rl;
@@ -538,8 +539,7 @@ int main(int argc, char *argv[])
 	fs.foreground = c.foreground;
 	fs.debug = c.debug;
 	fs.is_root = geteuid() == 0;
-	if (fs.is_root)
-		afs_raise_nofile();
+	afs_raise_nofile();
 	if (afs_setup(&fs, &c) < 0)
 		goto out;
 	{
