@@ -266,11 +266,13 @@ static bool afs_dpkgdb_fresh(const struct afs_dpkg_cached *c,
 
 /*
  * The presented content of the backing file open at O_PATH @pfd (view
- * path @vpath, @kind) and its size; *ret_text only if @ret_text is not
- * NULL (the caller frees it). tree_lock held (the map).
+ * path @vpath, @kind; @pst its stat if the caller has it, or NULL) and
+ * its size; *ret_text only if @ret_text is not NULL (the caller frees
+ * it). tree_lock held (the map).
  */
 static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
-			      int pfd, char **ret_text, size_t *ret_len)
+			      int pfd, const struct stat *pst, char **ret_text,
+			      size_t *ret_len)
 {
 	struct afs_dpkgdb *d = fs->dpkg;
 	struct aliasdb_claims *claims;
@@ -282,7 +284,9 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 	struct stat st;
 	int fd, r;
 
-	if (fstat(pfd, &st) < 0)
+	if (pst)
+		st = *pst;
+	else if (fstat(pfd, &st) < 0)
 		return -errno;
 	pthread_mutex_lock(&d->lock);
 	c = afs_dpkg_cache_find(&d->cache, st.st_dev, st.st_ino);
@@ -412,7 +416,7 @@ void afs_dpkgdb_fix_stat(struct afs_fs *fs, struct afs_inode *inode,
 		*timeout = 0;
 		return;
 	}
-	if (afs_dpkgdb_content(fs, kind, vpath, pfd, NULL, &len) == 0) {
+	if (afs_dpkgdb_content(fs, kind, vpath, pfd, NULL, NULL, &len) == 0) {
 		st->st_size = (off_t)len;
 		st->st_blocks = (blkcnt_t)((len + 511) / 512);
 		afs_dpkgdb_stamp(fs, st);
@@ -514,7 +518,7 @@ static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind, const char *vpath,
 		return 0;
 	}
 	pthread_mutex_unlock(&d->lock);
-	r = afs_dpkgdb_content(fs, kind, vpath, pfd, &text, &len);
+	r = afs_dpkgdb_content(fs, kind, vpath, pfd, &st, &text, &len);
 	if (r < 0)
 		return r;
 	fd = afs_dpkgdb_memfd(text, len);
@@ -768,7 +772,7 @@ void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *ndir,
 		struct stat st;
 
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-			(void)afs_dpkgdb_content(fs, kind, t->vpath, fd,
+			(void)afs_dpkgdb_content(fs, kind, t->vpath, fd, &st,
 						 &t->shown, &t->shown_len);
 		close(fd);
 	}
