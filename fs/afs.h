@@ -135,7 +135,7 @@ struct afs_fs {
 	struct fuse_session *se;
 	bool no_opendir; /* the kernel sends no opendir/releasedir */
 	/* File I/O by inode (file-io.c): the kernel sends no open, flush
-	 * or release for files it opens; a created file keeps its handle. */
+	 * or release for files, created ones included. */
 	bool inode_io;
 
 	pthread_rwlock_t tree_lock;

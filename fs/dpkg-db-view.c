@@ -116,12 +116,7 @@ void afs_dpkgdb_start(struct afs_fs *fs)
 	if (fs->dpkgdb_policy != AFS_DPKGDB_CLAIMS)
 		return;
 	d = calloc(1, sizeof(*d));
-	if (!d) {
-		fuse_log(FUSE_LOG_ERR, "aliasfs: dpkg database view: out of "
-				       "memory, showing it raw\n");
-		return;
-	}
-	if (afs_dpkg_cache_init(&d->cache) < 0) {
+	if (!d || afs_dpkg_cache_init(&d->cache) < 0) {
 		free(d);
 		fuse_log(FUSE_LOG_ERR, "aliasfs: dpkg database view: out of "
 				       "memory, showing it raw\n");
@@ -506,9 +501,9 @@ static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind, const char *vpath,
 		return -errno;
 	pthread_mutex_lock(&d->lock);
 	c = afs_dpkg_cache_find(&d->cache, st.st_dev, st.st_ino);
-	if (c && c->memfd >= 0 &&
-	    afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
-			     atomic_load(&d->gen))) {
+	if (afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
+			     atomic_load(&d->gen)) &&
+	    c->memfd >= 0) {
 		fd = fcntl(c->memfd, F_DUPFD_CLOEXEC, 0);
 		*ret_ver = c->ver;
 		pthread_mutex_unlock(&d->lock);
@@ -531,10 +526,9 @@ static int afs_dpkgdb_content_fd(struct afs_fs *fs, int kind, const char *vpath,
 	pthread_mutex_lock(&d->lock);
 	c = afs_dpkg_cache_find(&d->cache, st.st_dev, st.st_ino);
 	*ret_ver = ++d->next_ver; /* a content of its own unless kept */
-	if (c && c->memfd < 0 && c->text && c->len == len &&
-	    memcmp(c->text, text, len) == 0 &&
-	    afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
-			     atomic_load(&d->gen))) {
+	if (afs_dpkgdb_fresh(c, &st, atomic_load(&fs->tree_gen),
+			     atomic_load(&d->gen)) &&
+	    c->memfd < 0 && c->len == len && memcmp(c->text, text, len) == 0) {
 		c->memfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 		c->ver = *ret_ver;
 	}
