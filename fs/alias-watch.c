@@ -156,6 +156,7 @@ static void afs_watch_tick(struct afs_fs *fs)
 	struct aliasdb_map *map;
 	struct aliasdb *db;
 	uint64_t gen;
+	bool changed;
 	int r;
 
 	afs_conflicts_process(fs);
@@ -171,12 +172,11 @@ static void afs_watch_tick(struct afs_fs *fs)
 		fs->db_generation = (uint64_t)-1;
 	}
 	r = aliasdb_generation(db, &gen);
-	if (r == 0 && gen != fs->db_generation)
+	changed = r == 0 && gen != fs->db_generation;
+	if (changed)
 		r = aliasdb_map_load(db, &map);
-	else
-		r = 1; /* nothing new */
 	afs_db_release(fs);
-	if (r == 1)
+	if (!changed)
 		return;
 	if (r < 0) {
 		fuse_log(FUSE_LOG_ERR,

@@ -37,11 +37,8 @@ struct afs_loop {
 	struct fuse_session *se;
 	int fd;
 	uint64_t poll_ns;
-	atomic_bool polling; /* one thread polls, the others sleep */
-	/* When the last request was answered, and whether the one after it
-	 * came soon enough for polling to pay. */
-	_Atomic uint64_t last_done_ns;
-	atomic_bool close_together;
+	atomic_bool polling;	       /* one thread polls, the others sleep */
+	_Atomic uint64_t last_done_ns; /* when the last request was answered */
 	atomic_int error;
 };
 
@@ -65,13 +62,22 @@ static int afs_loop_wait(int epfd)
 	return n < 0 && errno != EINTR ? -errno : 0;
 }
 
+/* This worker (*@polling) stops polling, if it was the one. */
+static void afs_loop_stop_polling(struct afs_loop *loop, bool *polling)
+{
+	if (*polling) {
+		atomic_store(&loop->polling, false);
+		*polling = false;
+	}
+}
+
 static void *afs_loop_worker(void *arg)
 {
 	struct afs_loop *loop = arg;
 	struct fuse_buf buf;
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
 	uint64_t until = 0;
-	bool polling = false;
+	bool polling = false, close_together;
 	int epfd, r;
 
 	memset(&buf, 0, sizeof(buf));
@@ -90,10 +96,7 @@ static void *afs_loop_worker(void *arg)
 				sched_yield();
 				continue;
 			}
-			if (polling) {
-				atomic_store(&loop->polling, false);
-				polling = false;
-			}
+			afs_loop_stop_polling(loop, &polling);
 			r = afs_loop_wait(epfd);
 			if (r < 0) {
 				atomic_store(&loop->error, r);
@@ -115,16 +118,15 @@ static void *afs_loop_worker(void *arg)
 			fuse_session_process_buf(loop->se, &buf);
 			continue;
 		}
-		atomic_store(&loop->close_together,
-			     afs_now_ns() - atomic_load(&loop->last_done_ns) <=
-				     loop->poll_ns);
+		/* Did this request come soon enough after the last answer
+		 * for polling to pay? */
+		close_together =
+			afs_now_ns() - atomic_load(&loop->last_done_ns) <=
+			loop->poll_ns;
 		fuse_session_process_buf(loop->se, &buf);
 		atomic_store(&loop->last_done_ns, afs_now_ns());
-		if (!atomic_load(&loop->close_together)) {
-			if (polling) {
-				atomic_store(&loop->polling, false);
-				polling = false;
-			}
+		if (!close_together) {
+			afs_loop_stop_polling(loop, &polling);
 			continue;
 		}
 		if (!polling) {
@@ -136,8 +138,7 @@ static void *afs_loop_worker(void *arg)
 		if (polling)
 			until = afs_now_ns() + loop->poll_ns;
 	}
-	if (polling)
-		atomic_store(&loop->polling, false);
+	afs_loop_stop_polling(loop, &polling);
 	free(buf.mem);
 	close(epfd);
 	return NULL;
@@ -160,7 +161,6 @@ int afs_session_loop(struct fuse_session *se, unsigned threads,
 		return -errno;
 	atomic_init(&loop.polling, false);
 	atomic_init(&loop.last_done_ns, 0);
-	atomic_init(&loop.close_together, false);
 	atomic_init(&loop.error, 0);
 	tids = calloc(threads, sizeof(*tids));
 	if (!tids)
