@@ -42,15 +42,15 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/bench-extract.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
 
 # best_of N NAME: run step NAME N times into fresh directories.
+# shellcheck disable=SC2154 # _t is set by bench_timed
 best_of()
 {
 	_best=""
 	for _i in $(seq "$1"); do
 		rm -rf "${W:?}/$2"
 		sync
-		_s=$(bench_now)
-		"run_$2" "$W/$2" || { echo "$2 failed" >&2; exit 1; }
-		_t=$(bench_elapsed "$_s")
+		bench_timed _t "run_$2" "$W/$2" ||
+			{ echo "$2 failed" >&2; exit 1; }
 		if [ -z "$_best" ]; then
 			_best=$_t
 		else

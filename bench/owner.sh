@@ -12,6 +12,7 @@
 # of them spelled through an alias), one process per query, and prints
 # the time per query.
 # shellcheck source-path=SCRIPTDIR
+# shellcheck disable=SC2154 # the t_* times are set by bench_timed
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,26 +43,14 @@ total=$(owner_queries "$root" "$queries" "$W/queries")
 n=$(wc -l <"$W/queries")
 echo "root: $root ($(find "$root"/var/lib/dpkg/info -name '*.list' | wc -l) packages, $total files); $n queries"
 
-s=$(bench_now)
-owner_index "$root" amd64 || exit 1
-t_index=$(bench_elapsed "$s")
-s=$(bench_now)
-owner_index "$root" amd64 || exit 1
-t_reindex=$(bench_elapsed "$s")
+bench_timed t_index owner_index "$root" amd64 || exit 1
+bench_timed t_reindex owner_index "$root" amd64 || exit 1
 
-s=$(bench_now)
-owner_each_aliasctl "$root" "$W/queries" "$W/aliasctl.out"
-t_owner=$(bench_elapsed "$s")
-s=$(bench_now)
-owner_batch_aliasctl "$root" "$W/queries"
-t_owner_batch=$(bench_elapsed "$s")
+bench_timed t_owner owner_each_aliasctl "$root" "$W/queries" "$W/aliasctl.out"
+bench_timed t_owner_batch owner_batch_aliasctl "$root" "$W/queries"
 
-s=$(bench_now)
-owner_each_dpkg "$root" "$W/queries" "$W/dpkg.out"
-t_dpkg=$(bench_elapsed "$s")
-s=$(bench_now)
-owner_batch_dpkg "$root" "$W/queries"
-t_dpkg_batch=$(bench_elapsed "$s")
+bench_timed t_dpkg owner_each_dpkg "$root" "$W/queries" "$W/dpkg.out"
+bench_timed t_dpkg_batch owner_batch_dpkg "$root" "$W/queries"
 found_a=$(grep -vc 'no path found' "$W/aliasctl.out")
 missed_d=$(grep -c 'no path found' "$W/dpkg.out")
 

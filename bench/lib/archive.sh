@@ -30,6 +30,19 @@ bench_elapsed()
 	echo "$1 $(bench_now)" | awk '{ printf "%.3f", $2 - $1 }'
 }
 
+# bench_timed VAR CMD...: run CMD and set VAR to the seconds it took
+# (bench_elapsed); returns CMD's exit status.
+bench_timed()
+{
+	_bt_var=$1
+	shift
+	_bt_start=$(bench_now)
+	"$@"
+	_bt_status=$?
+	eval "$_bt_var=\$(bench_elapsed \"\$_bt_start\")"
+	return "$_bt_status"
+}
+
 # bench_aliasctl BUILD: set ALIASCTL (ALIASCTL in the environment wins,
 # else BUILD/aliasctl/aliasctl); prints why and fails if it is not built.
 bench_aliasctl()

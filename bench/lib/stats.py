@@ -81,46 +81,46 @@ def quartiles(xs):
     return q[0], q[2]
 
 
-def main_tables(out, workloads, cfg_ids, summary, failed):
-    """The results table but its geometric-mean row."""
+def workload_table(out, rows, cfg_ids, cell):
+    """A table of rows (workload id, title) by configuration, each cell
+    cell(workload id, configuration)."""
     out.append("| workload | " + " | ".join(cfg_ids) + " |")
     out.append("|---|" + "---:|" * len(cfg_ids))
-    for w, title in workloads:
-        cells = []
-        for c in cfg_ids:
-            s = summary.get((w, c))
-            if (w, c) in failed:
-                cells.append("FAIL")
-            elif s is None:
-                cells.append("skipped")
-            elif s["ratio"] is None:
-                cells.append("%s s" % fmt_s(s["median"]))
-            else:
-                cells.append("%s s (%.2fx)" % (fmt_s(s["median"]), s["ratio"]))
-        out.append("| %s | %s |" % (title, " | ".join(cells)))
+    for w, title in rows:
+        out.append("| %s | %s |" % (title,
+                                    " | ".join(cell(w, c) for c in cfg_ids)))
+
+
+def main_tables(out, workloads, cfg_ids, summary, failed):
+    """The results table but its geometric-mean row."""
+    def cell(w, c):
+        s = summary.get((w, c))
+        if (w, c) in failed:
+            return "FAIL"
+        if s is None:
+            return "skipped"
+        if s["ratio"] is None:
+            return "%s s" % fmt_s(s["median"])
+        return "%s s (%.2fx)" % (fmt_s(s["median"]), s["ratio"])
+    workload_table(out, workloads, cfg_ids, cell)
 
 
 def spread_table(out, workloads, cfg_ids, summary):
     """The spread of the measured runs."""
+    def cell(w, c):
+        s = summary.get((w, c))
+        if s is None:
+            return "–"
+        text = "%s–%s" % (fmt_s(s["min"]), fmt_s(s["max"]))
+        if s["n"] >= 4:
+            text += " (IQR %s–%s)" % (fmt_s(s["q1"]), fmt_s(s["q3"]))
+        return text
     out.append("")
     out.append("Spread of the measured runs, min–max in seconds "
                "(IQR when 4 or more runs):")
     out.append("")
-    out.append("| workload | " + " | ".join(cfg_ids) + " |")
-    out.append("|---|" + "---:|" * len(cfg_ids))
-    for w, _ in workloads:
-        cells = []
-        for c in cfg_ids:
-            s = summary.get((w, c))
-            if s is None:
-                cells.append("–")
-                continue
-            cell = "%s–%s" % (fmt_s(s["min"]), fmt_s(s["max"]))
-            if s["n"] >= 4:
-                cell += " (IQR %s–%s)" % (fmt_s(s["q1"]), fmt_s(s["q3"]))
-            cells.append(cell)
-        out.append("| %s | %s |" % (dict(workloads)[w].split(":")[0],
-                                    " | ".join(cells)))
+    workload_table(out, [(w, t.split(":")[0]) for w, t in workloads],
+                   cfg_ids, cell)
 
 
 def summarize(args):
