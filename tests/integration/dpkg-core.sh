@@ -114,7 +114,6 @@ sc_remove()
 	echo "test=$(content "$ROOT/usr/bin/test") /bin=$_l"
 }
 
-
 # scenario	args	plain merged	aliasfs
 run p1 \
 	"foo=missing" \

@@ -64,7 +64,6 @@ sc_killed()
 		"b=$_st foo=$(content "$BK/usr/bin/foo")"
 }
 
-
 # scenario	args	plain merged	aliasfs
 run killed preinst \
 	"killed=yes b=install ok installed foo=missing" \

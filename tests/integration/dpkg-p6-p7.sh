@@ -53,7 +53,6 @@ sc_p7()
 	echo "file=$(content "$BK/usr/lib/mmdir/mmfile") owner=$_o"
 }
 
-
 # scenario	args	plain merged	aliasfs
 run p6 x \
 	"dir=gone" \
