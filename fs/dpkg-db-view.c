@@ -198,6 +198,12 @@ bool afs_dpkgdb_presented(struct afs_fs *fs, struct afs_inode *inode)
 	return afs_dpkgdb_inode_kind(fs, inode, vpath, sizeof(vpath)) >= 0;
 }
 
+bool afs_dpkgdb_presents(struct afs_fs *fs, const char *dir_path,
+			 const char *name)
+{
+	return fs->dpkg && afs_dpkgdb_classify(dir_path, name) >= 0;
+}
+
 /* Read all of regular file @fd (at most AFS_DPKGDB_MAX_SIZE). */
 static int afs_dpkgdb_slurp(int fd, off_t size, char **ret, size_t *ret_len)
 {

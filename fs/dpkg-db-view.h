@@ -36,6 +36,11 @@ void afs_dpkgdb_stop(struct afs_fs *fs);
 /* Is @inode a presented dpkg database file? tree_lock held. */
 bool afs_dpkgdb_presented(struct afs_fs *fs, struct afs_inode *inode);
 
+/* Would the file @name of view directory @dir_path be presented? Its
+ * attributes then cost computing its content. */
+bool afs_dpkgdb_presents(struct afs_fs *fs, const char *dir_path,
+			 const char *name);
+
 /*
  * Stat results of @inode: the presented size. The kernel may cache it:
  * every claims or alias map change invalidates what it was given (see

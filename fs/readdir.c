@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dpkg-db-view.h"
 #include "fs/name-set.h"
 
 /* Listings kept per directory for readers that are still going. */
@@ -393,7 +394,12 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 				   (d->name[1] == '\0' ||
 				    (d->name[1] == '.' && d->name[2] == '\0'));
 
-			if (dot) {
+			/* No attributes (node id 0) for the dots, and for
+			 * presented dpkg files: computing the content of
+			 * every list in info/ each time dpkg scans it for
+			 * one package's files cost more than the scan. */
+			if (dot ||
+			    afs_dpkgdb_presents(fs, dir->path, d->name)) {
 				memset(&e, 0, sizeof(e));
 				e.attr.st_ino = d->ino;
 				e.attr.st_mode = (mode_t)d->type << 12;

@@ -56,6 +56,13 @@ check "after the transfer: the list is newer than its backing" \
 # The claims survive a remount.
 umount_view "$ROOT" || fail "unmount"
 mount_view "$BK" "$ROOT" || fail "remount"
+# A fresh mount lists info/ with attributes (READDIRPLUS): what ls -l shows
+# for a list is its presented size, not its backing's.
+listed=$(ls -l "$ROOT/var/lib/dpkg/info/" | awk '$NF == "a.list" { print $5 }')
+check_eq "remounted: ls -l of info/ shows the presented size" \
+	"$(wc -c <"$ROOT/$L")" "$listed"
+check_fails "the backing size differs (so the check above can tell)" \
+	test "$(wc -c <"$BK/$L")" = "$listed"
 check_fails "remounted: a still does not list /usr/bin/foo" \
 	grep -qx /usr/bin/foo "$ROOT/$L"
 D "$ROOT" -i "$P/a_2.deb"
