@@ -137,6 +137,11 @@ struct afs_fs {
 	/* File I/O by inode (file-io.c): the kernel sends no open, flush
 	 * or release for files, created ones included. */
 	bool inode_io;
+	/* INIT flags libfuse does not send, added to its reply
+	 * (init-flags.c), and whether the daemon clears set-user-ID and
+	 * set-group-ID bits itself (setid.c). */
+	_Atomic uint32_t init_flags;
+	bool kill_setid;
 
 	pthread_rwlock_t tree_lock;
 	pthread_mutex_t table_lock;
@@ -366,5 +371,23 @@ void afs_conflicts_free(struct afs_conflicts *c);
 void afs_conflict_note(struct afs_fs *fs, const char *canonical_bpath,
 		       const char *shadowed_bpath);
 void afs_conflicts_process(struct afs_fs *fs);
+
+/* init-flags.c */
+int afs_init_flags_install(struct afs_fs *fs, struct fuse_session *se);
+void afs_init_flags_want(struct afs_fs *fs, struct fuse_conn_info *conn);
+
+/* setid.c: what changed a file, for which bits go. */
+enum afs_setid_change {
+	AFS_SETID_WRITE, /* write, truncation, allocation */
+	AFS_SETID_CHOWN, /* owner or group */
+};
+/* After @change through backing descriptor @fd (any kind): clears the
+ * bits the caller of @req could not keep. 1 if it cleared some (the
+ * kernel then needs afs_setid_notify() unless the reply has the new
+ * attributes), 0 if not, -errno. @before: the file's stat before a
+ * chown, else NULL. */
+int afs_setid_clear(fuse_req_t req, int fd, enum afs_setid_change change,
+		    const struct stat *before);
+void afs_setid_notify(struct afs_fs *fs, fuse_ino_t ino);
 
 #endif /* AFS_H */

@@ -118,6 +118,29 @@ static int afs_setattr_fd(int fd, bool is_symlink, bool is_dir,
 	return 0;
 }
 
+/* afs_setattr_fd() on a file, and the set-ID bits that the change may
+ * cost (setid.c). The reply carries the mode that results. */
+static int afs_setattr_file(fuse_req_t req, int fd, struct afs_inode *inode,
+			    const struct stat *attr, int to_set,
+			    struct fuse_file_info *fi)
+{
+	struct stat before;
+	bool chown = to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID);
+	int r;
+
+	if (chown && fstat(fd, &before) < 0)
+		return -errno;
+	r = afs_setattr_fd(fd, inode->type == S_IFLNK, false, attr, to_set, fi);
+	/* An explicit mode is the caller's to choose. */
+	if (r < 0 || (to_set & FUSE_SET_ATTR_MODE))
+		return r;
+	if (to_set & FUSE_SET_ATTR_SIZE)
+		r = afs_setid_clear(req, fd, AFS_SETID_WRITE, NULL);
+	if (r >= 0 && chown)
+		r = afs_setid_clear(req, fd, AFS_SETID_CHOWN, &before);
+	return r < 0 ? r : 0;
+}
+
 void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		    int to_set, struct fuse_file_info *fi)
 {
@@ -164,8 +187,7 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		if (fd < 0) {
 			r = fd;
 		} else {
-			r = afs_setattr_fd(fd, inode->type == S_IFLNK, false,
-					   attr, to_set, fi);
+			r = afs_setattr_file(req, fd, inode, attr, to_set, fi);
 			if (!fi)
 				close(fd);
 		}

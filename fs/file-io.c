@@ -93,7 +93,7 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *inode = afs_inode_get(req, ino);
-	bool keep = false;
+	bool keep = false, setid;
 	int fd, r;
 
 	if (fs->inode_io) {
@@ -137,12 +137,17 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		return;
 	}
 	afs_file_opened(fs, inode, fd);
+	/* The truncation of an atomic O_TRUNC open. */
+	setid = (fi->flags & O_TRUNC) &&
+		afs_setid_clear(req, fd, AFS_SETID_WRITE, NULL) > 0;
 	fi->fh = (uint64_t)fd;
 	fi->keep_cache = 1;
 	fi->noflush = afs_noflush(fs, fi->flags);
 	if (fuse_reply_open(req, fi) == -ENOENT) {
 		afs_file_closed(fs, inode, fd);
 		close(fd);
+	} else if (setid) {
+		afs_setid_notify(fs, ino);
 	}
 }
 
@@ -181,7 +186,7 @@ void afs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	struct fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *inode = afs_inode_get(req, ino);
-	bool by_inode;
+	bool by_inode, setid;
 	ssize_t n;
 	int fd;
 
@@ -192,11 +197,14 @@ void afs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 	out.buf[0].fd = fd;
 	out.buf[0].pos = off;
 	n = fuse_buf_copy(&out, in, 0);
+	setid = n > 0 && afs_setid_clear(req, fd, AFS_SETID_WRITE, NULL) > 0;
 	afs_io_end(fd, by_inode);
 	if (n < 0)
 		fuse_reply_err(req, (int)-n);
 	else
 		fuse_reply_write(req, (size_t)n);
+	if (setid)
+		afs_setid_notify(fs, ino);
 	if (n > 0 && by_inode)
 		afs_io_written(fs, inode);
 }
@@ -258,15 +266,18 @@ void afs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *inode = afs_inode_get(req, ino);
-	bool by_inode;
+	bool by_inode, setid;
 	int fd, r;
 
 	fd = afs_io_begin(req, ino, fi, afs_io_write_flags(fi), &by_inode);
 	if (fd < 0)
 		return;
 	r = fallocate(fd, mode, offset, length) < 0 ? errno : 0;
+	setid = r == 0 && afs_setid_clear(req, fd, AFS_SETID_WRITE, NULL) > 0;
 	afs_io_end(fd, by_inode);
 	fuse_reply_err(req, r);
+	if (setid)
+		afs_setid_notify(fs, ino);
 	if (r == 0 && by_inode)
 		afs_io_written(fs, inode);
 }
@@ -297,7 +308,7 @@ void afs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *out = afs_inode_get(req, ino_out);
-	bool in_by_inode, out_by_inode;
+	bool in_by_inode, out_by_inode, setid;
 	ssize_t n;
 	int in_fd, out_fd, e;
 
@@ -314,12 +325,16 @@ void afs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	n = copy_file_range(in_fd, &off_in, out_fd, &off_out, len,
 			    (unsigned)flags);
 	e = errno;
+	setid = n > 0 &&
+		afs_setid_clear(req, out_fd, AFS_SETID_WRITE, NULL) > 0;
 	afs_io_end(in_fd, in_by_inode);
 	afs_io_end(out_fd, out_by_inode);
 	if (n < 0)
 		fuse_reply_err(req, e);
 	else
 		fuse_reply_write(req, (size_t)n);
+	if (setid)
+		afs_setid_notify(fs, ino_out);
 	if (n > 0 && out_by_inode)
 		afs_io_written(fs, out);
 }

@@ -259,6 +259,9 @@ static void afs_op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 		conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 	}
+	/* The daemon clears set-ID bits; the kernel then spares a GETATTR
+	 * per chown. */
+	afs_init_flags_want(fs, conn);
 }
 
 static void afs_op_destroy(void *userdata)
@@ -565,6 +568,8 @@ int main(int argc, char *argv[])
 		goto out_session;
 	if (fuse_session_mount(se, fs.mountpoint) != 0)
 		goto out_signals;
+	if (afs_init_flags_install(&fs, se) != 0)
+		goto out_unmount;
 	/* An LMDB environment must not cross fork(): its locks stay with
 	 * the parent. The alias database read at setup is closed here and
 	 * reopened by the daemon on first use. */
