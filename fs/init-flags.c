@@ -3,10 +3,15 @@
  *
  * libfuse before 3.16 sets FUSE_CAP_HANDLE_KILLPRIV in conn->want but
  * never puts FUSE_HANDLE_KILLPRIV into its INIT reply (libfuse#861 fixed
- * the same omission for FUSE_PARALLEL_DIROPS). Without it the kernel asks
- * for fresh attributes (a GETATTR round trip) before every chown of a
- * file, to clear set-user-ID bits itself: one request of the ten that tar
- * sends per extracted file. With it the daemon clears them (setid.c).
+ * the same omission for FUSE_PARALLEL_DIROPS), and 3.14 knows nothing of
+ * FUSE_HANDLE_KILLPRIV_V2. Without the first, the kernel asks for fresh
+ * attributes (a GETATTR round trip) before every chown of a file, to
+ * clear set-user-ID bits itself: one request of the ten that tar sends
+ * per extracted file. Without the second, it asks for security.capability
+ * (a GETXATTR) before every write, also the hundredth to the same file:
+ * with it, only before the first. With both, the daemon clears set-ID
+ * bits (setid.c); the backing drops file capabilities on the daemon's
+ * writes, truncations and chowns by itself.
  *
  * The session's messages go through these I/O functions (libfuse's
  * custom I/O, same descriptor); the first one it writes is the INIT
@@ -96,6 +101,9 @@ void afs_init_flags_want(struct afs_fs *fs, struct fuse_conn_info *conn)
 	if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV) {
 		conn->want |= FUSE_CAP_HANDLE_KILLPRIV;
 		add |= FUSE_HANDLE_KILLPRIV;
+		/* Protocol 7.33 and later. */
+		if (conn->proto_major == 7 && conn->proto_minor >= 33)
+			add |= FUSE_HANDLE_KILLPRIV_V2;
 	}
 	fs->kill_setid = add != 0;
 	atomic_store(&fs->init_flags, add);

@@ -73,6 +73,31 @@ case_ root-chown 6755 0:0 "chown 0:0 %f"
 case_ root-chmod 4755 0:0 "chmod 4711 %f"
 check_eq "user's write arrived" "data
 more" "$(cat "$M/usr/lib/setid/user-append")"
+
+# File capabilities go with any write, root's too: set through the view,
+# or in the backing after the kernel checked the file for them (it then
+# no longer asks before each write).
+if command -v setcap >/dev/null; then
+	V=$M/usr/lib/setid
+	for _f in "$N/capped" "$V/capped"; do
+		printf 'data\n' >"$_f"
+		setcap cap_net_raw+ep "$_f" || fail "setcap $_f"
+	done
+	check_eq "capabilities set" "cap_net_raw=ep cap_net_raw=ep" \
+		"$(getcap "$N/capped" | awk '{ print $2 }') $(getcap \
+			"$V/capped" | awk '{ print $2 }')"
+	printf 'data\n' >"$V/capped-behind"
+	echo more >>"$V/capped-behind"
+	setcap cap_net_raw+ep "$B/usr/lib/setid/capped-behind" ||
+		fail "setcap in the backing"
+	for _f in "$N/capped" "$V/capped" "$V/capped-behind"; do
+		echo more >>"$_f" || fail "append to $_f"
+	done
+	check_eq "a write drops capabilities as native" \
+		"$(getcap "$N/capped")" "$(getcap "$V/capped")"
+	check_eq "set in the backing: a write drops them there" "" \
+		"$(getcap "$B/usr/lib/setid/capped-behind")"
+fi
 umount_view "$M"
 
 # Since the daemon clears the bits, the kernel does not ask for fresh
@@ -85,10 +110,18 @@ printf 'data\n' >"$M/usr/lib/setid/chowned"
 for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 	chown "0:$((i % 2))" "$M/usr/lib/setid/chowned" || fail "chown $i"
 done
+# Nor for its capabilities before every write (FUSE_HANDLE_KILLPRIV_V2):
+# tar and dpkg write big files a few KiB at a time.
+dd if=/dev/zero of="$M/usr/lib/setid/written" bs=4096 count=50 \
+	status=none || fail "dd"
 umount_view "$M" || fail "unmount -d"
 wait "$pid"
 check_eq "20 chowns: 20 SETATTR" 20 \
 	"$(grep -c 'opcode: SETATTR ' "$T/debug.log")"
 check "20 chowns: fewer than 20 GETATTR (not one per chown)" \
 	test "$(grep -c 'opcode: GETATTR ' "$T/debug.log")" -lt 20
+check "50 writes: 50 WRITE" \
+	test "$(grep -c 'opcode: WRITE ' "$T/debug.log")" -ge 50
+check "50 writes, 20 chowns: fewer than 50 GETXATTR" \
+	test "$(grep -c 'opcode: GETXATTR ' "$T/debug.log")" -lt 50
 finish
