@@ -1,7 +1,7 @@
 /*
  * Set-user-ID and set-group-ID bits after a write, a truncation or a
- * chown, when the kernel leaves that to the daemon (FUSE_HANDLE_KILLPRIV,
- * init-flags.c).
+ * chown, when the kernel leaves that to the daemon (FUSE_HANDLE_KILLPRIV
+ * and _V2, init-flags.c).
  *
  * The daemon writes to the backing as root, with CAP_FSETID, so the
  * backing keeps the bits that the kernel clears for the caller. So the
@@ -20,8 +20,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +32,13 @@
 
 struct afs_caller {
 	bool fsetid;	  /* has CAP_FSETID over our files */
-	gid_t fsgid;	  /* the group it acts as */
+	gid_t fsgid;	  /* the group it acts as (the request's) */
 	gid_t groups[64]; /* supplementary groups (the first 64) */
 	size_t n_groups;
 };
 
-/* Reads what the kernel would check of the caller of @req. On any
- * failure the caller counts as unprivileged and in no group. */
+/* Reads what the kernel would check of the caller of @req. What cannot
+ * be read counts as unprivileged and in no supplementary group. */
 static void afs_caller_read(fuse_req_t req, struct afs_caller *c)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
@@ -50,7 +48,7 @@ static void afs_caller_read(fuse_req_t req, struct afs_caller *c)
 	FILE *f;
 
 	memset(c, 0, sizeof(*c));
-	c->fsgid = (gid_t)-1;
+	c->fsgid = ctx->gid;
 	/* Capabilities count in the daemon's user namespace only. */
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)ctx->pid);
 	same_ns = stat(path, &ns_caller) == 0 &&
@@ -63,13 +61,9 @@ static void afs_caller_read(fuse_req_t req, struct afs_caller *c)
 		return;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long caps;
-		unsigned g[4];
 
 		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
 			c->fsetid = same_ns && (caps >> AFS_CAP_FSETID) & 1;
-		} else if (sscanf(line, "Gid: %u %u %u %u", &g[0], &g[1], &g[2],
-				  &g[3]) == 4) {
-			c->fsgid = (gid_t)g[3];
 		} else if (strncmp(line, "Groups:", 7) == 0) {
 			char *p = line + 7, *end;
 
@@ -85,9 +79,6 @@ static void afs_caller_read(fuse_req_t req, struct afs_caller *c)
 		}
 	}
 	fclose(f);
-	/* The request's own ids win over a thread that changed since. */
-	if (c->fsgid == (gid_t)-1)
-		c->fsgid = ctx->gid;
 }
 
 static bool afs_caller_in_group(const struct afs_caller *c, gid_t gid)
