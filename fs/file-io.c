@@ -89,6 +89,18 @@ void afs_io_written(struct afs_fs *fs, struct afs_inode *inode)
 	afs_decl_note_released(fs, inode, O_WRONLY);
 }
 
+/* After the reply to a change of @ino's content: tell the kernel its
+ * set-ID bits went (@setid, from afs_setid_clear()), and learn from a
+ * successful write by inode (@by_inode). */
+static void afs_io_changed(struct afs_fs *fs, fuse_ino_t ino,
+			   struct afs_inode *inode, bool setid, bool by_inode)
+{
+	if (setid)
+		afs_setid_notify(fs, ino);
+	if (by_inode)
+		afs_io_written(fs, inode);
+}
+
 void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct afs_fs *fs = afs_data(req);
@@ -203,10 +215,7 @@ void afs_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in,
 		fuse_reply_err(req, (int)-n);
 	else
 		fuse_reply_write(req, (size_t)n);
-	if (setid)
-		afs_setid_notify(fs, ino);
-	if (n > 0 && by_inode)
-		afs_io_written(fs, inode);
+	afs_io_changed(fs, ino, inode, setid, n > 0 && by_inode);
 }
 
 void afs_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -276,10 +285,7 @@ void afs_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 	setid = r == 0 && afs_setid_clear(req, fd, AFS_SETID_WRITE, NULL) > 0;
 	afs_io_end(fd, by_inode);
 	fuse_reply_err(req, r);
-	if (setid)
-		afs_setid_notify(fs, ino);
-	if (r == 0 && by_inode)
-		afs_io_written(fs, inode);
+	afs_io_changed(fs, ino, inode, setid, r == 0 && by_inode);
 }
 
 void afs_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
@@ -333,8 +339,5 @@ void afs_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 		fuse_reply_err(req, e);
 	else
 		fuse_reply_write(req, (size_t)n);
-	if (setid)
-		afs_setid_notify(fs, ino_out);
-	if (n > 0 && out_by_inode)
-		afs_io_written(fs, out);
+	afs_io_changed(fs, ino_out, out, setid, n > 0 && out_by_inode);
 }
