@@ -154,7 +154,20 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if (fi && fi->fh == 0) /* file I/O by inode: no handle */
 		fi = NULL;
 	if (inode->kind == AFS_KIND_ALIAS) {
-		fuse_reply_err(req, EPERM);
+		/* The view makes this link, owned by root, with the times of
+		 * its root. A program that puts it back as it was (tar
+		 * extracting a merged tree's `bin -> usr/bin`) sets root as
+		 * owner and its own times: accepted, the times not kept, as
+		 * on a file system without link times. Anything else is the
+		 * alias map's business. */
+		if ((to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_SIZE)) ||
+		    ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != 0) ||
+		    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != 0)) {
+			fuse_reply_err(req, EPERM);
+			return;
+		}
+		afs_fill_alias_stat(fs, inode, &st);
+		fuse_reply_attr(req, &st, timeout);
 		return;
 	}
 	if (inode->kind == AFS_KIND_DIR) {
