@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/door.h"
 #include "fs/dpkg-db-view.h"
 
 /* Attributes, through the open file when there is one (it may have no
@@ -51,6 +52,8 @@ void afs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (r >= 0) /* dpkg database view: presented size */
 		afs_dpkgdb_fix_stat(fs, inode, &st, &timeout);
 	afs_unlock(fs);
+	if (inode->door_side) /* door.h: changes come the other way */
+		timeout = 0;
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
@@ -184,6 +187,12 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			if (inode->slots[j].fd >= 0)
 				r = afs_setattr_fd(inode->slots[j].fd, false,
 						   true, attr, to_set, NULL);
+		/* Set through a door (door.h): the canonical spelling's
+		 * cached attributes go. */
+		if (inode->door_side) {
+			afs_door_changed(fs, inode, NULL);
+			timeout = 0;
+		}
 	} else {
 		int fd;
 
