@@ -330,6 +330,32 @@ for kind in empty split merged; do
 	rm -f "$T/bin-link"
 done
 
+# --- what tar sets on the directory it made -------------------------------
+
+# It lands on the canonical directory (as busybox tar and cpio set it when
+# they write through the link), and the view's canonical spelling, cached
+# before, shows it. The mkdir's own 0700 does not.
+mkdir -p "$T/attr-src/lib/$MA"
+put "$T/attr-src/lib/$MA/f" "f"
+chmod 0750 "$T/attr-src/lib"
+touch -d 2019-06-01 "$T/attr-src/lib"
+(cd "$T/attr-src" && tar --sort=name -cf "$T/attr.tar" lib) || fail "tar -c"
+B=$T/attr
+M=$T/mattr
+backing_merged "$B"
+backing_db "$B"
+mount_view "$B" "$M" || fail "attr: mount"
+stat -c %a "$M/usr/lib" >/dev/null
+run_tool tar attr "$M"
+check_eq "attr: tar" 0 "$?"
+check_eq "attr: mode on usr/lib" 750 "$(stat -c %a "$B/usr/lib")"
+check_eq "attr: mtime on usr/lib" "$(stat -c %Y "$T/attr-src/lib")" \
+	"$(stat -c %Y "$B/usr/lib")"
+check "attr: the view's usr/lib shows it" poll 5 sh -c \
+	"[ \"\$(stat -c %a '$M/usr/lib')\" = 750 ]"
+check_eq "attr: lib is the alias" usr/lib "$(readlink "$M/lib" 2>&1)"
+umount_view "$M"
+
 # --- two programs at once ---------------------------------------------------
 
 B=$T/two
