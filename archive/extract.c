@@ -225,7 +225,7 @@ static int x_relative_target(const char *alias, const char *canonical,
 	return 0;
 }
 
-/* 1 if directory @fd is empty, 0 if not, -1 on error. Closes @fd. */
+/* 1 if directory @fd is empty, 0 if not, -errno on error. Closes @fd. */
 static int x_dir_is_empty(int fd)
 {
 	DIR *d = fdopendir(fd);
@@ -233,10 +233,18 @@ static int x_dir_is_empty(int fd)
 	int r = 1;
 
 	if (!d) {
+		r = -errno;
 		close(fd);
-		return -1;
+		return r;
 	}
-	while ((e = readdir(d))) {
+	for (;;) {
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			if (errno)
+				r = -errno;
+			break;
+		}
 		if (strcmp(e->d_name, ".") != 0 &&
 		    strcmp(e->d_name, "..") != 0) {
 			r = 0;
@@ -245,6 +253,54 @@ static int x_dir_is_empty(int fd)
 	}
 	closedir(d);
 	return r;
+}
+
+/*
+ * The alias @alias exists in the root as the non-symlink @st (its parent
+ * open as @pfd, its name @base). An empty directory (a fresh tree) may
+ * become the alias (and is removed here if @create); anything else would
+ * need a conversion: -EEXIST. Other -errno when it cannot be read or
+ * removed. Sets @diag on failure.
+ */
+static int x_replace_alias_dir(struct extract_root *x, int pfd,
+			       const char *base, const char *alias,
+			       const char *target, const struct stat *st,
+			       bool create, struct archive_diag *diag)
+{
+	int fd, r;
+
+	if (S_ISDIR(st->st_mode)) {
+		fd = openat(pfd, base,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = fd < 0 ? -errno : x_dir_is_empty(fd);
+		if (r < 0) {
+			archive_diag_set(diag, "%s%s: cannot read: %s", x->path,
+					 alias, strerror(-r));
+			return r;
+		}
+		if (r == 0) {
+			archive_diag_set(diag,
+					 "%s%s is a non-empty directory, not "
+					 "the alias symlink to %s (extract "
+					 "needs a merged or empty root)",
+					 x->path, alias, target);
+			return -EEXIST;
+		}
+		if (create && unlinkat(pfd, base, AT_REMOVEDIR) < 0) {
+			r = -errno;
+			archive_diag_set(diag,
+					 "%s%s: cannot replace the empty "
+					 "directory with the alias symlink: %s",
+					 x->path, alias, strerror(-r));
+			return r;
+		}
+		return 0;
+	}
+	archive_diag_set(diag,
+			 "%s%s exists and is not the alias symlink to %s "
+			 "(extract needs a merged or empty root)",
+			 x->path, alias, target);
+	return -EEXIST;
 }
 
 /*
@@ -264,8 +320,11 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 	ssize_t n;
 
 	r = x_relative_target(alias, canonical, target, sizeof(target));
-	if (r < 0)
+	if (r < 0) {
+		archive_diag_set(diag, "alias %s -> %s: symlink text: %s",
+				 alias, canonical, strerror(-r));
 		return r;
+	}
 	base = x_split(alias + 1, parent, sizeof(parent));
 	if (create) {
 		fd = x_ensure_dir(x, canonical + 1);
@@ -289,53 +348,40 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 				 x->path, alias, strerror(-pfd));
 		return pfd;
 	}
-	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (S_ISLNK(st.st_mode)) {
-			n = readlinkat(pfd, base, have, sizeof(have) - 1);
-			if (n >= 0) {
-				have[n] = '\0';
-				if (strcmp(have, target) == 0 ||
-				    strcmp(have, canonical) == 0) {
-					close(pfd);
-					return 0;
-				}
-			}
-			archive_diag_set(
-				diag, "%s%s is a symlink to %s, not to %s",
-				x->path, alias, n >= 0 ? have : "?", target);
-			close(pfd);
-			return -EEXIST;
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		r = errno == ENOENT ? 0 : -errno;
+		if (r < 0)
+			archive_diag_set(diag, "%s%s: %s", x->path, alias,
+					 strerror(-r));
+	} else if (S_ISLNK(st.st_mode)) {
+		n = readlinkat(pfd, base, have, sizeof(have) - 1);
+		if (n < 0) {
+			r = -errno;
+			archive_diag_set(diag,
+					 "%s%s: cannot read the symlink: %s",
+					 x->path, alias, strerror(-r));
+			goto out;
 		}
-		/* An empty directory (a fresh tree) may become the alias;
-		 * one with content would need a conversion. */
-		r = -1;
-		if (S_ISDIR(st.st_mode)) {
-			fd = openat(pfd, base,
-				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					    O_CLOEXEC);
-			r = fd < 0 ? -1 : x_dir_is_empty(fd);
-		}
-		if (r == 1 && create && unlinkat(pfd, base, AT_REMOVEDIR) < 0)
-			r = -1;
-		if (r != 1) {
-			archive_diag_set(
-				diag,
-				"%s%s exists and is not the alias symlink to %s "
-				"(extract needs a merged or empty root)",
-				x->path, alias, target);
-			close(pfd);
-			return -EEXIST;
-		}
+		have[n] = '\0';
+		r = 0;
+		if (strcmp(have, target) == 0 || strcmp(have, canonical) == 0)
+			goto out; /* the alias already: nothing to create */
+		archive_diag_set(diag, "%s%s is a symlink to %s, not to %s",
+				 x->path, alias, have, target);
+		r = -EEXIST;
+		goto out;
+	} else {
+		r = x_replace_alias_dir(x, pfd, base, alias, target, &st,
+					create, diag);
 	}
-	if (create && symlinkat(target, pfd, base) < 0) {
+	if (r == 0 && create && symlinkat(target, pfd, base) < 0) {
 		r = -errno;
 		archive_diag_set(diag, "%s%s: cannot create the alias: %s",
-				 x->path, alias, strerror(errno));
-		close(pfd);
-		return r;
+				 x->path, alias, strerror(-r));
 	}
+out:
 	close(pfd);
-	return 0;
+	return r;
 }
 
 static int x_make_aliases(struct extract_root *x, bool create,

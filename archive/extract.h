@@ -35,8 +35,9 @@ struct extract_options {
  * Open (creating the last component if missing) the root directory @root.
  * The first package extracted makes every alias of opts->map a relative
  * symlink to its canonical directory; this checks that it can: -EEXIST
- * (with @diag) for a root where an alias is a non-empty directory or a
- * symlink elsewhere, as extraction needs a merged or empty root.
+ * (with @diag) for a root where an alias is a non-empty directory, a
+ * symlink elsewhere or another kind of file, as extraction needs a merged
+ * or empty root; other -errno (with @diag) when the root cannot be read.
  * Returns 0 and *ret_root, or -errno with @diag. Writes nothing but the
  * root directory, which extract_root_close() removes again if no package
  * was extracted.
@@ -53,7 +54,9 @@ void extract_root_close(struct extract_root *root);
  * the errors of deb_reader_open()/deb_reader_next(), -EPERM (a member
  * refused: "..", absolute name, written through a symlink, replacing a
  * directory; @diag names the member and the reason), -EXDEV (a path
- * would resolve outside the root), -ENOSPC, -EIO, ... In every error case
+ * would resolve outside the root), -EEXIST (see extract_root_open(), for
+ * the first package, which creates the aliases), -ENOSPC, -EIO, ... with
+ * @diag naming the file and the failed operation. In every error case
  * except a failure while moving staged members into place (an I/O error
  * after all checks passed), nothing of the package is left in the root.
  */
