@@ -10,6 +10,12 @@
  * symlink the same package ships) are refused. A package is staged whole
  * in a private directory inside the root first and only moved into place
  * once every member passed, so a refused or broken package writes nothing.
+ *
+ * Staging directories are named ".aliasctl-extract.PID.N" and locked
+ * (flock) by the run that uses them. A run that was killed leaves its
+ * directory behind, unlocked: the next extract_root_open() of the root
+ * removes those, and never one that a running extract holds, whatever its
+ * process id has become since.
  */
 #ifndef EXTRACT_H
 #define EXTRACT_H
@@ -40,7 +46,8 @@ struct extract_options {
  * or empty root; other -errno (with @diag) when the root cannot be read.
  * Returns 0 and *ret_root, or -errno with @diag. Writes nothing but the
  * root directory, which extract_root_close() removes again if no package
- * was extracted.
+ * was extracted, and removes the staging directories of dead runs (see
+ * above; one that cannot be removed is left alone).
  */
 int extract_root_open(const char *root, const struct extract_options *opts,
 		      struct extract_root **ret_root,
