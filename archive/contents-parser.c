@@ -21,7 +21,6 @@
 /* No real line comes near: a longer one means this is not an index. */
 #define CONTENTS_LINE_MAX (ALIASDB_PATH_MAX + 64 * 1024)
 #define CONTENTS_BLOCK (256 * 1024)
-#define CONTENTS_PROGRESS_STEP (8u << 20)
 
 struct contents_state {
 	archive_path_fn fn;
@@ -293,7 +292,6 @@ static int contents_run(struct archive *a, const char *what, uint64_t total,
 	struct archive_limits deflim;
 	const struct archive_limits *lim = opts ? opts->limits : NULL;
 	struct archive_entry *entry;
-	uint64_t next_progress = CONTENTS_PROGRESS_STEP;
 	int r;
 
 	if (!lim) {
@@ -326,10 +324,9 @@ static int contents_run(struct archive *a, const char *what, uint64_t total,
 		r = contents_feed(&st, buf, len);
 		if (r < 0)
 			goto out;
-		if (opts && opts->progress && out >= next_progress) {
+		/* Cheap: the caller decides when to show it. */
+		if (opts && opts->progress)
 			opts->progress(opts->progress_ctx, in, total);
-			next_progress = out + CONTENTS_PROGRESS_STEP;
-		}
 	}
 	r = contents_finish(&st);
 	if (r >= 0 && st.entries == 0)

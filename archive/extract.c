@@ -89,6 +89,7 @@ struct x_pkg {
 	struct deb_reader *reader;
 	char stage_name[64];
 	int stage_fd; /* open for reading: it holds the flock */
+	uint64_t staged_bytes;
 	uint32_t n_staged;
 	uint32_t n_moved; /* staged entries 0..n_moved-1 are in place */
 	struct x_op *ops;
@@ -882,7 +883,11 @@ static int x_stage_file(struct x_pkg *p, const char *member,
 			buf = (const char *)buf + w;
 			len -= (size_t)w;
 			off += w;
+			p->staged_bytes += (uint64_t)w;
 		}
+		if (p->root->opts.progress)
+			p->root->opts.progress(p->root->opts.progress_ctx,
+					       p->staged_bytes, 0);
 		if (off > end)
 			end = off;
 	}

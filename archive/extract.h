@@ -35,6 +35,10 @@ struct extract_options {
 	/* If set, every shipped non-directory path is recorded here to
 	 * report alias conflicts across the set. */
 	struct conflict_finder *finder;
+	/* If set, called after every block of member data staged, with the
+	 * bytes staged so far of the current package (total 0). */
+	archive_progress_fn progress;
+	void *progress_ctx;
 };
 
 /*
