@@ -142,6 +142,9 @@ struct afs_fs {
 	 * set-group-ID bits itself (setid.c). */
 	_Atomic uint32_t init_flags;
 	bool kill_setid;
+	/* The kernel sends modes unmasked with the caller's umask
+	 * (FUSE_DONT_MASK, caller-umask.c). */
+	bool dont_mask;
 
 	pthread_rwlock_t tree_lock;
 	pthread_mutex_t table_lock;

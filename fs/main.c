@@ -259,6 +259,12 @@ static void afs_op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 		conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 	}
+	/* Modes as the caller gave them, with its umask beside them: the
+	 * backing applies the umask or a default ACL (caller-umask.c). */
+	if (conn->capable & FUSE_CAP_DONT_MASK) {
+		conn->want |= FUSE_CAP_DONT_MASK;
+		fs->dont_mask = true;
+	}
 	/* The daemon clears set-ID bits; the kernel then spares a GETATTR
 	 * per chown. */
 	afs_init_flags_want(fs, conn);
