@@ -468,6 +468,16 @@ void afs_dir_changed(struct afs_inode *dir)
 	atomic_fetch_add(&dir->cache_gen, 1);
 }
 
+void afs_dir_touch_shown(struct afs_inode *dir)
+{
+	/* mtime now (and so ctime), atime alone, as an unlink does. */
+	static const struct timespec ts[2] = {{0, UTIME_OMIT}, {0, UTIME_NOW}};
+	int fd = afs_dir_first_fd(dir);
+
+	if (fd >= 0)
+		(void)utimensat(fd, "", ts, AT_EMPTY_PATH);
+}
+
 /* The POSIX ACLs of directory @from (an O_PATH descriptor's /proc path)
  * onto @to: a default ACL decides the modes of what is created in it. */
 static void afs_dir_copy_acls(const char *from, const char *to)
