@@ -18,6 +18,7 @@
 
 #include "fs/afs.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/log.h"
 #include "fs/session-loop.h"
 
 #define AFS_DEFAULT_TIMEOUT 86400.0
@@ -441,6 +442,7 @@ static bool afs_fs_is_remote(int fd)
 /* Everything that can be refused before mounting. Prints the reason. */
 static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 {
+	struct statx stx;
 	struct stat st;
 	int r;
 
@@ -455,10 +457,29 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 			c->backing);
 		return -1;
 	}
+	/* Forced past the kernel's attribute cache, which answers for a
+	 * view whose daemon ended. */
 	fs->mountpoint = realpath(c->mountpoint, NULL);
-	if (!fs->mountpoint) {
-		fprintf(stderr, "aliasfs: mount point %s: %s\n", c->mountpoint,
-			strerror(errno));
+	if (!fs->mountpoint ||
+	    statx(AT_FDCWD, fs->mountpoint, AT_STATX_FORCE_SYNC, STATX_TYPE,
+		  &stx) < 0) {
+		if (errno == ENOTCONN)
+			/* A FUSE mount whose daemon ended (killed). */
+			fprintf(stderr,
+				"aliasfs: mount point %s: %s: a file system "
+				"whose daemon ended is still mounted there; "
+				"unmount it first with `fusermount3 -u %s`\n",
+				c->mountpoint, strerror(errno), c->mountpoint);
+		else
+			fprintf(stderr, "aliasfs: mount point %s: %s\n",
+				c->mountpoint, strerror(errno));
+		return -1;
+	}
+	/* FUSE would mount over a file too, as a file: a view needs a
+	 * directory. */
+	if (!S_ISDIR(stx.stx_mode)) {
+		fprintf(stderr, "aliasfs: mount point %s is not a directory\n",
+			c->mountpoint);
 		return -1;
 	}
 	if (afs_path_within(fs->mountpoint, fs->backing) ||
@@ -653,6 +674,9 @@ int main(int argc, char *argv[])
 	 * reopened by the daemon on first use. */
 	afs_db_close(&fs);
 	fuse_daemonize(fs.foreground);
+	/* In the background stderr is /dev/null. */
+	if (!fs.foreground)
+		afs_log_to_syslog();
 	/* After fork too. */
 	afs_dpkgdb_start(&fs);
 	/* After fork: threads do not survive fuse_daemonize(). */
