@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/fixtures/backings.sh"
 need_fuse
-view_watchdog 300
+view_watchdog 600
 is_root || skip "needs root (uid 65534 callers, devices, ownership)"
 command -v setpriv >/dev/null || skip "setpriv missing"
 command -v setfacl >/dev/null || skip "setfacl missing (acl package)"
@@ -78,43 +78,48 @@ done
 umask 022
 mount_view "$B" "$M" -o allow_other || fail "mount"
 
-# make UID UMASK DIR: mkmodes.py in DIR as UID with UMASK.
+# make UID UMASK LABEL=DIR...: mkmodes.py in each DIR as UID with UMASK.
 make_()
 {
-	if [ "$1" = 0 ]; then
-		sh -c "umask $2; exec python3 '$T/mkmodes.py' '$3' --devices"
+	_u=$1 _m=$2
+	shift 2
+	if [ "$_u" = 0 ]; then
+		sh -c "umask $_m; exec python3 '$T/mkmodes.py' --devices $*"
 	else
-		setpriv --reuid="$1" --regid="$1" --clear-groups \
-			sh -c "umask $2; exec python3 '$T/mkmodes.py' '$3'"
+		setpriv --reuid="$_u" --regid="$_u" --clear-groups \
+			sh -c "umask $_m; exec python3 '$T/mkmodes.py' $*"
 	fi 2>&1
 }
 
-# modes DIR: name and mode of every entry of DIR, sorted.
+# modes LABEL=DIR...: name, mode and owner of every entry of each DIR.
 modes()
 {
-	(cd "$1" && stat -c '%n %a %u:%g' -- *) 2>&1
+	for _a in "$@"; do
+		echo "== ${_a%%=*}"
+		(cd "${_a#*=}" && stat -c '%n %a %u:%g' -- *) 2>&1
+	done
 }
 
+# One run per caller and umask, over every parent (variant, placement).
 for u in $USERS; do
 	for m in $UMASKS; do
+		native="" view="" backing=""
 		for v in $VARIANTS; do
 			c=$u-$m-$v
-			for p in a b; do
-				if [ $p = a ]; then
-					V=$M/lib/modes/$c
-					BD=$B/usr/lib/modes/$c
-				else
-					V=$M/usr/lib/amodes/$c
-					BD=$B/usr/lib/amodes/$c
-				fi
-				want=$(make_ "$u" "$m" "$N/$p-$c")
-				got=$(make_ "$u" "$m" "$V")
-				check_eq "uid $u umask $m $v ($p): as native" \
-					"$want" "$got"
-				check_eq "uid $u umask $m $v ($p): backing" \
-					"$(modes "$N/$p-$c")" "$(modes "$BD")"
-			done
+			native="$native $v-a=$N/a-$c $v-b=$N/b-$c"
+			view="$view $v-a=$M/lib/modes/$c $v-b=$M/usr/lib/amodes/$c"
+			backing="$backing $v-a=$B/usr/lib/modes/$c"
+			backing="$backing $v-b=$B/usr/lib/amodes/$c"
 		done
+		want=$(make_ "$u" "$m" $native)
+		check "uid $u umask $m: native made every entry" \
+			test "$(echo "$want" | grep -c ' [0-7]* [0-9]*:[0-9]*')" \
+			-ge 100
+		check_eq "uid $u umask $m: as native" "$want" \
+			"$(make_ "$u" "$m" $view)"
+		# shellcheck disable=SC2086
+		check_eq "uid $u umask $m: backing" "$(modes $native)" \
+			"$(modes $backing)"
 	done
 done
 
@@ -122,7 +127,7 @@ done
 parent "$N/sanity-plain" 0 plain
 parent "$N/sanity-acl" 0 acl-min
 check_eq "native: umask 022 applied" "f0777 755 0:0" \
-	"$(make_ 0 022 "$N/sanity-plain" | grep '^f0777')"
+	"$(make_ 0 022 "x=$N/sanity-plain" | grep '^f0777')"
 check_eq "native: a default ACL, not the umask" "f0777 775 0:0" \
-	"$(make_ 0 022 "$N/sanity-acl" | grep '^f0777')"
+	"$(make_ 0 022 "x=$N/sanity-acl" | grep '^f0777')"
 finish
