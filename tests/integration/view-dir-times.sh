@@ -21,10 +21,11 @@ chmod 0644 "$T/dirtimes.py"
 native_tree()
 {
 	mkdir -p "$1/usr/lib/tt/a-dir" "$1/usr/lib/tt/a-dir2" \
+		"$1/usr/lib/tt/a-dir4" \
 		"$1/usr/sbin/tt2" "$1/usr/lib/only"
 	ln -s usr/lib "$1/lib"
 	ln -s usr/sbin "$1/sbin"
-	for f in c-file a-file a-file4 both; do
+	for f in c-file a-file a-file4 a-file5 a-file6 both; do
 		put "$1/usr/lib/tt/$f" "$f"
 	done
 	chown -R "$2:$2" "$1/usr/lib/tt" "$1/usr/sbin/tt2" "$1/usr/lib/only"
@@ -36,10 +37,13 @@ native_tree()
 split_tree()
 {
 	mkdir -p "$1/usr/lib/tt" "$1/lib/tt/a-dir" "$1/lib/tt/a-dir2" \
+		"$1/lib/tt/a-dir4" \
 		"$1/usr/sbin/tt2" "$1/sbin/tt2" "$1/lib/only"
 	put "$1/usr/lib/tt/c-file" c-file
 	put "$1/lib/tt/a-file" a-file
 	put "$1/lib/tt/a-file4" a-file4
+	put "$1/lib/tt/a-file5" a-file5
+	put "$1/lib/tt/a-file6" a-file6
 	put "$1/usr/lib/tt/both" both
 	put "$1/lib/tt/both" both
 	chown -R "$2:$2" "$1/usr/lib/tt" "$1/lib/tt" "$1/usr/sbin/tt2" \
