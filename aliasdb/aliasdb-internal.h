@@ -36,6 +36,15 @@ enum aliasdb_rule aliasdb_rules_check_against(const char *alias,
 					      const char *ex_alias,
 					      const char *ex_canonical);
 
+/* @rule if either side of the pair is @subtree, under it or contains it
+ * (@subtree may be NULL: none), else ALIASDB_RULE_OK. The fixed subtrees
+ * are checked by aliasdb_rules_check_pair(); this one is for subtrees
+ * known only at run time (a database directory inside the tree). */
+enum aliasdb_rule aliasdb_rules_check_subtree(const char *alias,
+					      const char *canonical,
+					      const char *subtree,
+					      enum aliasdb_rule rule);
+
 /* Owner names are declaration file names. */
 enum aliasdb_rule aliasdb_rules_check_owner(const char *owner);
 

@@ -94,9 +94,11 @@ enum aliasdb_rule {
 	ALIASDB_RULE_NOT_NORMALIZED, /* '.', '..', '//', or a trailing '/' */
 	ALIASDB_RULE_ROOT,	     /* the alias or its target is '/' */
 	ALIASDB_RULE_USR,	     /* the alias is /usr */
-	ALIASDB_RULE_ETC,	     /* the alias is /etc or under it */
-	ALIASDB_RULE_DPKG_DB,	/* /var/lib/dpkg or under it, either side */
-	ALIASDB_RULE_PSEUDO_FS, /* /proc, /sys, /dev or under, either side */
+	/* The protected subtrees: neither side may be one, lie inside one
+	 * or contain one (/var is refused: it holds /var/lib/dpkg). */
+	ALIASDB_RULE_ETC,	/* /etc */
+	ALIASDB_RULE_DPKG_DB,	/* /var/lib/dpkg */
+	ALIASDB_RULE_PSEUDO_FS, /* /proc, /sys, /dev */
 	ALIASDB_RULE_SAME,	/* alias and target are the same path */
 	ALIASDB_RULE_NESTED,	/* alias inside its own target or reverse */
 	ALIASDB_RULE_CHAIN,	/* the target is an alias or under one, an
@@ -107,6 +109,17 @@ enum aliasdb_rule {
 	ALIASDB_RULE_TOO_LONG,	/* longer than ALIASDB_PATH_MAX - 1 */
 	ALIASDB_RULE_BAD_OWNER, /* owner name empty, has '/' or control
 				      * characters */
+	/* Added later; the values above keep their numbers. */
+	ALIASDB_RULE_DATABASE,	   /* the alias database's directory
+				    * (/var/lib/aliasfs, or the database's
+				    * own directory inside the tree), under
+				    * it or containing it, either side */
+	ALIASDB_RULE_DECL_DIR,	   /* the declaration directory
+				    * (ALIASDB_DECL_DIR), under it or
+				    * containing it, either side */
+	ALIASDB_RULE_RUNTIME,	   /* /run or /tmp, under or containing */
+	ALIASDB_RULE_BOOT,	   /* /boot, under or containing */
+	ALIASDB_RULE_CONTROL_CHAR, /* a byte below 0x20, or DEL */
 };
 
 /* A one-line English description naming the rule, e.g.
