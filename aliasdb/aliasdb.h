@@ -360,7 +360,9 @@ struct aliasdb_decl_pair {
 struct aliasdb_decl_problem {
 	unsigned line;		/* 1-based */
 	enum aliasdb_rule rule; /* ALIASDB_RULE_OK for a syntax error */
-	char *message; /* English, one line, e.g. "missing CANONICAL" */
+	char *message;	 /* English, one line, e.g. "missing CANONICAL" */
+	char *alias;	 /* the refused pair, when the line held one; else */
+	char *canonical; /* NULL */
 };
 
 struct aliasdb_decl {
@@ -419,11 +421,12 @@ enum aliasdb_sync_kind {
 
 struct aliasdb_sync_event {
 	enum aliasdb_sync_kind kind;
-	char *decl;	 /* declaration name, NULL for alias events */
-	unsigned line;	 /* line in the declaration, 0 if none */
-	char *alias;	 /* NULL if none */
-	char *canonical; /* NULL if none */
-	char *detail;	 /* rule, reason or problem; NULL if none */
+	char *decl;		/* declaration name, NULL for alias events */
+	unsigned line;		/* line in the declaration, 0 if none */
+	char *alias;		/* NULL if none */
+	char *canonical;	/* NULL if none */
+	char *detail;		/* rule, reason or problem; NULL if none */
+	enum aliasdb_rule rule; /* REFUSED: the rule; else ALIASDB_RULE_OK */
 };
 
 struct aliasdb_sync_report {
@@ -459,6 +462,18 @@ int aliasdb_sync(struct aliasdb *db, int tree_fd,
 		 struct aliasdb_sync_report **ret_report);
 
 void aliasdb_sync_report_free(struct aliasdb_sync_report *report);
+
+/*
+ * What the last sync could not import: its REFUSED, MALFORMED and
+ * UNREADABLE events, kept per declaration until a sync finds the
+ * declaration fixed or gone, sorted by declaration name, then by line.
+ * Returns 0 and *ret_list (NULL when *ret_n is 0; free with
+ * aliasdb_sync_problems_free()), or -errno.
+ */
+int aliasdb_sync_problems(struct aliasdb *db,
+			  struct aliasdb_sync_event **ret_list, size_t *ret_n);
+
+void aliasdb_sync_problems_free(struct aliasdb_sync_event *list, size_t n);
 
 /* A short English word for @kind ("imported", "refused", ...). Static. */
 const char *aliasdb_sync_kind_name(enum aliasdb_sync_kind kind);

@@ -43,8 +43,11 @@ void aliasdb_decl_free(struct aliasdb_decl *decl)
 		free(decl->pairs[i].canonical);
 	}
 	free(decl->pairs);
-	for (i = 0; i < decl->n_problems; i++)
+	for (i = 0; i < decl->n_problems; i++) {
 		free(decl->problems[i].message);
+		free(decl->problems[i].alias);
+		free(decl->problems[i].canonical);
+	}
 	free(decl->problems);
 	free(decl);
 }
@@ -72,6 +75,8 @@ static int decl_problem(struct aliasdb_decl *d, unsigned line,
 	p = &d->problems[d->n_problems];
 	p->line = line;
 	p->rule = rule;
+	p->alias = NULL;
+	p->canonical = NULL;
 	va_start(ap, fmt);
 	r = vasprintf(&p->message, fmt, ap);
 	va_end(ap);
@@ -106,6 +111,12 @@ static int decl_pair(struct aliasdb_decl *d, unsigned line, const char *a,
 		int r = decl_problem(d, line, rule, "%s",
 				     aliasdb_rule_describe(rule));
 
+		if (r == 0) {
+			/* The problem keeps the pair, for the reports. */
+			d->problems[d->n_problems - 1].alias = alias;
+			d->problems[d->n_problems - 1].canonical = canonical;
+			return 0;
+		}
 		free(alias);
 		free(canonical);
 		return r;
@@ -787,6 +798,7 @@ static int sync_event(struct aliasdb_sync_report *rep,
 	rep->events = e;
 	e = &rep->events[rep->n_events];
 	e->kind = kind;
+	e->rule = ALIASDB_RULE_OK;
 	e->line = line;
 	e->decl = sync_strdup_or_null(decl);
 	e->alias = sync_strdup_or_null(alias);
@@ -810,6 +822,7 @@ struct sync_state {
 	int tree_fd;
 	struct aliasdb_sync_report *rep;
 	bool dirty;
+	char *db_view; /* the database directory inside the tree, or NULL */
 };
 
 /* Disown every alias @s imported. Aliases removed meanwhile by hand are
@@ -859,6 +872,8 @@ static int sync_refused(struct sync_state *st, const char *name,
 	r = sync_event(st->rep, ALIASDB_SYNC_REFUSED, name, p->line, p->alias,
 		       p->canonical,
 		       detail ? detail : aliasdb_rule_describe(rule));
+	if (r == 0)
+		st->rep->events[st->rep->n_events - 1].rule = rule;
 	free(detail);
 	return r;
 }
@@ -881,13 +896,18 @@ static int sync_import(struct sync_state *st, struct sync_file *f)
 		if (r < 0)
 			return r;
 	}
-	for (i = 0; i < d->n_problems && r == 0; i++)
+	for (i = 0; i < d->n_problems && r == 0; i++) {
 		r = sync_event(st->rep,
 			       d->problems[i].rule == ALIASDB_RULE_OK
 				       ? ALIASDB_SYNC_MALFORMED
 				       : ALIASDB_SYNC_REFUSED,
-			       f->name, d->problems[i].line, NULL, NULL,
+			       f->name, d->problems[i].line,
+			       d->problems[i].alias, d->problems[i].canonical,
 			       d->problems[i].message);
+		if (r == 0)
+			st->rep->events[st->rep->n_events - 1].rule =
+				d->problems[i].rule;
+	}
 	if (r < 0)
 		return r;
 
@@ -906,8 +926,16 @@ static int sync_import(struct sync_state *st, struct sync_file *f)
 
 		if (sync_stored_has(s, p->alias, p->canonical))
 			continue;
-		r = aliasdb_store_add_txn(st->db, st->txn, p->alias,
-					  p->canonical, f->name, &rule);
+		/* The database's own directory, when it lies in the tree
+		 * elsewhere than /var/lib/aliasfs (-o db=, --db). */
+		rule = aliasdb_rules_check_subtree(p->alias, p->canonical,
+						   st->db_view,
+						   ALIASDB_RULE_DATABASE);
+		if (rule != ALIASDB_RULE_OK)
+			r = -EINVAL;
+		else
+			r = aliasdb_store_add_txn(st->db, st->txn, p->alias,
+						  p->canonical, f->name, &rule);
 		if (r == -EINVAL) {
 			r = sync_refused(st, f->name, p, rule);
 			if (r < 0)
@@ -1064,6 +1092,55 @@ static const char *sync_unreadable_text(int err)
 	}
 }
 
+/* What could not be imported, for `aliasctl status`. */
+static int sync_save_problems(struct sync_state *st,
+			      const struct sync_file *files, size_t n_files)
+{
+	const char **names = calloc(n_files + 1, sizeof(*names));
+	bool changed = false;
+	size_t i;
+	int r;
+
+	if (!names)
+		return -ENOMEM;
+	for (i = 0; i < n_files; i++)
+		names[i] = files[i].name;
+	r = aliasdb_decl_problems_save(st->db, st->txn, st->rep, names, n_files,
+				       &changed);
+	free(names);
+	if (changed)
+		st->dirty = true;
+	return r;
+}
+
+/* Where the database directory lies in the tree at @tree_fd, as a path
+ * in the view ("/srv/aliasdb"), or NULL when it is outside (or is the
+ * tree's root, which no alias could then avoid). */
+static char *sync_db_view(struct aliasdb *db, int tree_fd)
+{
+	char link[64], tree[ALIASDB_PATH_MAX], *dbdir, *view = NULL;
+	const char *dir;
+	ssize_t n;
+	size_t tl;
+
+	if (mdb_env_get_path(db->env, &dir) != 0)
+		return NULL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", tree_fd);
+	n = readlink(link, tree, sizeof(tree) - 1);
+	if (n <= 0)
+		return NULL;
+	tree[n] = '\0';
+	dbdir = realpath(dir, NULL);
+	if (!dbdir)
+		return NULL;
+	tl = strcmp(tree, "/") == 0 ? 0 : (size_t)n;
+	if (strncmp(dbdir, tree, tl) == 0 && dbdir[tl] == '/' &&
+	    dbdir[tl + 1] != '\0')
+		view = strdup(dbdir + tl);
+	free(dbdir);
+	return view;
+}
+
 static int sync_run(struct sync_state *st, struct sync_file *files,
 		    size_t n_files)
 {
@@ -1112,6 +1189,8 @@ static int sync_run(struct sync_state *st, struct sync_file *files,
 		r = sync_activation(st, before, n_before);
 	if (r == 0)
 		r = sync_alias_events(st, before, n_before);
+	if (r == 0)
+		r = sync_save_problems(st, files, n_files);
 	sync_aliases_free(before, n_before);
 	sync_stored_free(stored, n_stored);
 	return r;
@@ -1132,6 +1211,7 @@ int aliasdb_sync(struct aliasdb *db, int tree_fd,
 	st.rep = calloc(1, sizeof(*st.rep));
 	if (!st.rep)
 		return -ENOMEM;
+	st.db_view = sync_db_view(db, tree_fd);
 	r = sync_read_dir(tree_fd, &files, &n_files);
 	if (r == 0)
 		r = aliasdb_db_write_begin(db, &st.txn);
@@ -1147,6 +1227,7 @@ int aliasdb_sync(struct aliasdb *db, int tree_fd,
 		}
 	}
 	sync_files_free(files, n_files);
+	free(st.db_view);
 	if (r == 0)
 		r = aliasdb_generation(db, &st.rep->generation);
 	if (r < 0) {
