@@ -71,7 +71,11 @@ int aliasctl_getopt(const struct aliasctl_command *cmd, int argc, char **argv,
 /* "aliasctl: MESSAGE\n" on stderr. */
 void aliasctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Report a refused alias: "aliasctl: refused ALIAS -> CANONICAL: RULE". */
+/* Write @s to stderr with control bytes as \xNN and '\' doubled. */
+void aliasctl_error_text(const char *s);
+
+/* Report a refused alias: "aliasctl: refused ALIAS -> CANONICAL: RULE",
+ * the paths written by aliasctl_error_text(). */
 void aliasctl_error_refused(const char *alias, const char *canonical,
 			    enum aliasdb_rule rule);
 
@@ -90,6 +94,12 @@ int aliasctl_db_open(const struct aliasctl *ctl, unsigned flags,
 /* Report a failed database operation: "aliasctl: WHAT in D: strerror".
  * Returns ALIASCTL_EXIT_SYSTEM. */
 int aliasctl_db_error(const struct aliasctl *ctl, const char *what, int err);
+
+/* ---- cmd-list.c --------------------------------------------------------- */
+
+/* The rule @a breaks, as text, if the rules refuse it now (an alias an
+ * older aliasfs accepted: it is not applied), else NULL. */
+const char *aliasctl_alias_refused(const struct aliasdb_alias *a);
 
 /* ---- output.c: checked writes to stdout -------------------------------- */
 
