@@ -288,14 +288,6 @@ oom:
 
 /* ---- Reading the declaration directory ---------------------------------- */
 
-struct sync_stored {
-	char *name;
-	uint64_t digest, size;
-	char **pairs; /* alias, canonical, alias, canonical, ... */
-	size_t n_pairs;
-	bool seen;
-};
-
 struct sync_file {
 	char *name;
 	int err; /* < 0: could not be read */
@@ -501,60 +493,11 @@ static int sync_read_dir(int tree_fd, struct sync_file **ret_files,
 
 static void sync_stored_free(struct sync_stored *s, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(s[i].name);
-		/* one more: a pair cut short by an error */
-		for (j = 0; s[i].pairs && j <= 2 * s[i].n_pairs; j++)
-			free(s[i].pairs[j]);
-		free(s[i].pairs);
-	}
+	for (i = 0; i < n; i++)
+		aliasdb_decl_stored_free_one(&s[i]);
 	free(s);
-}
-
-static uint64_t sync_be64(const unsigned char *b)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | b[i];
-	return v;
-}
-
-static int sync_stored_decode(const MDB_val *key, const MDB_val *val,
-			      struct sync_stored *s)
-{
-	const size_t plen = sizeof(ALIASDB_META_DECL) - 1;
-	const char *p = (const char *)val->mv_data + 16;
-	const char *end = (const char *)val->mv_data + val->mv_size;
-	size_t n = 0;
-
-	memset(s, 0, sizeof(*s));
-	if (val->mv_size < 16 || (val->mv_size > 16 && end[-1] != '\0'))
-		return -EIO;
-	s->name =
-		strndup((const char *)key->mv_data + plen, key->mv_size - plen);
-	if (!s->name)
-		return -ENOMEM;
-	s->digest = sync_be64(val->mv_data);
-	s->size = sync_be64((const unsigned char *)val->mv_data + 8);
-	for (const char *q = p; q < end; q += strlen(q) + 1)
-		n++;
-	if (n % 2)
-		return -EIO;
-	s->pairs = calloc(n + 1, sizeof(*s->pairs));
-	if (!s->pairs)
-		return -ENOMEM;
-	for (n = 0; p < end; p += strlen(p) + 1) {
-		s->pairs[n] = strdup(p);
-		if (!s->pairs[n])
-			return -ENOMEM;
-		n++;
-		s->n_pairs = n / 2;
-	}
-	return 0;
 }
 
 static int sync_stored_load(struct aliasdb *db, MDB_txn *txn,
@@ -581,7 +524,7 @@ static int sync_stored_load(struct aliasdb *db, MDB_txn *txn,
 			break;
 		}
 		list = nl;
-		r = sync_stored_decode(&key, &val, &list[n]);
+		r = aliasdb_decl_stored_decode(&key, &val, &list[n]);
 		n++;
 		if (r < 0)
 			break;
@@ -596,47 +539,6 @@ static int sync_stored_load(struct aliasdb *db, MDB_txn *txn,
 	*ret = list;
 	*ret_n = n;
 	return 0;
-}
-
-static int sync_stored_put(struct aliasdb *db, MDB_txn *txn, const char *name,
-			   uint64_t digest, uint64_t size, char *const *pairs,
-			   size_t n_pairs)
-{
-	const size_t plen = sizeof(ALIASDB_META_DECL) - 1;
-	size_t i, vlen = 16, klen = plen + strlen(name);
-	unsigned char *buf;
-	char *key;
-	MDB_val k, v;
-	int r;
-
-	for (i = 0; i < 2 * n_pairs; i++)
-		vlen += strlen(pairs[i]) + 1;
-	buf = malloc(vlen);
-	key = malloc(klen + 1);
-	if (!buf || !key) {
-		free(buf);
-		free(key);
-		return -ENOMEM;
-	}
-	for (i = 0; i < 8; i++) {
-		buf[i] = (unsigned char)(digest >> (56 - 8 * i));
-		buf[8 + i] = (unsigned char)(size >> (56 - 8 * i));
-	}
-	vlen = 16;
-	for (i = 0; i < 2 * n_pairs; i++) {
-		memcpy(buf + vlen, pairs[i], strlen(pairs[i]) + 1);
-		vlen += strlen(pairs[i]) + 1;
-	}
-	memcpy(key, ALIASDB_META_DECL, plen);
-	strcpy(key + plen, name);
-	k.mv_size = klen;
-	k.mv_data = key;
-	v.mv_size = vlen;
-	v.mv_data = buf;
-	r = aliasdb_lmdb_error(mdb_put(txn, db->meta, &k, &v, 0));
-	free(buf);
-	free(key);
-	return r;
 }
 
 static int sync_stored_del(struct aliasdb *db, MDB_txn *txn, const char *name)
@@ -951,8 +853,8 @@ static int sync_import(struct sync_state *st, struct sync_file *f)
 		grew = true;
 	}
 	if (r >= 0 && (!s || grew)) {
-		r = sync_stored_put(st->db, st->txn, f->name, f->digest,
-				    f->size, pairs, n / 2);
+		r = aliasdb_decl_stored_put(st->db, st->txn, f->name, f->digest,
+					    f->size, pairs, n / 2);
 		st->dirty = true;
 	}
 	free(pairs);
@@ -1219,7 +1121,7 @@ int aliasdb_sync(struct aliasdb *db, int tree_fd,
 		r = sync_run(&st, files, n_files);
 		if (r == 0 && st.dirty) {
 			/* commit aborts on failure */
-			r = aliasdb_db_write_commit(db, st.txn);
+			r = aliasdb_commit(db, st.txn);
 			st.rep->changed = r == 0;
 		} else {
 			/* Nothing changed: no new generation to chase. */
