@@ -91,9 +91,15 @@ void aliasctl_error_refused(const char *alias, const char *canonical,
 int aliasctl_db_open(const struct aliasctl *ctl, unsigned flags,
 		     bool quiet_enoent, struct aliasdb **ret_db);
 
-/* Report a failed database operation: "aliasctl: WHAT in D: strerror".
+/* Report a failed database operation: "aliasctl: WHAT in D: strerror"
+ * (for -EUCLEAN, that the database is damaged and how to recover it).
  * Returns ALIASCTL_EXIT_SYSTEM. */
 int aliasctl_db_error(const struct aliasctl *ctl, const char *what, int err);
+
+/* Report that the database in @db_dir is damaged (which file and why, as
+ * the last failed open found it) and the way out: `aliasctl recover`. The
+ * caller exits with ALIASCTL_EXIT_SYSTEM. */
+void aliasctl_db_damaged(const char *db_dir);
 
 /* ---- cmd-list.c --------------------------------------------------------- */
 

@@ -98,6 +98,31 @@ static void status_problems(const struct aliasdb_sync_event *list, size_t n)
 	}
 }
 
+/* Is the plain-text copy there and as new as the database? */
+static void status_copy(const struct aliasctl *ctl, uint64_t generation)
+{
+	uint64_t copy_gen = 0;
+	int r = aliasdb_copy_generation(ctl->db_dir, &copy_gen);
+
+	aliasctl_out_puts("plain-text copy: ");
+	aliasctl_out_text(ctl->db_dir);
+	aliasctl_out_printf("/%s ", ALIASDB_COPY_FILE);
+	if (r == 0 && copy_gen == generation)
+		aliasctl_out_puts("(up to date)\n");
+	else if (r == 0)
+		aliasctl_out_printf("(generation %" PRIu64
+				    ", behind; the next change rewrites "
+				    "it)\n",
+				    copy_gen);
+	else if (r == -ENOENT)
+		aliasctl_out_puts("(missing; the next change writes it)\n");
+	else
+		aliasctl_out_printf("(unusable: %s; the next change rewrites "
+				    "it)\n",
+				    r == -EUCLEAN ? "not a whole dump"
+						  : strerror(-r));
+}
+
 static int status_run(struct aliasctl *ctl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -166,6 +191,7 @@ static int status_run(struct aliasctl *ctl, int argc, char **argv)
 		status_quarantine(quarantined, n_quarantined);
 	if (n_problems > 0)
 		status_problems(problems, n_problems);
+	status_copy(ctl, generation);
 out:
 	aliasdb_sync_problems_free(problems, n_problems);
 	aliasdb_quarantine_list_free(quarantined, n_quarantined);
@@ -183,6 +209,8 @@ const struct aliasctl_command aliasctl_cmd_status = {
 		"declaration's\n"
 		"refused pairs with their rule, malformed lines, unreadable "
 		"files), aliases\n"
-		"the rules now refuse (not applied).\n",
+		"the rules now refuse (not applied), and whether the "
+		"plain-text copy the\n"
+		"recovery uses is up to date.\n",
 	.run = status_run,
 };

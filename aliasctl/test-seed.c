@@ -53,7 +53,7 @@ static int seed_apply(struct aliasdb *db, int argc, char **argv)
 			mdb_txn_abort(txn);
 			return r;
 		}
-		return aliasdb_db_write_commit(db, txn);
+		return aliasdb_commit(db, txn);
 	}
 	fprintf(stderr, "usage: aliasctl-test-seed DB own ALIAS CANONICAL "
 			"OWNER | block ALIAS REASON | conflict CANONICAL "
