@@ -541,6 +541,24 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 			(unsigned)ALIASDB_SCHEMA_VERSION);
 		return -1;
 	}
+	if (r == -EUCLEAN) {
+		/* Never mount a view of a database we cannot trust. */
+		fprintf(stderr,
+			"aliasfs: the alias database in %s is damaged: %s: "
+			"%s\n"
+			"aliasfs: not mounting; 'aliasctl --db %s recover' "
+			"rebuilds it from its plain-text copy and keeps the "
+			"damaged files\n",
+			fs->db_dir,
+			aliasdb_open_damaged_file()
+				? aliasdb_open_damaged_file()
+				: fs->db_dir,
+			aliasdb_open_damage_reason()
+				? aliasdb_open_damage_reason()
+				: "a record cannot be read",
+			fs->db_dir);
+		return -EUCLEAN;
+	}
 	if (r == -ENOENT && fs->db_defaults) {
 		fprintf(stderr, "aliasfs: unknown architecture %s\n", fs->arch);
 		return -1;
@@ -640,8 +658,11 @@ int main(int argc, char *argv[])
 	fs.debug = c.debug;
 	fs.is_root = geteuid() == 0;
 	afs_raise_nofile();
-	if (afs_setup(&fs, &c) < 0)
+	r = afs_setup(&fs, &c);
+	if (r < 0) {
+		ret = r == -EUCLEAN ? 2 : 1; /* 2: damaged database */
 		goto out;
+	}
 	{
 		struct rlimit rl;
 
