@@ -73,6 +73,7 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct stat st;
 	unsigned j;
 	int r, found = 0;
+	bool shown = false; /* removed from the source whose times show */
 
 	afs_caller_of(req, &caller);
 	r = afs_prepare_dir(fs, dir);
@@ -118,9 +119,12 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 			r = -errno;
 			goto out;
 		}
+		shown |= dir->slots[j].fd == afs_dir_first_fd(dir);
 		found++;
 	}
 	r = found ? 0 : -ENOENT;
+	if (found && !shown)
+		afs_dir_touch_shown(dir);
 	if (found) /* dpkg database view: a purged package's list */
 		afs_dpkgdb_unlinked(fs, dir, name);
 	if (found) /* a declaration removed: sync */
@@ -170,6 +174,7 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	unsigned n = 0, j;
 	struct stat st;
 	char *path = NULL;
+	bool shown = false; /* removed from the source whose times show */
 	int r;
 
 	afs_caller_of(req, &caller);
@@ -223,6 +228,8 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 			continue;
 		if (unlinkat(dir->slots[j].fd, name, AT_REMOVEDIR) < 0)
 			r = -errno;
+		else
+			shown |= dir->slots[j].fd == afs_dir_first_fd(dir);
 	}
 	for (j = 0; j < n && r == 0; j++) {
 		int i;
@@ -241,6 +248,8 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 				r = 0;
 		}
 	}
+	if (r == 0 && !shown)
+		afs_dir_touch_shown(dir);
 	afs_dir_changed(dir);
 	if (r == 0)
 		afs_door_changed(fs, dir, name);
