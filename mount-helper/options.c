@@ -150,6 +150,8 @@ static const struct mh_option mh_table[] = {
 	{"group", MH_FLAG, MH_MOUNT, NULL, "see mount(8)"},
 	{"nogroup", MH_FLAG, MH_MOUNT, NULL, "see mount(8)"},
 	{"comment=", MH_PREFIX, MH_MOUNT, NULL, "a note for fstab readers"},
+	{"uhelper", MH_VALUE, MH_MOUNT, NULL,
+	 "the umount helper mount(8) records"},
 	{"x-", MH_PREFIX, MH_MOUNT, NULL,
 	 "for systemd and other programs (x-systemd.automount, ...)"},
 	{"X-", MH_PREFIX, MH_MOUNT, NULL, "for fstab readers"},

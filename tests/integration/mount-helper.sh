@@ -49,7 +49,7 @@ cmdline "no options" "$B $M" "$B" "$M"
 cmdline "mount(8)'s usual -o rw" "$B $M -o rw" "$B" "$M" -o rw
 cmdline "options for mount(8), systemd and fstab are dropped" \
 	"$B $M -o rw" "$B" "$M" -o \
-	"defaults,auto,noauto,nofail,_netdev,x-systemd.automount,x-systemd.requires=a.mount,X-mount.mkdir,comment=hi,user,user=bob,nouser,users,nousers,owner,noowner,group,nogroup,rw"
+	"defaults,auto,noauto,nofail,_netdev,x-systemd.automount,x-systemd.requires=a.mount,X-mount.mkdir,comment=hi,uhelper=x,user,user=bob,nouser,users,nousers,owner,noowner,group,nogroup,rw"
 cmdline "every option of the view is passed, in order" \
 	"$B $M -o db=/d,arch=arm64,dpkgdb=raw,handles=open,threads=8,poll_us=0,entry_timeout=1,attr_timeout=0.5,negative_timeout=0,ro,rw,allow_other,noallow_other,default_permissions,no_default_permissions,dev,nodev,suid,nosuid,exec,noexec,atime,noatime,sync,async,dirsync,auto_unmount" \
 	"$B" "$M" -o \
