@@ -2,7 +2,8 @@
 # mount.aliasfs against random option strings and argument lists: never a
 # crash or a signal, always exit 0 or 1 (2 only for -N), a message on
 # every refusal, and the daemon never sees an option outside the table.
-# The seed is printed (ALIASFS_FUZZ_SEED=N repeats a run).
+# The seed is printed (ALIASFS_FUZZ_SEED=N repeats a run); a sanitizer
+# build's reports fail it.
 . "$top_srcdir/tests/integration/lib.sh"
 
 H=$top_builddir/mount-helper/mount.aliasfs
@@ -85,6 +86,12 @@ run()
 		return
 		;;
 	esac
+	if grep -q 'Sanitizer\|runtime error' "$T/err"; then
+		bad=$((bad + 1))
+		fail "sanitizer report for: $(printf '%s|' "$@" |
+			od -An -c | tr -s ' ' | head -c 300): $(head -n 5 "$T/err")"
+		return
+	fi
 	if [ "$_rc" -ne 0 ] && ! grep -q '^mount.aliasfs: \|^aliasfs: ' "$T/err"
 	then
 		bad=$((bad + 1))
