@@ -4,7 +4,8 @@
 # overlay of the real one and a directory holding the built helper. Then
 # `mount -t aliasfs`, fstab lines through `mount -a -T FSTAB` and
 # `mount -T FSTAB MNT` (defaults, noauto, nofail, _netdev, x-systemd.*,
-# users, ro), refusals and failures through mount(8)'s exit status,
+# users, ro), a users line of /etc/fstab mounted and unmounted by nobody,
+# refusals and failures through mount(8)'s exit status,
 # `mount -t fuse.aliasfs` through mount.fuse3, and umount.
 
 # Re-run in a private mount namespace first (before lib.sh makes $T).
@@ -31,6 +32,9 @@ if ! mount -t overlay overlay -o "lowerdir=$T/sbin:$SBIN" "$SBIN" \
 fi
 # The overlay goes before $T (its lower layer) is removed.
 trap '_rc=$?; umount "$SBIN" 2>/dev/null; (exit $_rc); _fix_cleanup' EXIT
+# mount(8) records user mounts in /run/mount/utab: a private one here.
+mkdir -p /run/mount && mount -t tmpfs tmpfs /run/mount ||
+	fail "a private /run/mount"
 ALIASFS_DAEMON=$SBIN/aliasfs
 export ALIASFS_DAEMON
 check "mount(8) finds /sbin/mount.aliasfs" test -x /sbin/mount.aliasfs
@@ -141,6 +145,35 @@ mounted_view "mount -a with a failing line: the good one" "$T/m1"
 check_fails "mount -a with a failing line: not the bad one" is_mounted \
 	"$T/m6"
 umount "$T/m1"
+
+# An ordinary user mounts and unmounts a users line of /etc/fstab (mount
+# runs the helper and the daemon as that user, which mounts through
+# fusermount3), and may read through the view.
+if id nobody >/dev/null 2>&1 && [ -f /etc/fstab ] &&
+	command -v setpriv >/dev/null; then
+	chmod 755 "$T"
+	chown nobody "$T/m5"
+	echo "$B $T/m5 aliasfs users,noauto 0 0" >"$T/etc-fstab"
+	mount --bind "$T/etc-fstab" /etc/fstab || fail "a private /etc/fstab"
+	as_nobody()
+	{
+		setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+	}
+	as_nobody mount "$T/m5" 2>"$T/err"
+	check_eq "users line: nobody mounts it: exit 0" 0 "$?"
+	[ -s "$T/err" ] && cat "$T/err"
+	check_eq "users line: the daemon runs as nobody" nobody \
+		"$(ps -o user= -p "$(view_daemon_pids "$T/m5" | head -n 1)" \
+			2>/dev/null)"
+	check_eq "users line: nobody reads through the view" \
+		"alias side bin-a" "$(as_nobody cat "$T/m5/usr/bin/bin-a")"
+	as_nobody umount "$T/m5" 2>"$T/err"
+	check_eq "users line: nobody unmounts it: exit 0" 0 "$?"
+	check_fails "users line: gone" is_mounted "$T/m5"
+	umount /etc/fstab
+else
+	echo "no nobody user, /etc/fstab or setpriv: user mount not tested"
+fi
 
 # fuse.aliasfs through mount.fuse3 (the daemon checks the options there).
 mount -t fuse.aliasfs -o nofail,users "$B" "$M" 2>"$T/err"
