@@ -40,7 +40,7 @@ hooks_cleanup()
 	for _p in $parents; do
 		kill "$_p" 2>/dev/null
 	done
-	for _t in "$T/target" "$T/target2"; do
+	for _t in "$T/target" "$T/target2" "$T/target3"; do
 		pkill -f "customize99-aliasfs.sh --after [0-9]* $_t\$" 2>/dev/null
 		umount -R "$_t" 2>/dev/null || umount -R -l "$_t" 2>/dev/null
 		_s=$(state "$_t")
@@ -223,9 +223,26 @@ check "fakechroot mode: says so" grep -q "cannot mount" "$T/err"
 mkdir -p "$T/m"
 mount_view "$T2" "$T/m"
 "$HOOKS/setup00-aliasfs.sh" "$T/m" 2>"$T/err"
-check_eq "TARGET already a mount point: exit 1" 1 "$?"
-check "TARGET already a mount point: says so" grep -q "mount point" "$T/err"
+check_eq "TARGET already a view: exit 1" 1 "$?"
+check "TARGET already a view: says so" grep -q "aliasfs view already" \
+	"$T/err"
 umount_view "$T/m"
+
+# TARGET may be a mount point of its own (a tmpfs): it stays.
+T3=$T/target3
+mkdir -p "$T3"
+mount -t tmpfs tmpfs "$T3" || fail "a tmpfs target"
+parent=$(start_setup "$T3")
+parents="$parents $parent"
+check "tmpfs TARGET: setup hook succeeds" poll 20 test -e "$T/setup-done"
+put "$T3/bin/y" "y"
+"$HOOKS/customize99-aliasfs.sh" "$T3" 2>"$T/err"
+check_eq "tmpfs TARGET: customize hook: exit 0" 0 "$?"
+check_eq "tmpfs TARGET: the tmpfs is there again" tmpfs "$(mounted_at "$T3")"
+check_eq "tmpfs TARGET: with the files in it" y "$(cat "$T3/usr/bin/y")"
+check_eq "tmpfs TARGET: and the aliases" usr/bin "$(readlink "$T3/bin")"
+umount "$T3" || fail "unmount the tmpfs target"
+kill "$parent"
 "$HOOKS/setup00-aliasfs.sh" "$T/no-such-target" 2>"$T/err"
 check_eq "missing TARGET: exit 1" 1 "$?"
 finish
