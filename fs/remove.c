@@ -114,6 +114,7 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 			}
 			continue;
 		}
+		afs_dpkgdb_removing(fs, dir, name, &st);
 		afs_file_keep_unlinked(fs, dir->slots[j].fd, name, &st);
 		if (unlinkat(dir->slots[j].fd, name, 0) < 0) {
 			r = -errno;
