@@ -219,6 +219,15 @@ static int quarantine_record(struct aliasdb *db, MDB_txn *txn,
 	return r;
 }
 
+int aliasdb_quarantine_record_txn(struct aliasdb *db, MDB_txn *txn,
+				  const char *alias, const char *original,
+				  const char *rel)
+{
+	struct quarantine_move m = {(char *)original, (char *)rel};
+
+	return quarantine_record(db, txn, alias, &m);
+}
+
 /* The moves, recorded, and the alias active: all or nothing. */
 static int quarantine_commit(struct aliasdb *db, const char *alias,
 			     const struct quarantine_move *moves, size_t n)

@@ -25,4 +25,11 @@ char *aliasdb_sync_blocked_reason(const struct aliasdb_diff *diffs, size_t n);
 int aliasdb_tree_open_parent(int tree_fd, const char *path,
 			     const char **ret_last);
 
+/* Record, within @txn, that @original (a tree path) now lies in the
+ * quarantine at @rel (relative to it, starting with '/'), moved there for
+ * @alias: the record `aliasctl status` lists. */
+int aliasdb_quarantine_record_txn(struct aliasdb *db, MDB_txn *txn,
+				  const char *alias, const char *original,
+				  const char *rel);
+
 #endif /* ALIASDB_SYNC_INTERNAL_H */
