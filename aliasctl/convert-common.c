@@ -31,10 +31,13 @@ static const char *convert_name(enum aliasdb_convert_op op)
  * ALIASCTL_DEBUG_KILL_AFTER=N: SIGKILL ourselves right after the Nth
  * journaled event, so that tests can stop a run at every point of it,
  * deterministically. ALIASCTL_DEBUG_EVENTS=1: report the number of events
- * on stderr at the end. Not for users; documented in the test suite.
+ * on stderr at the end. ALIASCTL_DEBUG_DELAY_US=N: sleep N microseconds
+ * after each event, so that a kill from outside at a random time lands in
+ * the middle of a run. Not for users; the tests use them.
  */
 struct convert_debug {
 	unsigned long long kill_after;
+	unsigned long delay_us;
 };
 
 static void convert_event(void *userdata, uint64_t n)
@@ -43,6 +46,8 @@ static void convert_event(void *userdata, uint64_t n)
 
 	if (d->kill_after && n == d->kill_after)
 		kill(getpid(), SIGKILL);
+	if (d->delay_us)
+		usleep((useconds_t)d->delay_us);
 }
 
 /* The comm of @pid, for a message ("aliasfs"), or "?" */
@@ -570,6 +575,9 @@ int convert_main(struct aliasctl *ctl, const struct convert_args *a)
 	env = getenv("ALIASCTL_DEBUG_KILL_AFTER");
 	if (env && *env)
 		dbg.kill_after = strtoull(env, NULL, 10);
+	env = getenv("ALIASCTL_DEBUG_DELAY_US");
+	if (env && *env)
+		dbg.delay_us = strtoul(env, NULL, 10);
 	if (a->tree) {
 		tree = strdup(a->tree);
 		if (!tree) {

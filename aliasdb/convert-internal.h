@@ -77,20 +77,28 @@ struct cv_step {
 /* What a convert left behind for revert: per canonical path, how the
  * original tree held it. Kept in the journal's "origins" database. */
 enum cv_origin_kind {
-	CV_O_MOVED = 1,	   /* came from the alias spelling */
-	CV_O_MOVED_WHOLE,  /* the alias directory, moved whole (the canonical
+	CV_O_MOVED = 1,	     /* came from the alias spelling */
+	CV_O_MOVED_WHOLE,    /* the alias directory, moved whole (the canonical
 			    * one did not exist) */
-	CV_O_DIR,	   /* directory on both sides: the alias side's mode,
+	CV_O_DIR,	     /* directory on both sides: the alias side's mode,
 			    * uid, gid */
-	CV_O_DUP,	   /* identical entries on both sides, one kept */
-	CV_O_DUP_LINKED,   /* both names were one inode (hard links) */
-	CV_O_ALIAS_LINK,   /* the alias side was a symlink (text) naming
+	CV_O_DUP,	     /* identical entries on both sides, one kept */
+	CV_O_DUP_LINKED,     /* both names were one inode (hard links) */
+	CV_O_ALIAS_LINK,     /* the alias side was a symlink (text) naming
 			    * the canonical entry */
-	CV_O_CANON_LINK,   /* the canonical side was a symlink (text)
+	CV_O_CANON_LINK,     /* the canonical side was a symlink (text)
 			    * naming the alias entry, which replaced it */
-	CV_O_ALIAS_ABSENT, /* the alias path did not exist */
-	CV_O_ALIAS_LINKED, /* the alias path was already a symlink (text) */
+	CV_O_ALIAS_ABSENT,   /* the alias path did not exist */
+	CV_O_ALIAS_LINKED,   /* the alias path was already a symlink (text) */
+	CV_O_DUP_ALIAS_KEPT, /* identical entries on both sides; the alias
+			      * side's inode (with other hard links) kept */
+	CV_O_QUARANTINED,    /* under key CV_ORIGIN_Q + original path: moved
+			      * into the quarantine at text */
 };
+
+/* Origins of quarantined entries are keyed apart from the canonical paths:
+ * "q:" + the path the entry had. */
+#define CV_ORIGIN_Q "q:"
 
 struct cv_origin {
 	char *path; /* canonical, absolute */
@@ -110,6 +118,10 @@ struct aliasdb_plan {
 	size_t n_origins, cap_origins;
 	char **aliases; /* the aliases this plan merges or splits */
 	size_t n_aliases;
+	/* Their states before the run (what a rollback restores):
+	 * "ALIAS\0S\0REASON\0" each, S '0' active, '1' blocked. */
+	char *prev_states;
+	size_t prev_len;
 	uint64_t tree_dev, tree_ino;
 	unsigned counter; /* names of staging objects */
 };
@@ -182,8 +194,11 @@ enum cv_state {
 	CV_S_IDLE = 0,	  /* nothing pending */
 	CV_S_RUNNING,	  /* steps being made */
 	CV_S_ROLLBACK,	  /* steps being undone */
-	CV_S_COMMITTING,  /* every step made: records and cleanup left */
+	CV_S_COMMITTING,  /* every step made: records and cleanup left;
+			   * can still be rolled back */
 	CV_S_ROLLED_BACK, /* every step undone: cleanup left */
+	CV_S_CLEANING,	  /* records written, staging being deleted: can
+			   * only be finished */
 };
 
 struct cv_journal;

@@ -119,6 +119,13 @@ static int merge_quarantine(struct merge *m, const char *path, uint64_t ino,
 		return r;
 	r = cv_plan_step(m->p, CV_MOVE, batch, CV_TREE, path, CV_QUARANTINE,
 			 rel, ino, NULL, NULL, m->alias, 0);
+	if (r == 0 && asprintf(&shown, "%s%s", CV_ORIGIN_Q, path) < 0)
+		r = -ENOMEM;
+	if (r == 0) {
+		/* revert brings it back from there */
+		r = cv_plan_origin(m->p, shown, CV_O_QUARANTINED, NULL, rel);
+		free(shown);
+	}
 	if (r == 0 && asprintf(&shown, "quarantine%s", rel) < 0)
 		r = -ENOMEM;
 	if (r == 0) {
@@ -234,10 +241,12 @@ static int merge_pair(struct merge *m, int afd, int cfd, const char *name,
 				 : cv_plan_item(m->p, ALIASDB_PLAN_DEDUP, ap,
 						cp, "hard links of one file");
 		}
-		r = cv_plan_origin(m->p, cp, CV_O_DUP, NULL, NULL);
-		if (r == 0 && sa->st_nlink > 1 && sc->st_nlink == 1) {
+		if (sa->st_nlink > 1 && sc->st_nlink == 1) {
 			/* Keep the inode other names share. */
-			r = merge_drop(m, cp, sc->st_ino, CV_B_CLEAR);
+			r = cv_plan_origin(m->p, cp, CV_O_DUP_ALIAS_KEPT, NULL,
+					   NULL);
+			if (r == 0)
+				r = merge_drop(m, cp, sc->st_ino, CV_B_CLEAR);
 			if (r == 0)
 				r = cv_plan_step(m->p, CV_MOVE, CV_B_MOVE,
 						 CV_TREE, ap, CV_TREE, cp,
@@ -250,6 +259,7 @@ static int merge_pair(struct merge *m, int afd, int cfd, const char *name,
 						"side's copy stays: it has "
 						"other hard links");
 		}
+		r = cv_plan_origin(m->p, cp, CV_O_DUP, NULL, NULL);
 		if (r == 0)
 			r = merge_drop(m, ap, sa->st_ino, CV_B_MOVE);
 		if (r == 0)

@@ -55,6 +55,7 @@ void aliasdb_plan_free(struct aliasdb_plan *plan)
 	for (size_t i = 0; i < plan->n_aliases; i++)
 		free(plan->aliases[i]);
 	free(plan->aliases);
+	free(plan->prev_states);
 	free(plan);
 }
 

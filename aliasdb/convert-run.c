@@ -465,6 +465,9 @@ static int run_records(struct run *run, const struct aliasdb_plan *p)
 			r = aliasdb_quarantine_record_txn(
 				run->db, txn, s->alias ? s->alias : "", s->src,
 				s->dst);
+		else if (s->kind == CV_MOVE && s->src_root == CV_QUARANTINE)
+			r = aliasdb_quarantine_unrecord_txn(run->db, txn,
+							    s->src);
 	}
 	for (size_t i = 0;
 	     r == 0 && p->op == ALIASDB_OP_CONVERT && i < p->n_aliases; i++) {
@@ -478,6 +481,119 @@ static int run_records(struct run *run, const struct aliasdb_plan *p)
 		return r;
 	}
 	return aliasdb_db_write_commit(run->db, txn);
+}
+
+/* Undo run_records(): quarantine records of the moves the rollback put
+ * back go, the aliases get their states from before the run. Idempotent,
+ * and harmless when run_records() never ran. */
+static int run_unrecord(struct run *run, const struct aliasdb_plan *p)
+{
+	const char *q = p->prev_states, *end = q ? q + p->prev_len : NULL;
+	MDB_txn *txn;
+	int r;
+
+	r = aliasdb_db_write_begin(run->db, &txn);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < p->n_steps; i++) {
+		const struct cv_step *s = &p->steps[i];
+
+		if (s->kind == CV_MOVE && s->dst_root == CV_QUARANTINE)
+			r = aliasdb_quarantine_unrecord_txn(run->db, txn,
+							    s->dst);
+		else if (s->kind == CV_MOVE && s->src_root == CV_QUARANTINE)
+			r = aliasdb_quarantine_record_txn(
+				run->db, txn, s->alias ? s->alias : "", s->dst,
+				s->src);
+	}
+	while (r == 0 && q && q < end) {
+		const char *alias = q, *state, *reason;
+
+		state = memchr(q, '\0', (size_t)(end - q));
+		reason = state ? memchr(state + 1, '\0',
+					(size_t)(end - state - 1))
+			       : NULL;
+		q = reason ? memchr(reason + 1, '\0',
+				    (size_t)(end - reason - 1))
+			   : NULL;
+		if (!q) {
+			r = -EIO;
+			break;
+		}
+		state++;
+		reason++;
+		q++;
+		r = aliasdb_store_set_state_txn(run->db, txn, alias,
+						*state == '1'
+							? ALIASDB_STATE_BLOCKED
+							: ALIASDB_STATE_ACTIVE,
+						*state == '1' ? reason : NULL);
+		if (r == -ENOENT || r == -EINVAL)
+			r = 0;
+	}
+	if (r < 0) {
+		mdb_txn_abort(txn);
+		return r;
+	}
+	return aliasdb_db_write_commit(run->db, txn);
+}
+
+/* The states of @p's aliases now, for run_unrecord(). */
+static int run_save_states(struct run *run, struct aliasdb_plan *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int r = 0;
+
+	if (!f)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_aliases; i++) {
+		struct aliasdb_alias *a;
+
+		r = aliasdb_get(run->db, p->aliases[i], &a);
+		if (r == -ENOENT) {
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		fprintf(f, "%s%c%c%c%s%c", a->alias, 0,
+			a->state == ALIASDB_STATE_BLOCKED ? '1' : '0', 0,
+			a->reason ? a->reason : "", 0);
+		aliasdb_alias_free(a);
+	}
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	free(p->prev_states);
+	p->prev_states = buf;
+	p->prev_len = len;
+	return 0;
+}
+
+/* Records written: from here the run can only be finished. */
+static int run_finish(struct run *run, const struct aliasdb_plan *p)
+{
+	int r;
+
+	r = run_records(run, p);
+	if (r < 0)
+		return r;
+	run_event(run);
+	r = cv_journal_set(run->j, CV_S_CLEANING, CV_B_COUNT);
+	if (r < 0)
+		return r;
+	run_event(run);
+	r = run_cleanup(run);
+	if (r == 0)
+		r = cv_journal_finish(run->j, true);
+	if (r == 0)
+		run_event(run);
+	return r;
 }
 
 /* Make batches @from.. of @p, then commit and clean up. */
@@ -522,13 +638,19 @@ static int run_forward(struct run *run, const struct aliasdb_plan *p,
 	if (r < 0)
 		return r;
 	run_event(run);
-	r = run_records(run, p);
-	if (r < 0)
-		return r;
-	run_event(run);
-	r = run_cleanup(run);
+	return run_finish(run, p);
+}
+
+/* Every step undone: the records too, then the staging directory. */
+static int run_rolled_back(struct run *run, const struct aliasdb_plan *p)
+{
+	int r;
+
+	r = run_unrecord(run, p);
 	if (r == 0)
-		r = cv_journal_finish(run->j, true);
+		r = run_cleanup(run);
+	if (r == 0)
+		r = cv_journal_finish(run->j, false);
 	if (r == 0)
 		run_event(run);
 	return r;
@@ -573,11 +695,7 @@ static int run_backward(struct run *run, const struct aliasdb_plan *p,
 	}
 	r = cv_journal_set(run->j, CV_S_ROLLED_BACK, 0);
 	if (r == 0)
-		r = run_cleanup(run);
-	if (r == 0)
-		r = cv_journal_finish(run->j, false);
-	if (r == 0)
-		run_event(run);
+		r = run_rolled_back(run, p);
 	return r;
 }
 
@@ -659,6 +777,8 @@ int aliasdb_convert_execute(struct aliasdb *db, int tree_fd,
 	if (r == 0)
 		r = run_sort_steps(plan);
 	if (r == 0)
+		r = run_save_states(&run, plan);
+	if (r == 0)
 		r = cv_journal_begin(run.j, plan);
 	if (r == 0) {
 		run_event(&run);
@@ -701,6 +821,7 @@ int aliasdb_convert_pending(struct aliasdb *db, enum aliasdb_convert_op *ret_op,
 		pending = ALIASDB_PENDING_ROLLBACK;
 		break;
 	case CV_S_COMMITTING:
+	case CV_S_CLEANING:
 		pending = ALIASDB_PENDING_CLEANUP;
 		break;
 	}
@@ -754,11 +875,8 @@ int aliasdb_convert_resume(struct aliasdb *db, int tree_fd,
 			r = run_forward(&run, p, st.batch);
 			break;
 		case CV_S_COMMITTING:
-			r = run_records(&run, p);
-			if (r == 0)
-				r = run_cleanup(&run);
-			if (r == 0)
-				r = cv_journal_finish(run.j, true);
+		case CV_S_CLEANING:
+			r = run_finish(&run, p);
 			break;
 		default:
 			r = -EBUSY;
@@ -767,6 +885,20 @@ int aliasdb_convert_resume(struct aliasdb *db, int tree_fd,
 	aliasdb_plan_free(p);
 	run_done(&run);
 	return r;
+}
+
+/* The last batch that may have started when the journal says batches
+ * below @batch are complete. */
+static uint32_t run_started(const struct aliasdb_plan *p, uint32_t batch)
+{
+	uint32_t last = 0;
+
+	for (size_t i = 0; i < p->n_steps; i++) {
+		if (p->steps[i].batch >= batch)
+			return p->steps[i].batch;
+		last = p->steps[i].batch;
+	}
+	return last;
 }
 
 int aliasdb_convert_rollback(struct aliasdb *db, int tree_fd,
@@ -786,9 +918,13 @@ int aliasdb_convert_rollback(struct aliasdb *db, int tree_fd,
 	if (r == 0 && p) {
 		switch (st.state) {
 		case CV_S_RUNNING:
-			/* The batch in progress may be partly made. */
-			from = st.batch < CV_B_COUNT ? st.batch
-						     : CV_B_COUNT - 1;
+		case CV_S_COMMITTING:
+			/* The batch in progress may be partly made: the
+			 * first one with steps from the first one not known
+			 * complete on. Later ones never started. */
+			from = run_started(p, st.state == CV_S_RUNNING
+						      ? st.batch
+						      : CV_B_COUNT);
 			r = cv_journal_set(run.j, CV_S_ROLLBACK, from);
 			if (r == 0) {
 				run_event(&run);
@@ -799,9 +935,7 @@ int aliasdb_convert_rollback(struct aliasdb *db, int tree_fd,
 			r = run_backward(&run, p, st.batch);
 			break;
 		case CV_S_ROLLED_BACK:
-			r = run_cleanup(&run);
-			if (r == 0)
-				r = cv_journal_finish(run.j, false);
+			r = run_rolled_back(&run, p);
 			break;
 		default:
 			r = -EALREADY;

@@ -4,7 +4,8 @@
  * daemon never waits on it and a run never locks the map for long.
  *
  * "meta"     "op", "state", "batch", "n_steps" (u64 each), "tree" (dev,
- *            ino of the tree's root), "aliases" (NUL-separated)
+ *            ino of the tree's root), "aliases" (NUL-separated), "prev"
+ *            (the aliases' states before the run)
  * "steps"    u64 big-endian index -> encoded step (see step_encode)
  * "pending"  canonical path -> origin, written with the steps of a
  *            convert and made the current "origins" when it completes
@@ -194,7 +195,7 @@ int cv_journal_state(struct cv_journal *j, struct cv_journal_state *ret)
 	mdb_txn_abort(txn);
 	if (r < 0)
 		return r;
-	if (state > CV_S_ROLLED_BACK || batch > CV_B_COUNT)
+	if (state > CV_S_CLEANING || batch > CV_B_COUNT)
 		return -EIO;
 	s.op = (int)op;
 	s.state = (enum cv_state)state;
@@ -505,6 +506,13 @@ int cv_journal_begin(struct cv_journal *j, const struct aliasdb_plan *p)
 		r = aliasdb_lmdb_error(mdb_put(txn, j->meta, &tk, &tv, 0));
 	if (r == 0)
 		r = put_aliases(j, txn, p);
+	if (r == 0) {
+		MDB_val pk = {4, (void *)"prev"};
+		MDB_val pv = {p->prev_len,
+			      p->prev_states ? p->prev_states : (char *)""};
+
+		r = aliasdb_lmdb_error(mdb_put(txn, j->meta, &pk, &pv, 0));
+	}
 	if (r == 0)
 		r = meta_put_u64(j, txn, "op", (uint64_t)p->op);
 	if (r == 0)
@@ -578,6 +586,19 @@ int cv_journal_load(struct cv_journal *j, struct aliasdb_plan **ret_plan)
 		return r;
 	}
 	r = load_aliases(j, txn, p);
+	if (r == 0) {
+		MDB_val pk = {4, (void *)"prev"}, pv;
+
+		r = aliasdb_lmdb_error(mdb_get(txn, j->meta, &pk, &pv));
+		if (r == 0 && pv.mv_size) {
+			p->prev_states = malloc(pv.mv_size);
+			if (!p->prev_states)
+				r = -ENOMEM;
+			else
+				memcpy(p->prev_states, pv.mv_data, pv.mv_size);
+			p->prev_len = pv.mv_size;
+		}
+	}
 	if (r == 0)
 		r = aliasdb_lmdb_error(mdb_cursor_open(txn, j->steps, &cur));
 	for (rc = r ? MDB_NOTFOUND : mdb_cursor_get(cur, &k, &v, MDB_FIRST);

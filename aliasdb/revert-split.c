@@ -28,6 +28,16 @@
 #include "convert-internal.h"
 #include "dpkg-claims-internal.h"
 
+/* An entry the last convert moved into the quarantine, to put back. */
+struct split_back {
+	char *original; /* where it was: alias or canonical spelling */
+	char *canonical;
+	const char *rel; /* in the quarantine (the origin's text) */
+	const char *alias;
+	bool alias_side;
+	uint64_t ino;
+};
+
 struct split_node {
 	char *name;
 	struct stat st;
@@ -37,6 +47,7 @@ struct split_node {
 				  * side */
 	bool sub_canon;		 /* something here or below stays */
 	bool whole;		 /* a directory that moves as one */
+	const struct split_back *back; /* comes back from the quarantine */
 	struct split_node *kids;
 	size_t n_kids;
 };
@@ -52,6 +63,8 @@ struct split {
 				     * alias side below them */
 	struct cv_origin *origins;
 	size_t n_origins;
+	struct split_back *backs;
+	size_t n_backs;
 	bool have_dpkg;
 };
 
@@ -297,6 +310,15 @@ static void split_place(struct split *s, struct split_node *n, const char *c,
 	n->to_canon = !parent_alias;
 }
 
+static const struct split_back *split_back_find(const struct split *s,
+						const char *c)
+{
+	for (size_t i = 0; i < s->n_backs; i++)
+		if (strcmp(s->backs[i].canonical, c) == 0)
+			return &s->backs[i];
+	return NULL;
+}
+
 /* Decide @n (at canonical @c) and, for a directory worth it, below. */
 static int split_decide(struct split *s, struct split_node *n, const char *c,
 			bool parent_alias)
@@ -306,7 +328,14 @@ static int split_decide(struct split *s, struct split_node *n, const char *c,
 	int fd, r = 0;
 
 	n->o = cv_origin_find(s->origins, s->n_origins, c);
+	n->back = split_back_find(s, c);
 	split_place(s, n, c, parent_alias);
+	if (n->back) {
+		/* The quarantined side takes its place back; what the tree
+		 * holds now goes to the other side. */
+		n->to_alias = !n->back->alias_side;
+		n->to_canon = n->back->alias_side;
+	}
 	n->sub_alias = n->to_alias;
 	n->sub_canon = n->to_canon;
 	if (n->o && n->o->kind == CV_O_CANON_LINK && !n->to_canon)
@@ -347,12 +376,21 @@ static int split_decide(struct split *s, struct split_node *n, const char *c,
 			r = split_decide(s, k, kc, n->to_alias && !n->to_canon);
 		free(kc);
 		if (r == 0) {
-			n->sub_alias |= k->sub_alias;
-			n->sub_canon |= k->sub_canon;
+			n->sub_alias |= k->sub_alias ||
+					(k->back && k->back->alias_side);
+			n->sub_canon |= k->sub_canon ||
+					(k->back && !k->back->alias_side);
 		}
 	}
 	cv_free_names(names, count);
 	close(fd);
+	if (r == 0 && n->back && n->back->alias_side && n->sub_alias) {
+		/* Something now goes where the quarantined entry was. */
+		r = cv_plan_item(s->p, ALIASDB_PLAN_NOTE, n->back->original,
+				 n->back->rel,
+				 "stays in the quarantine: its place is taken");
+		n->back = NULL;
+	}
 	n->whole = n->sub_alias && !n->sub_canon;
 	return r;
 }
@@ -395,12 +433,45 @@ static struct stat split_dir_meta(const struct split_node *n)
 	return meta;
 }
 
+/* Put the quarantined entry @b back at its place. */
+static int split_unquarantine(struct split *s, const struct split_back *b)
+{
+	int r;
+
+	r = cv_plan_step(s->p, CV_MOVE, CV_B_FILL, CV_QUARANTINE, b->rel,
+			 CV_TREE, b->original, b->ino, NULL, NULL, b->alias, 0);
+	return r ? r
+		 : cv_plan_item(s->p, ALIASDB_PLAN_MOVE, b->rel, b->original,
+				"back from the quarantine");
+}
+
+/* A copy (or hard link) of @c made in staging: its staging path. */
+static int split_copy(struct split *s, const char *c, bool linked,
+		      char **ret_tmp)
+{
+	int r;
+
+	r = cv_plan_staging_name(s->p, "copy", ret_tmp);
+	if (r == 0)
+		r = cv_plan_step(s->p, linked ? CV_LINK : CV_COPY, CV_B_PREP,
+				 CV_TREE, c, CV_TREE, *ret_tmp, 0, NULL, NULL,
+				 NULL, 0);
+	return r;
+}
+
 /* Emit @n, at canonical @c, alias spelling @a. @skel: where @a's new
  * directory is built in staging (NULL: not a new directory). */
 static int split_emit(struct split *s, const struct split_node *n,
 		      const char *c, const char *a, const char *skel)
 {
+	int kind = n->o ? n->o->kind : 0;
 	int r = 0;
+
+	if (n->back) {
+		r = split_unquarantine(s, n->back);
+		if (r < 0)
+			return r;
+	}
 
 	if (S_ISDIR(n->st.st_mode) && n->whole) {
 		r = cv_plan_step(s->p, CV_MOVE, CV_B_MOVE, CV_TREE, c, CV_TREE,
@@ -434,21 +505,41 @@ static int split_emit(struct split *s, const struct split_node *n,
 		}
 		return r;
 	}
-	if (n->to_alias && !n->to_canon) {
+	if (n->to_alias && n->to_canon && kind == CV_O_ALIAS_LINK &&
+	    n->o->text) {
+		/* The alias side was a symlink to this one. */
+		r = split_relink(s, n->o, a);
+	} else if (n->to_alias && n->to_canon && kind == CV_O_CANON_LINK &&
+		   n->o->text) {
+		/* The canonical side was a symlink to this one. */
 		r = cv_plan_step(s->p, CV_MOVE, CV_B_MOVE, CV_TREE, c, CV_TREE,
 				 a, n->st.st_ino, NULL, NULL, NULL, 0);
 		if (r == 0)
 			r = cv_plan_item(s->p, ALIASDB_PLAN_MOVE, c, a, NULL);
-	} else if (n->to_alias) {
-		bool linked = n->o && n->o->kind == CV_O_DUP_LINKED;
-		char *tmp;
+		if (r == 0)
+			r = split_relink(s, n->o, c);
+	} else if (n->to_alias && n->to_canon && kind == CV_O_DUP_ALIAS_KEPT) {
+		/* This inode was the alias side's (it has other names
+		 * there); the canonical side gets the copy. */
+		char *tmp = NULL;
 
-		r = cv_plan_staging_name(s->p, "copy", &tmp);
-		if (r < 0)
-			return r;
-		r = cv_plan_step(s->p, linked ? CV_LINK : CV_COPY, CV_B_PREP,
-				 CV_TREE, c, CV_TREE, tmp, 0, NULL, NULL, NULL,
-				 0);
+		r = split_copy(s, c, false, &tmp);
+		if (r == 0)
+			r = cv_plan_step(s->p, CV_MOVE, CV_B_MOVE, CV_TREE, c,
+					 CV_TREE, a, n->st.st_ino, NULL, NULL,
+					 NULL, 0);
+		if (r == 0)
+			r = cv_plan_step(s->p, CV_MOVE, CV_B_FILL, CV_TREE, tmp,
+					 CV_TREE, c, 0, NULL, NULL, NULL, 0);
+		if (r == 0)
+			r = cv_plan_item(s->p, ALIASDB_PLAN_COPY, a, c,
+					 "the same file under both spellings");
+		free(tmp);
+	} else if (n->to_alias && n->to_canon) {
+		bool linked = kind == CV_O_DUP_LINKED;
+		char *tmp = NULL;
+
+		r = split_copy(s, c, linked, &tmp);
 		if (r == 0)
 			r = cv_plan_step(s->p, CV_MOVE, CV_B_MOVE, CV_TREE, tmp,
 					 CV_TREE, a, 0, NULL, NULL, NULL, 0);
@@ -456,14 +547,19 @@ static int split_emit(struct split *s, const struct split_node *n,
 			r = cv_plan_item(s->p,
 					 linked ? ALIASDB_PLAN_LINK
 						: ALIASDB_PLAN_COPY,
-					 c, a, "listed under both spellings");
+					 c, a, "under both spellings");
 		free(tmp);
+	} else if (n->to_alias) {
+		r = cv_plan_step(s->p, CV_MOVE, CV_B_MOVE, CV_TREE, c, CV_TREE,
+				 a, n->st.st_ino, NULL, NULL, NULL, 0);
+		if (r == 0)
+			r = cv_plan_item(s->p, ALIASDB_PLAN_MOVE, c, a, NULL);
 	}
-	if (r == 0 && n->o && n->o->kind == CV_O_CANON_LINK && !n->to_canon &&
-	    n->o->text)
+	if (r == 0 && kind == CV_O_CANON_LINK && !n->to_canon && n->o->text &&
+	    !n->back)
 		r = split_relink(s, n->o, c);
-	if (r == 0 && n->o && n->o->kind == CV_O_ALIAS_LINK && !n->to_alias &&
-	    n->o->text)
+	if (r == 0 && kind == CV_O_ALIAS_LINK && !n->to_alias && n->o->text &&
+	    !n->back)
 		r = split_relink(s, n->o, a);
 	return r;
 }
@@ -561,6 +657,82 @@ out:
 	return r;
 }
 
+/*
+ * The entries the last convert moved into the quarantine and that are
+ * still there: revert puts them back. One that was the alias directory
+ * itself stays (the alias becomes a directory).
+ */
+static int split_load_backs(struct split *s, struct aliasdb *db)
+{
+	size_t ql = strlen(CV_ORIGIN_Q);
+	char q[ALIASDB_PATH_MAX], canon[ALIASDB_PATH_MAX];
+	const char *dir;
+	int qfd = -1, r = 0;
+
+	if (!db || mdb_env_get_path(db->env, &dir) != 0 ||
+	    (size_t)snprintf(q, sizeof(q), "%s/quarantine", dir) >= sizeof(q))
+		return 0;
+	for (size_t i = 0; r == 0 && i < s->n_origins; i++) {
+		const struct cv_origin *o = &s->origins[i];
+		const char *orig = o->path + ql;
+		struct split_back *b, *nb;
+		struct stat st;
+		int ai;
+
+		if (strncmp(o->path, CV_ORIGIN_Q, ql) != 0 ||
+		    o->kind != CV_O_QUARANTINED || !o->text)
+			continue;
+		if (qfd < 0) {
+			qfd = open(q, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (qfd < 0)
+				break;
+		}
+		if (cv_lstat(qfd, o->text, &st) < 0)
+			continue; /* taken out of the quarantine since */
+		ai = aliasdb_map_find_alias(s->map, orig);
+		if ((ai >= 0 &&
+		     strcmp(aliasdb_map_alias(s->map, ai), orig) == 0) ||
+		    aliasdb_map_canon(s->map, orig, canon, sizeof(canon)) < 0) {
+			r = cv_plan_item(s->p, ALIASDB_PLAN_NOTE, orig, o->text,
+					 "stays in the quarantine: the alias "
+					 "becomes a directory");
+			continue;
+		}
+		nb = realloc(s->backs, (s->n_backs + 1) * sizeof(*nb));
+		if (!nb) {
+			r = -ENOMEM;
+			break;
+		}
+		s->backs = nb;
+		b = &s->backs[s->n_backs];
+		memset(b, 0, sizeof(*b));
+		b->original = strdup(orig);
+		b->canonical = strdup(canon);
+		if (!b->original || !b->canonical) {
+			free(b->original);
+			free(b->canonical);
+			r = -ENOMEM;
+			break;
+		}
+		b->rel = o->text;
+		b->alias_side = ai >= 0;
+		/* The alias the entry belongs to, for its quarantine
+		 * record if a rollback puts it back there. */
+		for (size_t k = 0; k < aliasdb_map_count(s->map); k++) {
+			const char *c = aliasdb_map_canonical(s->map, k);
+			size_t cl = strlen(c);
+
+			if (strncmp(canon, c, cl) == 0 && canon[cl] == '/')
+				b->alias = aliasdb_map_alias(s->map, k);
+		}
+		b->ino = st.st_ino;
+		s->n_backs++;
+	}
+	if (qfd >= 0)
+		close(qfd);
+	return r;
+}
+
 int cv_plan_revert(struct aliasdb *db, const struct aliasdb_map *map,
 		   int tree_fd, const struct aliasdb_convert_opts *opts,
 		   struct aliasdb_plan *p)
@@ -590,8 +762,14 @@ int cv_plan_revert(struct aliasdb *db, const struct aliasdb_map *map,
 			r = 0;
 		cv_journal_close(j);
 	}
+	if (r == 0)
+		r = split_load_backs(&s, db);
 	for (size_t i = 0; r == 0 && i < s.n_origins; i++)
-		r = split_walk_add(&s, s.origins[i].path);
+		if (strncmp(s.origins[i].path, CV_ORIGIN_Q,
+			    strlen(CV_ORIGIN_Q)) != 0)
+			r = split_walk_add(&s, s.origins[i].path);
+	for (size_t i = 0; r == 0 && i < s.n_backs; i++)
+		r = split_walk_add(&s, s.backs[i].canonical);
 	if (r == 0)
 		r = split_read_dpkg(&s);
 	if (r == 0 && !s.have_dpkg)
@@ -615,6 +793,11 @@ int cv_plan_revert(struct aliasdb *db, const struct aliasdb_map *map,
 	dpkg_set_free(&s.want_alias);
 	dpkg_set_free(&s.want_canon);
 	dpkg_set_free(&s.walk);
+	for (size_t i = 0; i < s.n_backs; i++) {
+		free(s.backs[i].original);
+		free(s.backs[i].canonical);
+	}
+	free(s.backs);
 	cv_origins_free(s.origins, s.n_origins);
 	return r;
 }

@@ -32,4 +32,9 @@ int aliasdb_quarantine_record_txn(struct aliasdb *db, MDB_txn *txn,
 				  const char *alias, const char *original,
 				  const char *rel);
 
+/* Forget the record of the quarantined file at @rel (a file moved back
+ * out of the quarantine). A missing record is fine. */
+int aliasdb_quarantine_unrecord_txn(struct aliasdb *db, MDB_txn *txn,
+				    const char *rel);
+
 #endif /* ALIASDB_SYNC_INTERNAL_H */
