@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -145,14 +146,71 @@ static int convert_open_tree(const struct convert_args *a, const char *path,
 	return ALIASCTL_EXIT_OK;
 }
 
+/*
+ * A running aliasfs daemon serving @real (the tree's real path): a process
+ * named aliasfs with a descriptor on it (the daemon keeps one on its
+ * backing). Only processes we may inspect are seen: all as root, our own
+ * otherwise. Returns the pid, or 0.
+ */
+static pid_t convert_find_daemon(const char *real)
+{
+	char path[320], link[ALIASDB_PATH_MAX], comm[64];
+	struct dirent *p, *f;
+	pid_t found = 0;
+	DIR *procs, *fds;
+
+	procs = opendir("/proc");
+	if (!procs)
+		return 0;
+	while (!found && (p = readdir(procs)) != NULL) {
+		pid_t pid = (pid_t)strtol(p->d_name, NULL, 10);
+
+		if (pid <= 0 || pid == getpid())
+			continue;
+		convert_comm(pid, comm, sizeof(comm));
+		if (strcmp(comm, "aliasfs") != 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
+		fds = opendir(path);
+		if (!fds)
+			continue;
+		while (!found && (f = readdir(fds)) != NULL) {
+			ssize_t n;
+
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%ld/fd/%s",
+				 (long)pid, f->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			if (strcmp(link, real) == 0)
+				found = pid;
+		}
+		closedir(fds);
+	}
+	closedir(procs);
+	return found;
+}
+
 /* Nobody else may use the tree while it changes. */
 static int convert_refuse_busy(const struct convert_args *a, const char *tree,
 			       int fd, const char *db_dir)
 {
-	char comm[64];
+	char comm[64], *real;
 	pid_t pid = 0;
 	int r;
 
+	real = realpath(tree, NULL);
+	pid = real ? convert_find_daemon(real) : 0;
+	free(real);
+	if (pid) {
+		aliasctl_error("%s: %s is served by a running aliasfs view "
+			       "(process %ld); unmount it first",
+			       convert_name(a->op), tree, (long)pid);
+		return ALIASCTL_EXIT_USAGE;
+	}
 	r = aliasdb_tree_lock(fd);
 	if (r == -EWOULDBLOCK) {
 		aliasctl_error("%s: %s is in use: a running aliasfs view "
@@ -225,27 +283,32 @@ static int convert_load_map(struct aliasdb *db, const char *arch,
 	return r;
 }
 
-/* Open the database, creating it with the default set if the tree has
- * none (a dry run plans with the default set and creates nothing). */
-static int convert_open_db(struct aliasctl *ctl, const struct convert_args *a,
-			   struct aliasdb **ret_db)
+/* Open the database if the tree has one (*ret_db NULL if not). */
+static int convert_open_db(struct aliasctl *ctl, struct aliasdb **ret_db)
+{
+	struct aliasdb *db = NULL;
+	int ex;
+
+	ex = aliasctl_db_open(ctl, 0, true, &db);
+	if (ex == -ENOENT) {
+		*ret_db = NULL;
+		return ALIASCTL_EXIT_OK;
+	}
+	if (ex == ALIASCTL_EXIT_OK)
+		*ret_db = db;
+	return ex;
+}
+
+/* Make the database a run needs (its journal lives there), with the
+ * default set of the map the plan was made with. */
+static int convert_create_db(struct aliasctl *ctl, const struct convert_args *a,
+			     struct aliasdb **ret_db)
 {
 	enum aliasdb_rule rule;
 	struct aliasdb *db = NULL;
 	char *host = NULL;
 	int r, ex;
 
-	ex = aliasctl_db_open(ctl, 0, true, &db);
-	if (ex == ALIASCTL_EXIT_OK) {
-		*ret_db = db;
-		return ex;
-	}
-	if (ex != -ENOENT)
-		return ex;
-	if (a->mode != CONVERT_RUN) {
-		*ret_db = NULL;
-		return ALIASCTL_EXIT_OK;
-	}
 	ex = aliasctl_db_open(ctl, ALIASDB_OPEN_CREATE, false, &db);
 	if (ex != ALIASCTL_EXIT_OK)
 		return ex;
@@ -257,17 +320,41 @@ static int convert_open_db(struct aliasctl *ctl, const struct convert_args *a,
 	}
 	r = aliasdb_add_arch_defaults(db, a->arch ? a->arch : host, &rule);
 	free(host);
-	if (r == -ENOENT) {
-		aliasdb_close(db);
-		aliasctl_error("unknown architecture %s", a->arch);
-		return ALIASCTL_EXIT_USAGE;
-	}
+	if (r == -ENOENT)
+		r = 0; /* no default set (hurd-*): an empty map */
 	if (r < 0) {
 		aliasdb_close(db);
 		return aliasctl_db_error(ctl, "cannot add the default aliases",
 					 r);
 	}
 	*ret_db = db;
+	return ALIASCTL_EXIT_OK;
+}
+
+/* Plan @a->op on the tree with @db's aliases (the default set without
+ * one). Prints why on failure. */
+static int convert_plan(struct aliasctl *ctl, const struct convert_args *a,
+			struct aliasdb *db, int fd, const char *tree,
+			const struct aliasdb_convert_opts *opts,
+			struct aliasdb_plan **ret_plan)
+{
+	struct aliasdb_map *map = NULL;
+	int r;
+
+	r = convert_load_map(db, a->arch, &map);
+	if (r == -ENOENT && !db) {
+		aliasctl_error("unknown architecture %s", a->arch);
+		return ALIASCTL_EXIT_USAGE;
+	}
+	if (r < 0)
+		return aliasctl_db_error(ctl, "cannot read the aliases", r);
+	r = aliasdb_convert_plan(db, map, fd, a->op, opts, ret_plan);
+	aliasdb_map_free(map);
+	if (r < 0) {
+		aliasctl_error("%s: cannot read %s: %s", convert_name(a->op),
+			       tree, strerror(-r));
+		return ALIASCTL_EXIT_SYSTEM;
+	}
 	return ALIASCTL_EXIT_OK;
 }
 
@@ -418,26 +505,18 @@ static int convert_pending(const struct convert_args *a, struct aliasdb *db,
 
 static int convert_plan_and_run(struct aliasctl *ctl,
 				const struct convert_args *a,
-				struct aliasdb *db, int fd, const char *tree,
+				struct aliasdb **dbp, int fd, const char *tree,
 				const struct aliasdb_convert_opts *opts,
 				struct aliasdb_convert_status *st)
 {
 	const struct aliasdb_plan_item *items;
 	struct aliasdb_plan *plan = NULL;
-	struct aliasdb_map *map = NULL;
 	size_t n;
-	int r, ex = ALIASCTL_EXIT_OK;
+	int r, ex;
 
-	r = convert_load_map(db, a->arch, &map);
-	if (r < 0)
-		return aliasctl_db_error(ctl, "cannot read the aliases", r);
-	r = aliasdb_convert_plan(db, map, fd, a->op, opts, &plan);
-	aliasdb_map_free(map);
-	if (r < 0) {
-		aliasctl_error("%s: cannot read %s: %s", convert_name(a->op),
-			       tree, strerror(-r));
-		return ALIASCTL_EXIT_SYSTEM;
-	}
+	ex = convert_plan(ctl, a, *dbp, fd, tree, opts, &plan);
+	if (ex != ALIASCTL_EXIT_OK)
+		return ex;
 	if (a->mode == CONVERT_DRY_RUN) {
 		items = aliasdb_plan_items(plan, &n);
 		for (size_t i = 0; i < n; i++)
@@ -447,19 +526,42 @@ static int convert_plan_and_run(struct aliasctl *ctl,
 				    aliasdb_plan_conflicts(plan));
 		if (convert_print_conflicts(a, plan))
 			ex = ALIASCTL_EXIT_USAGE;
-	} else if (convert_print_conflicts(a, plan)) {
-		ex = ALIASCTL_EXIT_USAGE;
-	} else {
-		r = aliasdb_convert_execute(db, fd, plan, opts, st);
-		if (r == -EXDEV)
-			aliasctl_error("%s: %s spans file systems at %s: "
-				       "renames cannot cross them",
-				       convert_name(a->op), tree, st->where);
-		if (r < 0)
-			ex = convert_failed(a, tree, "stopped in", r, st);
-		else
-			convert_print_summary(a, plan, tree);
+		goto out;
 	}
+	if (convert_print_conflicts(a, plan)) {
+		ex = ALIASCTL_EXIT_USAGE;
+		goto out;
+	}
+	if (!*dbp && aliasdb_plan_steps(plan)) {
+		/* Only now, with a plan that can be made, does the tree get
+		 * a database; the plan is made again with it (its
+		 * quarantine). */
+		aliasdb_plan_free(plan);
+		plan = NULL;
+		ex = convert_create_db(ctl, a, dbp);
+		if (ex == ALIASCTL_EXIT_OK)
+			ex = convert_plan(ctl, a, *dbp, fd, tree, opts, &plan);
+		if (ex != ALIASCTL_EXIT_OK)
+			goto out;
+		if (convert_print_conflicts(a, plan)) {
+			ex = ALIASCTL_EXIT_USAGE;
+			goto out;
+		}
+	}
+	if (!*dbp) {
+		convert_print_summary(a, plan, tree);
+		goto out;
+	}
+	r = aliasdb_convert_execute(*dbp, fd, plan, opts, st);
+	if (r == -EXDEV)
+		aliasctl_error("%s: %s spans file systems at %s: renames "
+			       "cannot cross them",
+			       convert_name(a->op), tree, st->where);
+	if (r < 0)
+		ex = convert_failed(a, tree, "stopped in", r, st);
+	else
+		convert_print_summary(a, plan, tree);
+out:
 	aliasdb_plan_free(plan);
 	return ex;
 }
@@ -609,7 +711,7 @@ int convert_main(struct aliasctl *ctl, const struct convert_args *a)
 		if (ex != ALIASCTL_EXIT_OK)
 			goto out;
 	}
-	ex = convert_open_db(&local, a, &db);
+	ex = convert_open_db(&local, &db);
 	if (ex != ALIASCTL_EXIT_OK)
 		goto out;
 	if (db) {
@@ -655,7 +757,7 @@ int convert_main(struct aliasctl *ctl, const struct convert_args *a)
 			convert_name(a->op), convert_name(a->op), tree);
 		ex = convert_pending(a, db, fd, tree, &opts, &st);
 	} else {
-		ex = convert_plan_and_run(&local, a, db, fd, tree, &opts, &st);
+		ex = convert_plan_and_run(&local, a, &db, fd, tree, &opts, &st);
 	}
 	env = getenv("ALIASCTL_DEBUG_EVENTS");
 	if (env && *env == '1')

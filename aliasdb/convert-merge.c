@@ -439,6 +439,9 @@ static int merge_dirs(struct merge *m, const char *a, const char *c)
 			else
 				r = cv_plan_origin(m->p, cp, CV_O_DIR, &sa,
 						   NULL);
+			if (r == 0)
+				r = cv_plan_item(m->p, ALIASDB_PLAN_MERGE, ap,
+						 cp, NULL);
 			if (r == 0 && merge_meta_differs(&sa, &sc))
 				r = cv_plan_item(m->p, ALIASDB_PLAN_NOTE, ap,
 						 cp,
