@@ -299,36 +299,78 @@ static int convert_open_db(struct aliasctl *ctl, struct aliasdb **ret_db)
 	return ex;
 }
 
-/* Make the database a run needs (its journal lives there), with the
- * default set of the map the plan was made with. */
+/* Remove the database files of an unfinished creation at @dir. */
+static void convert_rm_partial(const char *dir)
+{
+	static const char *const files[] = {"data.mdb", "lock.mdb"};
+	char path[ALIASDB_PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		(void)unlink(path);
+	}
+	(void)rmdir(dir);
+}
+
+/*
+ * Make the database a run needs (its journal lives there), with the
+ * default set of the map the plan was made with. It is built under a
+ * temporary name and renamed into place, so that a kill in between never
+ * leaves a database without its aliases, which a rerun would take for a
+ * tree with nothing to merge.
+ */
 static int convert_create_db(struct aliasctl *ctl, const struct convert_args *a,
 			     struct aliasdb **ret_db)
 {
+	struct aliasctl tmp = *ctl;
 	enum aliasdb_rule rule;
 	struct aliasdb *db = NULL;
-	char *host = NULL;
+	char *host = NULL, *dir = NULL;
 	int r, ex;
 
-	ex = aliasctl_db_open(ctl, ALIASDB_OPEN_CREATE, false, &db);
+	if (asprintf(&dir, "%s.new", ctl->db_dir) < 0)
+		return ALIASCTL_EXIT_SYSTEM;
+	convert_rm_partial(dir);
+	tmp.db_dir = dir;
+	ex = aliasctl_db_open(&tmp, ALIASDB_OPEN_CREATE, false, &db);
 	if (ex != ALIASCTL_EXIT_OK)
-		return ex;
+		goto out;
 	if (!a->arch && aliasdb_host_arch(&host) < 0) {
-		aliasdb_close(db);
 		aliasctl_error("cannot tell the host's architecture: use "
 			       "--arch");
-		return ALIASCTL_EXIT_SYSTEM;
+		ex = ALIASCTL_EXIT_SYSTEM;
+		goto out;
 	}
 	r = aliasdb_add_arch_defaults(db, a->arch ? a->arch : host, &rule);
-	free(host);
 	if (r == -ENOENT)
 		r = 0; /* no default set (hurd-*): an empty map */
 	if (r < 0) {
-		aliasdb_close(db);
-		return aliasctl_db_error(ctl, "cannot add the default aliases",
-					 r);
+		ex = aliasctl_db_error(&tmp, "cannot add the default aliases",
+				       r);
+		goto out;
 	}
-	*ret_db = db;
-	return ALIASCTL_EXIT_OK;
+	aliasdb_close(db);
+	db = NULL;
+	/* Onto nothing or an empty directory; a database someone made
+	 * meanwhile wins. */
+	if (rename(dir, ctl->db_dir) < 0 && errno != ENOTEMPTY &&
+	    errno != EEXIST) {
+		aliasctl_error("cannot make the database %s: %s", ctl->db_dir,
+			       strerror(errno));
+		ex = ALIASCTL_EXIT_SYSTEM;
+		goto out;
+	}
+	ex = aliasctl_db_open(ctl, 0, false, &db);
+	if (ex == ALIASCTL_EXIT_OK) {
+		*ret_db = db;
+		db = NULL;
+	}
+out:
+	aliasdb_close(db);
+	convert_rm_partial(dir);
+	free(host);
+	free(dir);
+	return ex;
 }
 
 /* Plan @a->op on the tree with @db's aliases (the default set without
@@ -670,7 +712,7 @@ int convert_main(struct aliasctl *ctl, const struct convert_args *a)
 	enum aliasdb_pending pending = ALIASDB_PENDING_NONE;
 	struct aliasctl local = *ctl;
 	struct aliasdb *db = NULL;
-	char *tree = NULL, *db_dir = NULL;
+	char *tree = NULL, *db_dir = NULL, *partial;
 	const char *env;
 	int fd = -1, ex, r;
 
@@ -710,6 +752,13 @@ int convert_main(struct aliasctl *ctl, const struct convert_args *a)
 		ex = convert_refuse_busy(a, tree, fd, local.db_dir);
 		if (ex != ALIASCTL_EXIT_OK)
 			goto out;
+		/* A database a killed run was making, never put in place. */
+		if (asprintf(&partial, "%s.new", local.db_dir) < 0) {
+			ex = ALIASCTL_EXIT_SYSTEM;
+			goto out;
+		}
+		convert_rm_partial(partial);
+		free(partial);
 	}
 	ex = convert_open_db(&local, &db);
 	if (ex != ALIASCTL_EXIT_OK)

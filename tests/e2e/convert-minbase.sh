@@ -100,13 +100,13 @@ echo "minbase convert: $n events; $POINTS points, seed $SEED"
 kl_points "$n" "$POINTS" "$SEED" >"$W/points"
 KL_FWD=$W/ref.sum KL_BACK=$W/orig.sum KL_CANON=$W/orig.canon
 kl_loop "minbase convert" "$W/orig" "$W/points" convert
-kl_timer "minbase convert" "$W/orig" 3 $((n * 2)) 2000 convert
+kl_timer "minbase convert" "$W/orig" 6 $((n * 2)) 2000 convert
 n=$(kl_events "$W/ref" revert)
 echo "minbase revert: $n events"
 kl_points "$n" "$POINTS" "$((SEED + 1))" >"$W/points"
 KL_FWD=$W/orig.sum KL_BACK=$W/ref.sum KL_CANON=
 kl_loop "minbase revert" "$W/ref" "$W/points" revert
-kl_timer "minbase revert" "$W/ref" 3 $((n * 2)) 2000 revert
+kl_timer "minbase revert" "$W/ref" 6 $((n * 2)) 2000 revert
 rm -rf "$W/ref"
 
 # ---- half merged: /sbin and /lib64 already symlinks ---------------------------------

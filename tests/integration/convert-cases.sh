@@ -236,6 +236,16 @@ check_eq "--resume" 0 $?
 check "--resume reports" grep -q "^finished $W/intr: [0-9]* steps made" "$W/out"
 check_eq "--resume finished the merge" usr/lib "$(readlink "$W/intr/lib")"
 
+# A run killed while it made the tree's database leaves it half made
+# under a temporary name: the next run removes it and makes its own.
+fresh part split
+aliasctl --db "$W/part/var/lib/aliasfs.new" init --empty >/dev/null
+aliasctl convert "$W/part" >/dev/null 2>&1
+check_eq "a half-made database: the next run converts" usr/bin \
+	"$(readlink "$W/part/bin")"
+check "... and the half-made one is gone" \
+	test ! -e "$W/part/var/lib/aliasfs.new"
+
 # ---- bad input and refusals -------------------------------------------------------------
 aliasctl convert "$W/missing" >/dev/null 2>"$W/err"
 check_eq "a missing tree: exit 2" 2 $?

@@ -50,7 +50,7 @@ kl_points "$n" 50 "$SEED" >"$W/points"
 check_eq "50 convert kill points" 50 "$(wc -l <"$W/points")"
 KL_FWD=$W/ref.sum KL_BACK=$W/orig.sum KL_CANON=$W/orig.canon
 kl_loop convert "$W/orig" "$W/points" convert --prefer canonical
-kl_timer convert "$W/orig" 4 $((n * 3)) 3000 convert --prefer canonical
+kl_timer convert "$W/orig" 6 $((n * 3)) 3000 convert --prefer canonical
 
 # revert, from the converted tree
 n=$(kl_events "$W/ref" revert)
