@@ -60,6 +60,6 @@ kl_points "$n" 50 "$((SEED + 1))" >"$W/points"
 check_eq "50 revert kill points" 50 "$(wc -l <"$W/points")"
 KL_FWD=$W/orig.sum KL_BACK=$W/ref.sum KL_CANON=
 kl_loop revert "$W/ref" "$W/points" revert
-kl_timer revert "$W/ref" 4 $((n * 3)) 3000 revert
+kl_timer revert "$W/ref" 6 $((n * 3)) 3000 revert
 
 finish
