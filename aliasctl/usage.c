@@ -10,7 +10,11 @@
 #include "cmd-declarations.h"
 #include "cmd-archive.h"
 #include "cmd-convert.h"
+#include "cmd-recovery.h"
 
+/* One command a line, so that adding a command is a one-line change:
+ * clang-format would pack a list this long into columns. */
+/* clang-format off */
 static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_init,
 	&aliasctl_cmd_add,
@@ -27,8 +31,12 @@ static const struct aliasctl_command *const usage_commands[] = {
 	/* physical merge and split of a tree */
 	&aliasctl_cmd_convert,
 	&aliasctl_cmd_revert,
+	&aliasctl_cmd_dump,
+	&aliasctl_cmd_restore,
+	&aliasctl_cmd_recover,
 	NULL,
 };
+/* clang-format on */
 
 const struct aliasctl_command *aliasctl_command_find(const char *name)
 {
@@ -61,7 +69,7 @@ void aliasctl_usage_print_all(void)
 		"  --version    show the version\n"
 		"\n"
 		"Exit status: 0 success, 1 usage error or refused input, "
-		"2 system error.\n",
+		"2 system error or damaged database.\n",
 		ALIASDB_DEFAULT_SUBDIR);
 }
 
