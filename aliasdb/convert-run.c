@@ -480,7 +480,7 @@ static int run_records(struct run *run, const struct aliasdb_plan *p)
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return aliasdb_db_write_commit(run->db, txn);
+	return aliasdb_commit(run->db, txn);
 }
 
 /* Undo run_records(): quarantine records of the moves the rollback put
@@ -535,7 +535,7 @@ static int run_unrecord(struct run *run, const struct aliasdb_plan *p)
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return aliasdb_db_write_commit(run->db, txn);
+	return aliasdb_commit(run->db, txn);
 }
 
 /* The states of @p's aliases now, for run_unrecord(). */
