@@ -112,6 +112,18 @@ else
 	same="NO: $(diff "$W/a.canon" "$W/b.canon" | head -n 5 | tr '\n' ' ')"
 fi
 echo "convert: same files as convert-usrmerge: $same"
+# The file check alone would also pass if convert-usrmerge had done
+# nothing (a split tree has the same files at the same canonical paths):
+# both trees must be merged, each alias a symlink.
+links=
+for x in bin sbin lib lib64; do
+	if [ ! -L "$W/a/$x" ] || [ ! -L "$W/b/$x" ]; then
+		echo "/$x is not a symlink in both converted trees" >&2
+		exit 1
+	fi
+	links="$links /$x: $(readlink "$W/a/$x") | $(readlink "$W/b/$x");"
+done
+echo "convert: alias symlinks (aliasctl | convert-usrmerge):$links"
 cp -a "$W/a" "$W/merged"
 cp -a "$W/merged" "$W/c"
 "$ALIASCTL" revert "$W/c" >"$W/c.out" 2>&1 ||
@@ -128,6 +140,23 @@ if chroot "$W/d" dpkg-fsys-usrunmess --no-prevention >"$W/d.out" 2>&1; then
 	echo "revert: dpkg-fsys-usrunmess ran; files of both trees:" \
 		"$(wc -l <"$W/c.canon") and $(wc -l <"$W/d.canon")" \
 		"(it also rewrote dpkg's status and reconfigured every package)"
+	# Where each tree put things: paths and types, not contents (the
+	# maintainer scripts it reran rewrote some files).
+	$SUM exact "$W/d" >"$W/d.sum"
+	cut -d ' ' -f 1,2 "$W/c.sum" | LC_ALL=C sort >"$W/c.paths"
+	cut -d ' ' -f 1,2 "$W/d.sum" | LC_ALL=C sort >"$W/d.paths"
+	for x in bin sbin lib lib64; do
+		if [ -L "$W/d/$x" ] || [ ! -d "$W/d/$x" ]; then
+			echo "dpkg-fsys-usrunmess left /$x a symlink" >&2
+			exit 1
+		fi
+	done
+	echo "revert: paths only aliasctl's tree has:" \
+		"$(LC_ALL=C comm -23 "$W/c.paths" "$W/d.paths" | wc -l)," \
+		"only dpkg-fsys-usrunmess's:" \
+		"$(LC_ALL=C comm -13 "$W/c.paths" "$W/d.paths" | wc -l)" \
+		"($(LC_ALL=C comm -13 "$W/c.paths" "$W/d.paths" | head -n 12 |
+			cut -d ' ' -f 1 | tr '\n' ' '))"
 else
 	usrunmess=
 	echo "revert: dpkg-fsys-usrunmess cannot run here:" \
