@@ -600,6 +600,30 @@ int aliasdb_claims_present(const struct aliasdb_map *map,
 			   size_t released_len, char **ret_text,
 			   size_t *ret_len);
 
+/* ---- Physical merge and split of a tree: convert and revert ---------- */
+
+struct stat;
+
+enum aliasdb_same_flags {
+	/* Also require the same permission bits, owner and group (what a
+	 * physical merge may drop one copy of). */
+	ALIASDB_SAME_METADATA = 1 << 0,
+};
+
+/*
+ * The one rule for "these two entries are the same file", used by the
+ * view's conflict check (aliasdb_tree_compare()) and by convert: one inode,
+ * or the same type and the same content (bytes of a regular file, target
+ * text of a symlink, device number of a device; fifos and sockets have
+ * none), and with ALIASDB_SAME_METADATA the same mode, owner and group.
+ * @sa and @sb are the lstat of @name_a in directory @dirfd_a and @name_b in
+ * @dirfd_b. Regular files are opened with O_NOFOLLOW. Returns 1 the same,
+ * 0 different (an unreadable file counts as different).
+ */
+int aliasdb_entries_same(int dirfd_a, const char *name_a, const struct stat *sa,
+			 int dirfd_b, const char *name_b, const struct stat *sb,
+			 unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif
