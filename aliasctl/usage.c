@@ -10,6 +10,9 @@
 #include "cmd-declarations.h"
 #include "cmd-archive.h"
 
+/* One command a line, so that adding a command is a one-line change:
+ * clang-format would pack a list this long into columns. */
+/* clang-format off */
 static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_init,
 	&aliasctl_cmd_add,
@@ -23,8 +26,10 @@ static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_extract,
 	&aliasctl_cmd_index,
 	&aliasctl_cmd_owner,
+	&aliasctl_cmd_compare,
 	NULL,
 };
+/* clang-format on */
 
 const struct aliasctl_command *aliasctl_command_find(const char *name)
 {
