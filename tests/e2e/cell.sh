@@ -95,8 +95,7 @@ raw_compare()
 # use_view DESC BACKING DB: the result runs, in a view of it.
 use_view()
 {
-	_o=$(e2e_view_opts)
-	if mount_view "$2" "$T/use" -o "${_o:+$_o,}db=$3,arch=$ARCH"; then
+	if mount_view "$2" "$T/use" -o "db=$3,arch=$ARCH"; then
 		e2e_use "$1" "$T/use" "$SUITE" "$ARCH" "$APT"
 		umount_view "$T/use"
 	else
@@ -139,9 +138,7 @@ mm)
 		# By hand: mount, bootstrap, unmount.
 		echo "view: mounted by hand (no aliasfs mmdebstrap hooks built)"
 		mkdir "$T/backing"
-		_o=$(e2e_view_opts)
-		mount_view "$T/backing" "$T/view" \
-			-o "${_o:+$_o,}db=$T/db,arch=$ARCH" ||
+		mount_view "$T/backing" "$T/view" -o "db=$T/db,arch=$ARCH" ||
 			fail "mount a view over an empty backing"
 		if run_mm view "$T/view.log" "$T/view" --skip=check/empty; then
 			ok "mmdebstrap into a view"
@@ -165,8 +162,7 @@ debootstrap)
 	fi
 	# The three commands of the README: mount, debootstrap, unmount.
 	mkdir "$T/backing"
-	_o=$(e2e_view_opts)
-	mount_view "$T/backing" "$T/view" -o "${_o:+$_o,}db=$T/db,arch=$ARCH" ||
+	mount_view "$T/backing" "$T/view" -o "db=$T/db,arch=$ARCH" ||
 		fail "mount a view over an empty backing"
 	if e2e_time view "$T/view.log" debootstrap --variant=minbase \
 		--cache-dir="$C" "$SUITE" "$T/view" "$E2E_MIRROR"; then
@@ -193,8 +189,7 @@ split)
 	mm_args
 	aliasctl --db "$T/db" init --empty >/dev/null
 	mkdir "$T/backing"
-	_o=$(e2e_view_opts)
-	mount_view "$T/backing" "$T/view" -o "${_o:+$_o,}db=$T/db" ||
+	mount_view "$T/backing" "$T/view" -o "db=$T/db" ||
 		fail "mount a view with an empty alias map"
 	if run_mm view "$T/view.log" "$T/view" --skip=check/empty \
 		--hook-dir=/usr/share/mmdebstrap/hooks/no-merged-usr; then

@@ -110,15 +110,6 @@ e2e_mm_cache()
 	fi
 }
 
-# e2e_view_opts: what a root mount of a bootstrap target needs (apt's
-# _apt user, device nodes, set-user-ID programs) until it is the default.
-e2e_view_opts()
-{
-	if is_root; then
-		echo allow_other,dev,suid
-	fi
-}
-
 # e2e_compare DESC NATIVE RESULT [compare options]: the result equals the
 # native tree: same canonical paths, types, modes, owners, targets,
 # contents, hard links, devices, xattrs and clamped mtimes, with the
