@@ -130,6 +130,11 @@ e2e_compare()
 	1)
 		fail "$_d: differs from the native result:"
 		head -n 60 "$T/compare.out" >&2
+		# What differs in a small text file (dpkg's database, /etc).
+		awk '$1 == "content" { sub(/:$/, "", $2); print $2 }' \
+			"$T/compare.out" | head -n 5 | while read -r _p; do
+			diff -u "$_n$_p" "$_r$_p" 2>&1 | head -n 40 >&2
+		done
 		;;
 	*)
 		fail "$_d: compare failed: $(cat "$T/compare.out")"
@@ -154,39 +159,39 @@ e2e_repo_in()
 # database instead.
 e2e_use()
 {
-	_d=$1
-	_r=$2
+	_ud=$1
+	_ur=$2
 	_s=$3
 	_a=$4
 	_apt=$5
 	if [ "$_a" != "$(dpkg --print-architecture)" ]; then
-		dpkg --root="$_r" -l >"$T/dpkg-l" 2>&1 ||
-			fail "$_d: dpkg --root -l: $(tail -n 5 "$T/dpkg-l")"
+		dpkg --root="$_ur" -l >"$T/dpkg-l" 2>&1 ||
+			fail "$_ud: dpkg --root -l: $(tail -n 5 "$T/dpkg-l")"
 	else
-		check "$_d: chroot /bin/sh -c true" chroot "$_r" /bin/sh -c true
-		chroot "$_r" dpkg -l >"$T/dpkg-l" 2>&1 ||
-			fail "$_d: chroot dpkg -l: $(tail -n 5 "$T/dpkg-l")"
+		check "$_ud: chroot /bin/sh -c true" chroot "$_ur" /bin/sh -c true
+		chroot "$_ur" dpkg -l >"$T/dpkg-l" 2>&1 ||
+			fail "$_ud: chroot dpkg -l: $(tail -n 5 "$T/dpkg-l")"
 	fi
 	_n=$(grep -c '^ii ' "$T/dpkg-l")
 	if [ "$_n" -ge 10 ]; then
-		ok "$_d: dpkg -l lists $_n installed packages"
+		ok "$_ud: dpkg -l lists $_n installed packages"
 	else
-		fail "$_d: dpkg -l lists $_n packages: $(head -n 20 "$T/dpkg-l")"
+		fail "$_ud: dpkg -l lists $_n packages: $(head -n 20 "$T/dpkg-l")"
 	fi
 	[ "$_apt" = apt ] || return 0
-	e2e_repo_in "$_r"
+	e2e_repo_in "$_ur"
 	_pkg=aliasfs-e2e-a
-	chroot "$_r" apt-get update \
+	chroot "$_ur" apt-get update \
 		-o Dir::Etc::SourceList=/srv/aliasfs-e2e.list \
 		-o Dir::Etc::SourceParts=/nonexistent >"$T/apt-update" 2>&1
 	_rc=$?
 	if [ "$_rc" = 0 ] && ! grep -q '^[WE]:' "$T/apt-update"; then
-		ok "$_d: apt-get update from a local file: repository"
+		ok "$_ud: apt-get update from a local file: repository"
 	else
-		fail "$_d: apt-get update (exit $_rc): $(cat "$T/apt-update")"
+		fail "$_ud: apt-get update (exit $_rc): $(cat "$T/apt-update")"
 	fi
-	check_eq "$_d: apt knows $_pkg from the local repository" yes \
-		"$(chroot "$_r" apt-cache policy \
+	check_eq "$_ud: apt knows $_pkg from the local repository" yes \
+		"$(chroot "$_ur" apt-cache policy \
 			-o Dir::Etc::SourceList=/srv/aliasfs-e2e.list \
 			-o Dir::Etc::SourceParts=/nonexistent "$_pkg" 2>&1 |
 			grep -q 'file:/srv/aliasfs-e2e-repo' && echo yes)"
