@@ -139,6 +139,9 @@ size_t aliasctl_out_text_width(const char *s);
  * UTF-8 becomes U+FFFD, since JSON text must be UTF-8. */
 void aliasctl_json_string(const char *s);
 
+/* Is @s valid UTF-8 (what aliasctl_json_string() writes unchanged)? */
+bool aliasctl_json_is_utf8(const char *s);
+
 /* Write @s as a JSON string, or null when @s is NULL. */
 void aliasctl_json_string_or_null(const char *s);
 

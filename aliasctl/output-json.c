@@ -85,6 +85,20 @@ void aliasctl_json_string(const char *str)
 	aliasctl_out_puts("\"");
 }
 
+bool aliasctl_json_is_utf8(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		size_t n = json_utf8_length(s);
+
+		if (n == 0)
+			return false;
+		s += n;
+	}
+	return true;
+}
+
 void aliasctl_json_string_or_null(const char *s)
 {
 	if (s)

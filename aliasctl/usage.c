@@ -28,6 +28,7 @@ static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_extract,
 	&aliasctl_cmd_index,
 	&aliasctl_cmd_owner,
+	&aliasctl_cmd_compare,
 	/* physical merge and split of a tree */
 	&aliasctl_cmd_convert,
 	&aliasctl_cmd_revert,
