@@ -9,21 +9,16 @@
 #include "aliasctl.h"
 #include "cmd-declarations.h"
 #include "cmd-archive.h"
+#include "cmd-orderings.h"
 
 static const struct aliasctl_command *const usage_commands[] = {
-	&aliasctl_cmd_init,
-	&aliasctl_cmd_add,
-	&aliasctl_cmd_remove,
-	&aliasctl_cmd_list,
-	&aliasctl_cmd_canon,
-	&aliasctl_cmd_status,
-	&aliasctl_cmd_sync,
-	&aliasctl_cmd_activate,
-	&aliasctl_cmd_check,
-	&aliasctl_cmd_extract,
-	&aliasctl_cmd_index,
-	&aliasctl_cmd_owner,
-	NULL,
+	&aliasctl_cmd_init,	 &aliasctl_cmd_add,
+	&aliasctl_cmd_remove,	 &aliasctl_cmd_list,
+	&aliasctl_cmd_canon,	 &aliasctl_cmd_status,
+	&aliasctl_cmd_sync,	 &aliasctl_cmd_activate,
+	&aliasctl_cmd_check,	 &aliasctl_cmd_extract,
+	&aliasctl_cmd_index,	 &aliasctl_cmd_owner,
+	&aliasctl_cmd_orderings, NULL,
 };
 
 const struct aliasctl_command *aliasctl_command_find(const char *name)
