@@ -52,7 +52,7 @@ struct ord_opts {
 };
 
 /* A usage error: exit status 2 here, since 1 means "found". */
-#define ord_usage(...)                                                 \
+#define ord_usage(...)                                               \
 	(aliasctl_usage_error(&aliasctl_cmd_orderings, __VA_ARGS__), \
 	 ORDERINGS_EXIT_ERROR)
 
@@ -148,11 +148,13 @@ static int ord_parse_opts(int argc, char **argv, struct ord_opts *o)
 			unsigned long long k, n;
 			char extra;
 
-			if (sscanf(optarg, "%llu/%llu%c", &k, &n, &extra) != 2 ||
+			if (sscanf(optarg, "%llu/%llu%c", &k, &n, &extra) !=
+				    2 ||
 			    n == 0 || k >= n || optarg[0] == '-')
-				return ord_usage("--shard: '%s' is not K/N with "
-						 "0 <= K < N",
-						 optarg);
+				return ord_usage(
+					"--shard: '%s' is not K/N with "
+					"0 <= K < N",
+					optarg);
 			o->shard_k = k;
 			o->shard_n = n;
 			break;
@@ -199,7 +201,7 @@ static int ord_parse_opts(int argc, char **argv, struct ord_opts *o)
 	if (o->seed_set && !o->sample_set)
 		return ord_usage("--seed goes with --sample");
 	if (o->merge && (o->sample_set || o->shard_n || o->keep ||
-			 o->baseline_set || o->aliases_set || o->workdir))
+			 o->baseline_set || o->aliases_set))
 		return ord_usage("--merge takes only --json and --html");
 	return 0;
 }
@@ -216,8 +218,9 @@ static int ord_outputs(const struct ord_opts *o, const struct ord_result *res)
 
 	if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 		width = ws.ws_col;
-	ord_matrix_print(res, tty && !getenv("NO_COLOR") &&
-				      !(term && strcmp(term, "dumb") == 0),
+	ord_matrix_print(res,
+			 tty && !getenv("NO_COLOR") &&
+				 !(term && strcmp(term, "dumb") == 0),
 			 width);
 	if (o->json) {
 		r = ord_json_save(o->json, res);
@@ -307,7 +310,7 @@ static int ord_load(int argc, char **argv, struct ord_scenario **ret)
 	if (!debs) {
 		if (argc != 1)
 			return ord_usage("give one SCENARIO file, or "
-					       ".deb files");
+					 ".deb files");
 		r = ord_scenario_load(argv[0], ret, &why);
 		if (r < 0) {
 			aliasctl_error("%s", why ? why : strerror(-r));
@@ -362,8 +365,8 @@ static int ord_load(int argc, char **argv, struct ord_scenario **ret)
 		if (!labels[i] && ex == 0)
 			ex = ORDERINGS_EXIT_ERROR;
 	}
-	if (ex == 0 && ord_scenario_from_debs(argv, labels, (size_t)argc, ret) <
-			       0)
+	if (ex == 0 &&
+	    ord_scenario_from_debs(argv, labels, (size_t)argc, ret) < 0)
 		ex = ORDERINGS_EXIT_ERROR;
 	for (int i = 0; i < argc; i++)
 		free(labels[i]);
@@ -405,7 +408,10 @@ static int ord_pick_mode(enum ord_mode *mode)
 
 static int ord_check_tools(enum ord_mode mode)
 {
-	const char *need[] = {"dpkg", "dpkg-deb", "aliasfs", "cp",
+	const char *need[] = {"dpkg",
+			      "dpkg-deb",
+			      "aliasfs",
+			      "cp",
 			      mode == ORD_MODE_FAKEROOT ? "fakeroot" : NULL,
 			      mode == ORD_MODE_FAKEROOT ? "fusermount3" : NULL};
 
@@ -443,15 +449,14 @@ static int ord_execute(struct ord_opts *o, struct ord_scenario *sc)
 		seed = sc->seed;
 	else
 		seed = ord_random_seed(); /* printed with the result */
-	ro.timeout = o->timeout ? o->timeout
-				: sc->timeout ? sc->timeout
-					      : ORD_DEFAULT_TIMEOUT;
+	ro.timeout = o->timeout	   ? o->timeout
+		     : sc->timeout ? sc->timeout
+				   : ORD_DEFAULT_TIMEOUT;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	ro.jobs = o->jobs ? o->jobs
-			  : ncpu > 0 ? (unsigned)(ncpu < ORD_MAX_JOBS
-							  ? ncpu
-							  : ORD_MAX_JOBS)
-				     : 2;
+	ro.jobs = o->jobs    ? o->jobs
+		  : ncpu > 0 ? (unsigned)(ncpu < ORD_MAX_JOBS ? ncpu
+							      : ORD_MAX_JOBS)
+			     : 2;
 	if (sc->arch) {
 		arch = strdup(sc->arch);
 	} else if ((r = aliasdb_host_arch(&arch)) < 0) {
@@ -502,7 +507,10 @@ static int ord_execute(struct ord_opts *o, struct ord_scenario *sc)
 			       strerror(-r));
 		goto out;
 	}
-	r = ord_proc_abort_init();
+	/* Inherited by every child: the mark a later run cleans by. */
+	r = setenv(ORD_WORKDIR_ENV, wd->dir, 1) < 0 ? -errno : 0;
+	if (r == 0)
+		r = ord_proc_abort_init();
 	if (r == 0)
 		r = ord_mode_enter(ro.mode, &why);
 	if (r < 0) {
@@ -552,8 +560,9 @@ out:
 	if (ord_caught) {
 		int sig = ord_caught;
 
-		fprintf(stderr, "aliasctl orderings: %s: stopped, views "
-				"unmounted, files removed\n",
+		fprintf(stderr,
+			"aliasctl orderings: %s: stopped, views "
+			"unmounted, files removed\n",
 			strsignal(sig));
 		aliasctl_out_flush();
 		signal(sig, SIG_DFL);

@@ -78,9 +78,10 @@ static char *debinfo_path(const char *name)
 	char buf[ALIASDB_PATH_MAX], *raw;
 	ssize_t n;
 
-	if (asprintf(&raw, "/%s", name[0] == '.' && name[1] == '/' ? name + 2
-				   : name[0] == '/'		   ? name + 1
-								   : name) < 0)
+	if (asprintf(&raw, "/%s",
+		     name[0] == '.' && name[1] == '/' ? name + 2
+		     : name[0] == '/'		      ? name + 1
+						      : name) < 0)
 		return NULL;
 	n = aliasdb_path_normalize(raw, buf, sizeof(buf));
 	free(raw);
@@ -154,11 +155,11 @@ static int debinfo_members(struct ord_debinfo *info, char **ret_why)
 				break;
 			}
 		} else {
-			m->type = type == AE_IFDIR    ? 'd'
-				  : type == AE_IFCHR  ? 'c'
-				  : type == AE_IFBLK  ? 'b'
-				  : type == AE_IFIFO  ? 'p'
-						      : '?';
+			m->type = type == AE_IFDIR   ? 'd'
+				  : type == AE_IFCHR ? 'c'
+				  : type == AE_IFBLK ? 'b'
+				  : type == AE_IFIFO ? 'p'
+						     : '?';
 		}
 		r = 0;
 	}
@@ -462,8 +463,10 @@ int ord_deb_build(struct ord_package *pkg, const char *outdir,
 		goto out;
 	}
 	{
-		char *argv[] = {"dpkg-deb", "--root-owner-group", "-Zgzip",
-				"-b", tree, deb, NULL};
+		char *argv[] = {"dpkg-deb", "--root-owner-group",
+				"-Zgzip",   "-b",
+				tree,	    deb,
+				NULL};
 
 		r = debinfo_capture(argv, &out);
 	}

@@ -11,8 +11,8 @@
 #include "aliasctl/orderings-sha256.h"
 
 struct ord_deb_member {
-	char *path; /* absolute, normalized: "/bin/test" */
-	char type;  /* f d l h(ard link: as f) c b p */
+	char *path;		     /* absolute, normalized: "/bin/test" */
+	char type;		     /* f d l h(ard link: as f) c b p */
 	char sha256[ORD_SHA256_HEX]; /* f */
 	char *target;		     /* l */
 };
@@ -22,7 +22,7 @@ struct ord_debinfo {
 	char *name;
 	char *version;
 	char *arch;
-	char *multiarch; /* "same", ... or "" */
+	char *multiarch;		/* "same", ... or "" */
 	struct ord_deb_member *members; /* sorted by path */
 	size_t n_members;
 };

@@ -362,7 +362,7 @@ static struct jr_val *jr_get(const struct jr_val *obj, const char *key)
 static int jr_want(struct jr *j, const struct jr_val *v, enum jr_type t,
 		   const char *what)
 {
-	static const char *const names[] = {"null",   "true or false",
+	static const char *const names[] = {"null",	"true or false",
 					    "a number", "a string",
 					    "an array", "an object"};
 
@@ -451,8 +451,7 @@ static int jr_step(struct jr *j, const struct jr_val *v,
 
 	if (jr_want(j, v, JR_OBJ, "step") < 0)
 		return -EINVAL;
-	r = jr_dup(j, jr_get(v, "command"), "step command", false,
-		   &s->command);
+	r = jr_dup(j, jr_get(v, "command"), "step command", false, &s->command);
 	if (r == 0)
 		r = jr_int(j, jr_get(v, "rc"), "step rc", &s->rc);
 	if (r == 0 && (to = jr_get(v, "timed_out")))
@@ -471,9 +470,8 @@ static int jr_step(struct jr *j, const struct jr_val *v,
 
 static char jr_type_letter(const char *t)
 {
-	static const char *const names[] = {"file",  "dir",   "symlink",
-					    "char",  "block", "fifo",
-					    "socket", NULL};
+	static const char *const names[] = {"file",  "dir",  "symlink", "char",
+					    "block", "fifo", "socket",	NULL};
 	static const char letters[] = "fdlcbps";
 
 	for (size_t i = 0; names[i]; i++)
@@ -530,8 +528,8 @@ static int jr_side(struct jr *j, const struct jr_val *v, struct ord_side **ret)
 	if (r == 0 && a) {
 		r = jr_want(j, a, JR_ARR, "blocked");
 		if (r == 0) {
-			s->blocked = calloc(a->n ? a->n : 1,
-					    sizeof(*s->blocked));
+			s->blocked =
+				calloc(a->n ? a->n : 1, sizeof(*s->blocked));
 			if (!s->blocked)
 				r = -ENOMEM;
 		}
@@ -555,8 +553,8 @@ static int jr_side(struct jr *j, const struct jr_val *v, struct ord_side **ret)
 			r = jr_int(j, jr_get(x, "rc"), "audit rc",
 				   &s->audit_rc);
 		if (r == 0)
-			r = jr_dup(j, jr_get(x, "output"), "audit output",
-				   true, &s->audit);
+			r = jr_dup(j, jr_get(x, "output"), "audit output", true,
+				   &s->audit);
 	}
 	a = jr_get(v, "files");
 	if (r == 0 && a) {
@@ -722,8 +720,7 @@ int ord_json_parse(const char *text, size_t len, struct ord_result **ret_res,
 	return 0;
 }
 
-int ord_json_load(const char *path, struct ord_result **ret_res,
-		  char **ret_why)
+int ord_json_load(const char *path, struct ord_result **ret_res, char **ret_why)
 {
 	struct stat st;
 	char *text, *why = NULL;
@@ -759,15 +756,14 @@ int ord_json_load(const char *path, struct ord_result **ret_res,
 	close(fd);
 	r = ord_json_parse(text, len, ret_res, &why);
 	free(text);
-	if (r < 0 && asprintf(ret_why, "%s: %s", path,
-			      why ? why : strerror(-r)) < 0)
+	if (r < 0 &&
+	    asprintf(ret_why, "%s: %s", path, why ? why : strerror(-r)) < 0)
 		*ret_why = NULL;
 	free(why);
 	return r;
 }
 
-int ord_result_merge(struct ord_result *a, struct ord_result *b,
-		     char **ret_why)
+int ord_result_merge(struct ord_result *a, struct ord_result *b, char **ret_why)
 {
 	struct ord_ordering *no;
 	bool same = a->n_packages == b->n_packages &&
@@ -787,8 +783,8 @@ int ord_result_merge(struct ord_result *a, struct ord_result *b,
 		ord_result_free(b);
 		return -EINVAL;
 	}
-	no = realloc(a->orderings, (a->n_orderings + b->n_orderings + 1) *
-					   sizeof(*no));
+	no = realloc(a->orderings,
+		     (a->n_orderings + b->n_orderings + 1) * sizeof(*no));
 	if (!no) {
 		ord_result_free(b);
 		return -ENOMEM;

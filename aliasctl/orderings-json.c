@@ -81,8 +81,9 @@ static void jw_side(struct jw *w, const struct ord_side *s, const char *ind)
 		fprintf(f, "%s\n%s  {", i ? "," : "", ind);
 		jw_key(w, "command");
 		jw_str(w, st->command);
-		fprintf(f, ", \"rc\": %d, \"timed_out\": %s, \"seconds\": "
-			   "%.3f, ",
+		fprintf(f,
+			", \"rc\": %d, \"timed_out\": %s, \"seconds\": "
+			"%.3f, ",
 			st->rc, st->timed_out ? "true" : "false", st->seconds);
 		jw_key(w, "errors");
 		jw_strv(w, st->errors, st->n_errors);
@@ -171,8 +172,9 @@ void ord_json_write(FILE *f, const struct ord_result *res, bool html)
 			(unsigned long long)res->seed);
 	else
 		fputs("null, \"seed\": null", f);
-	fprintf(f, ", \"shard\": \"%llu/%llu\", \"jobs\": %u, \"seconds\": "
-		   "%.3f,\n \"orderings\": [",
+	fprintf(f,
+		", \"shard\": \"%llu/%llu\", \"jobs\": %u, \"seconds\": "
+		"%.3f,\n \"orderings\": [",
 		(unsigned long long)res->shard_k,
 		(unsigned long long)(res->shard_n ? res->shard_n : 1),
 		res->jobs, res->seconds);

@@ -63,8 +63,8 @@ static char *matrix_why(const char *who, const struct ord_side *s)
 			if (st->rc == 0 && !st->timed_out)
 				continue;
 			if (asprintf(&out, "%s: %s: %s", who, st->command,
-				     st->n_errors ? st->errors[0]
-						  : "failed") < 0)
+				     st->n_errors ? st->errors[0] : "failed") <
+			    0)
 				out = NULL;
 			break;
 		}
@@ -89,8 +89,7 @@ static size_t matrix_order_width(const struct ord_ordering *o)
 	return w;
 }
 
-void ord_matrix_print(const struct ord_result *res, bool colour,
-		      unsigned width)
+void ord_matrix_print(const struct ord_result *res, bool colour, unsigned width)
 {
 	size_t count[2][ORD_OUTCOME_ERROR + 1] = {{0}};
 	size_t ow = 5, differ = 0;
@@ -140,8 +139,8 @@ void ord_matrix_print(const struct ord_result *res, bool colour,
 				aliasctl_out_puts(" ");
 			aliasctl_out_text(o->order[k]);
 		}
-		aliasctl_out_printf("%*s  ",
-				    (int)(ow - matrix_order_width(o)), "");
+		aliasctl_out_printf("%*s  ", (int)(ow - matrix_order_width(o)),
+				    "");
 		matrix_cell(o->baseline, colour, 11);
 		aliasctl_out_puts("  ");
 		matrix_cell(o->view, colour, 11);
@@ -154,10 +153,10 @@ void ord_matrix_print(const struct ord_result *res, bool colour,
 			differ++;
 		/* The view first: it is what is being tested. */
 		why = matrix_why("view", o->view);
-		if (!why || (o->view && o->view->outcome ==
-						ORD_OUTCOME_REFUSED &&
-			     o->baseline &&
-			     o->baseline->outcome > ORD_OUTCOME_REFUSED)) {
+		if (!why ||
+		    (o->view && o->view->outcome == ORD_OUTCOME_REFUSED &&
+		     o->baseline &&
+		     o->baseline->outcome > ORD_OUTCOME_REFUSED)) {
 			free(why);
 			why = matrix_why("baseline", o->baseline);
 		}
@@ -185,9 +184,9 @@ void ord_matrix_print(const struct ord_result *res, bool colour,
 		for (int k = 0; k <= ORD_OUTCOME_ERROR; k++) {
 			if (!count[side][k])
 				continue;
-			aliasctl_out_printf("%s %zu %s", first ? "" : ",",
-					    count[side][k],
-					    ord_outcome_name((enum ord_outcome)k));
+			aliasctl_out_printf(
+				"%s %zu %s", first ? "" : ",", count[side][k],
+				ord_outcome_name((enum ord_outcome)k));
 			first = false;
 		}
 	}

@@ -168,7 +168,8 @@ int ord_mode_enter(enum ord_mode m, char **ret_why)
 		return 0;
 	case ORD_MODE_USERNS:
 		r = mount_userns(&step);
-		if (r < 0 && asprintf(ret_why, "%s: %s", step, strerror(-r)) < 0)
+		if (r < 0 &&
+		    asprintf(ret_why, "%s: %s", step, strerror(-r)) < 0)
 			*ret_why = NULL;
 		return r;
 	default:
@@ -273,8 +274,9 @@ int ord_view_mount(enum ord_mode m, const char *backing, const char *mountpoint,
 			ord_proc_kill(pid);
 			ord_unmount_lazy(mountpoint);
 			if (!aborted &&
-			    asprintf(ret_why, "the view did not appear on %s "
-					      "within 30 s",
+			    asprintf(ret_why,
+				     "the view did not appear on %s "
+				     "within 30 s",
 				     mountpoint) < 0)
 				*ret_why = NULL;
 			return aborted ? -ECANCELED : -ETIMEDOUT;

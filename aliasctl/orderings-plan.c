@@ -35,7 +35,8 @@ void ord_unrank(uint64_t index, unsigned n, unsigned *ret_perm)
 
 		index %= f;
 		ret_perm[i] = left[d];
-		memmove(&left[d], &left[d + 1], (n - 1 - i - d) * sizeof(*left));
+		memmove(&left[d], &left[d + 1],
+			(n - 1 - i - d) * sizeof(*left));
 	}
 }
 

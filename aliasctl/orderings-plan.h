@@ -46,7 +46,7 @@ struct ord_node {
 	struct ord_node **children;
 	size_t n_children;
 	unsigned depth;
-	long ordering; /* index into the plan's orderings at a leaf, else
+	long ordering;	 /* index into the plan's orderings at a leaf, else
 			* -1 */
 	void *result[2]; /* what running it gave, per side (the runner's) */
 };

@@ -219,7 +219,9 @@ int ord_proc_wait(pid_t pid, int timeout_ms, int *ret_status)
 			return -ETIMEDOUT;
 		}
 		/* Without a pidfd, look again every 10 ms. */
-		wait_ms = pfd < 0 ? 10 : (left < 0 || left > 1000 ? 1000 : (int)left);
+		wait_ms =
+			pfd < 0 ? 10
+				: (left < 0 || left > 1000 ? 1000 : (int)left);
 		if (pfd < 0 && left >= 0 && left < wait_ms)
 			wait_ms = (int)left;
 		fds[0].fd = pfd;

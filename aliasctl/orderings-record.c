@@ -21,8 +21,8 @@
 
 /* dpkg's package states in which its files are on disk. */
 static const char *const rec_states[] = {
-	"installed", "unpacked", "half-configured", "triggers-awaited",
-	"triggers-pending", NULL,
+	"installed",	    "unpacked",		"half-configured",
+	"triggers-awaited", "triggers-pending", NULL,
 };
 
 struct rec_pkg {
@@ -194,9 +194,8 @@ static int rec_aliases_view(struct rec *r)
 				e = ord_strv_push(&r->skip, &r->n_skip,
 						  list[i]->alias);
 		} else {
-			struct ord_blocked *b =
-				realloc(s->blocked,
-					(s->n_blocked + 1) * sizeof(*b));
+			struct ord_blocked *b = realloc(
+				s->blocked, (s->n_blocked + 1) * sizeof(*b));
 
 			if (!b) {
 				e = -ENOMEM;
@@ -229,8 +228,8 @@ static int rec_aliases_plain(struct rec *r)
 	if (err < 0) {
 		if (dfd >= 0)
 			close(dfd);
-		return rec_fail(r, err, "no alias set for %s: %s",
-				r->in->arch, strerror(-err));
+		return rec_fail(r, err, "no alias set for %s: %s", r->in->arch,
+				strerror(-err));
 	}
 	if (dfd < 0 || !(d = fdopendir(dfd))) {
 		if (dfd >= 0)
@@ -504,8 +503,8 @@ static int rec_pkg_add(struct rec *r, char *package, char *version, char *arch,
 /* Installed packages from the status file. */
 static int rec_status(struct rec *r)
 {
-	char *text, *line, *pkg = NULL, *ver = NULL, *arch = NULL,
-		       *ma = NULL, *status = NULL;
+	char *text, *line, *pkg = NULL, *ver = NULL, *arch = NULL, *ma = NULL,
+			   *status = NULL;
 	size_t len;
 	int err = 0;
 
@@ -591,7 +590,8 @@ static int rec_lists(struct rec *r)
 			qsort(p->paths, p->n_paths, sizeof(char *), rec_strcmp);
 		/* Unique: the view lists every spelling of a path. */
 		for (size_t j = 0; j < p->n_paths; j++) {
-			if (k > 0 && strcmp(p->paths[k - 1], p->paths[j]) == 0) {
+			if (k > 0 &&
+			    strcmp(p->paths[k - 1], p->paths[j]) == 0) {
 				free(p->paths[j]);
 				continue;
 			}
@@ -772,7 +772,8 @@ static int rec_owners_to_files(struct rec *r)
 		while (k < r->n_owners &&
 		       (c = strcmp(r->owners[k].path, f->path)) < 0)
 			k++;
-		for (; k < r->n_owners && strcmp(r->owners[k].path, f->path) == 0;
+		for (;
+		     k < r->n_owners && strcmp(r->owners[k].path, f->path) == 0;
 		     k++)
 			if (ord_strv_push(&f->owners, &f->n_owners,
 					  r->owners[k].pkg) < 0)
@@ -792,9 +793,8 @@ static int rec_audit(struct rec *r)
 		return -ENOMEM;
 	{
 		char *argv[] = {"dpkg", root_opt, "--audit", NULL};
-		struct ord_proc_opts o = {.argv = argv,
-					  .envp = r->in->envp,
-					  .deathsig = SIGKILL};
+		struct ord_proc_opts o = {
+			.argv = argv, .envp = r->in->envp, .deathsig = SIGKILL};
 
 		fd = memfd_create("aliasctl-audit", MFD_CLOEXEC);
 		if (fd < 0) {
@@ -904,7 +904,8 @@ int ord_record_parse_output(const char *output, char ***errors,
 	const char *line;
 
 	/* Every mention of an overwrite, in any line. */
-	for (const char *tw = output; (tw = strstr(tw, "trying to overwrite '"));) {
+	for (const char *tw = output;
+	     (tw = strstr(tw, "trying to overwrite '"));) {
 		const char *p = tw + 21, *q = strchr(p, '\'');
 		const char *nl = strchr(p, '\n');
 
@@ -914,7 +915,8 @@ int ord_record_parse_output(const char *output, char ***errors,
 		{
 			char *path = strndup(p, (size_t)(q - p));
 
-			if (!path || ord_strv_push(reported, n_reported, path) < 0) {
+			if (!path ||
+			    ord_strv_push(reported, n_reported, path) < 0) {
 				free(path);
 				return -ENOMEM;
 			}
@@ -942,8 +944,8 @@ int ord_record_parse_output(const char *output, char ***errors,
 			while (nl && nl[1] == ' ') {
 				const char *l2 = nl + 1;
 				const char *nl2 = strchr(l2, '\n');
-				size_t len2 = nl2 ? (size_t)(nl2 - l2)
-						  : strlen(l2);
+				size_t len2 =
+					nl2 ? (size_t)(nl2 - l2) : strlen(l2);
 
 				/* dpkg indents continuation lines with one
 				 * space; deeper ones tell dependency

@@ -117,8 +117,8 @@ static int result_cmp(const void *a, const void *b)
 void ord_result_sort(struct ord_result *res)
 {
 	if (res->n_orderings > 1)
-		qsort(res->orderings, res->n_orderings,
-		      sizeof(*res->orderings), result_cmp);
+		qsort(res->orderings, res->n_orderings, sizeof(*res->orderings),
+		      result_cmp);
 }
 
 static bool result_str_differs(const char *a, const char *b)
@@ -155,8 +155,7 @@ int ord_result_exit(const struct ord_result *res)
 		const struct ord_ordering *o = &res->orderings[i];
 
 		if ((o->view && o->view->outcome == ORD_OUTCOME_ERROR) ||
-		    (o->baseline &&
-		     o->baseline->outcome == ORD_OUTCOME_ERROR))
+		    (o->baseline && o->baseline->outcome == ORD_OUTCOME_ERROR))
 			return 2;
 		if (o->view && (o->view->outcome == ORD_OUTCOME_LOST ||
 				o->view->outcome == ORD_OUTCOME_OVERWRITTEN))

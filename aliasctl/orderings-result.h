@@ -38,10 +38,10 @@ struct ord_step_result {
 };
 
 struct ord_file {
-	char *path;   /* canonical path in the side's tree */
-	char type;    /* f d l c b p s */
-	char *sha256; /* regular files */
-	char *target; /* symlinks */
+	char *path;    /* canonical path in the side's tree */
+	char type;     /* f d l c b p s */
+	char *sha256;  /* regular files */
+	char *target;  /* symlinks */
 	char **owners; /* dpkg's owners (package names), sorted */
 	size_t n_owners;
 };
@@ -83,10 +83,10 @@ struct ord_result {
 	char *scenario;
 	char **packages; /* the permuted items' labels, as written */
 	size_t n_packages;
-	char *baseline; /* "merged", "split", "none" */
-	char *aliases;	/* the view's initial set, described */
-	char *mode;	/* "root", "userns", "fakeroot" */
-	uint64_t total; /* orderings in all */
+	char *baseline;	 /* "merged", "split", "none" */
+	char *aliases;	 /* the view's initial set, described */
+	char *mode;	 /* "root", "userns", "fakeroot" */
+	uint64_t total;	 /* orderings in all */
 	uint64_t sample; /* 0: all */
 	uint64_t seed;
 	uint64_t shard_k, shard_n;

@@ -150,8 +150,8 @@ static int run_state_copy(struct run *run, struct run_state *st,
 	if (r < 0)
 		return run_why(ret_why, r, "new state: %s", strerror(-r));
 	{
-		char *argv[] = {"cp", "-a", "--reflink=auto", st->root,
-				c->root, NULL};
+		char *argv[] = {"cp",	  "-a",	   "--reflink=auto",
+				st->root, c->root, NULL};
 		struct ord_proc_opts o = {.argv = argv, .deathsig = SIGKILL};
 		char *log = NULL;
 		int fd;
@@ -273,8 +273,8 @@ static int run_state_initial(struct run *run, int side, struct run_state **ret,
 	*ret = st;
 	return 0;
 fail:
-	run_why(ret_why, r, "preparing the first %s: %s",
-		run_side_names[side], strerror(-r));
+	run_why(ret_why, r, "preparing the first %s: %s", run_side_names[side],
+		strerror(-r));
 fail_quiet:
 	run_state_free(run, st, true);
 	return r;
@@ -385,7 +385,7 @@ static void run_keep(struct run *run, int side, long ordering,
 		return;
 	if (asprintf(&dir, "%s/%llu", run->o->keep_dir,
 		     (unsigned long long)run->plan->orderings[ordering].index) <
-		    0)
+	    0)
 		return;
 	mkdir(dir, 0755);
 	if (asprintf(&dst, "%s/%s", dir, run_side_names[side]) >= 0) {
@@ -443,8 +443,8 @@ static void run_leaf(struct run *run, int side, struct ord_node *leaf,
 	free(why);
 	free(dbdir);
 	ord_strv_free(reported, n_reported);
-	if (st->view.mountpoint && ord_view_unmount(run->o->mode, &st->view) <
-					   0 &&
+	if (st->view.mountpoint &&
+	    ord_view_unmount(run->o->mode, &st->view) < 0 &&
 	    s->outcome != ORD_OUTCOME_ERROR) {
 		s->outcome = ORD_OUTCOME_ERROR;
 		free(s->error);
@@ -543,20 +543,22 @@ static void run_chain(struct run *run, int side, struct ord_node *node,
 				if (r < 0) {
 					free(nr);
 					if (r != -ECANCELED)
-						run_fail_below(run, side, node,
-							       why ? why
-								   : strerror(-r));
+						run_fail_below(
+							run, side, node,
+							why ? why
+							    : strerror(-r));
 					break;
 				}
 			}
 			r = ord_step_run(&ctx, node->step, &nr->step,
 					 &nr->reported, &nr->n_reported, &why);
 			if (r == 0 && side == ORD_SIDE_VIEW)
-				r = ord_step_settle(&ctx,
-						    run->sc->autosync &&
-							    node->step->kind !=
-								    ORD_STEP_SYNC,
-						    &nr->step, &why);
+				r = ord_step_settle(
+					&ctx,
+					run->sc->autosync &&
+						node->step->kind !=
+							ORD_STEP_SYNC,
+					&nr->step, &why);
 			/* Kept even when it failed, for the log. */
 			node->result[side] = nr;
 			if (r < 0) {
@@ -587,10 +589,9 @@ static void run_chain(struct run *run, int side, struct ord_node *node,
 					r = run_push(run, side,
 						     node->children[i], c);
 				if (r < 0 && r != -ECANCELED)
-					run_fail_below(run, side,
-						       node->children[i],
-						       why ? why
-							   : strerror(-r));
+					run_fail_below(
+						run, side, node->children[i],
+						why ? why : strerror(-r));
 				free(why);
 				why = NULL;
 			}
@@ -677,8 +678,8 @@ static int run_prepare_debs(struct run *run, char **ret_why)
 	char *outdir = NULL;
 	int r = 0;
 
-	run->debs = calloc(sc->n_packages ? sc->n_packages : 1,
-			   sizeof(*run->debs));
+	run->debs =
+		calloc(sc->n_packages ? sc->n_packages : 1, sizeof(*run->debs));
 	if (!run->debs || asprintf(&outdir, "%s/debs", run->rundir) < 0)
 		return -ENOMEM;
 	for (size_t i = 0; i < sc->n_packages && r == 0; i++) {

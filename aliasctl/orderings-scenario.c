@@ -250,8 +250,8 @@ static bool sc_decl_name_valid(const char *s)
 static bool sc_option_valid(const char *s)
 {
 	static const char *const prefixes[] = {
-		"--force-", "--no-force-", "--refuse-", "--ignore-depends=",
-		NULL,
+		"--force-",	     "--no-force-", "--refuse-",
+		"--ignore-depends=", NULL,
 	};
 
 	if (strcmp(s, "--auto-deconfigure") == 0 ||
@@ -326,8 +326,9 @@ static int sc_setting_aliases(struct sc_parser *p)
 	}
 	for (size_t i = 1; i < p->n; i++)
 		if (p->w[i][0] != '/')
-			return sc_error(p, "aliases: '%s' is not default, none "
-					   "or an absolute path",
+			return sc_error(p,
+					"aliases: '%s' is not default, none "
+					"or an absolute path",
 					p->w[i]);
 	if ((p->n - 1) % 2 != 0)
 		return sc_error(p, "aliases: '%s' has no CANONICAL",
@@ -354,7 +355,8 @@ static int sc_setting_aliases(struct sc_parser *p)
 		return sc_error(p, "aliases: refused: %s",
 				aliasdb_rule_describe(rule));
 	if (r < 0)
-		return r == -ENOMEM ? r : sc_error(p, "aliases: %s", strerror(-r));
+		return r == -ENOMEM ? r
+				    : sc_error(p, "aliases: %s", strerror(-r));
 	sc->aliases = ORD_ALIASES_LIST;
 	return 0;
 }
@@ -441,8 +443,8 @@ static int sc_setting(struct sc_parser *p)
 	if (strcmp(kw, "autosync") == 0) {
 		if ((r = sc_once(p, &p->seen_autosync, kw)) < 0)
 			return r;
-		if (p->n != 2 || (strcmp(p->w[1], "on") != 0 &&
-				  strcmp(p->w[1], "off") != 0))
+		if (p->n != 2 ||
+		    (strcmp(p->w[1], "on") != 0 && strcmp(p->w[1], "off") != 0))
 			return sc_error(p, "autosync: expected on or off");
 		sc->autosync = strcmp(p->w[1], "on") == 0;
 		return 1;
@@ -459,13 +461,15 @@ static int sc_new_package(struct sc_parser *p, const char *label,
 	struct ord_package *pkg;
 
 	if (!ord_label_valid(label))
-		return sc_error(p, "'%s' is not a valid label (letters, digits "
-				   "and . _ + -, at most %d)",
+		return sc_error(p,
+				"'%s' is not a valid label (letters, digits "
+				"and . _ + -, at most %d)",
 				label, ORD_SCENARIO_MAX_LABEL);
 	for (size_t i = 0; i < sc->n_packages; i++)
 		if (strcmp(sc->packages[i].label, label) == 0)
-			return sc_error(p, "package '%s' is already defined on "
-					   "line %u",
+			return sc_error(p,
+					"package '%s' is already defined on "
+					"line %u",
 					label, sc->packages[i].line);
 	pkg = sc_grow(&sc->packages, &sc->n_packages, sizeof(*pkg),
 		      SC_MAX_PACKAGES);
@@ -512,8 +516,9 @@ static int sc_package_start(struct sc_parser *p)
 		return sc_error(p, "package: expected LABEL NAME VERSION "
 				   "[ARCH]");
 	if (!sc_pkgname_valid(p->w[2], false))
-		return sc_error(p, "package: '%s' is not a Debian package "
-				   "name",
+		return sc_error(p,
+				"package: '%s' is not a Debian package "
+				"name",
 				p->w[2]);
 	if (!sc_version_valid(p->w[3]))
 		return sc_error(p, "package: '%s' is not a version", p->w[3]);
@@ -560,20 +565,25 @@ static int sc_entry(struct sc_parser *p, enum ord_entry_kind kind,
 static int sc_entry_path(struct sc_parser *p, const char *path)
 {
 	if (!sc_path_valid(path))
-		return sc_error(p, "'%s' is not an absolute normalized path "
-				   "(no '.', '..', '//', trailing '/')",
+		return sc_error(p,
+				"'%s' is not an absolute normalized path "
+				"(no '.', '..', '//', trailing '/')",
 				path);
 	for (size_t i = 0; i < p->pkg->n_entries; i++)
 		if (p->pkg->entries[i].kind != ORD_ENTRY_SCRIPT &&
 		    strcmp(p->pkg->entries[i].path, path) == 0)
-			return sc_error(p, "%s is already in the package (line "
-					   "%u)",
+			return sc_error(p,
+					"%s is already in the package (line "
+					"%u)",
 					path, p->pkg->entries[i].line);
 	return 0;
 }
 
 static const char *const sc_control_reserved[] = {
-	"package", "version", "architecture", NULL,
+	"package",
+	"version",
+	"architecture",
+	NULL,
 };
 
 static int sc_package_line(struct sc_parser *p)
@@ -600,16 +610,18 @@ static int sc_package_line(struct sc_parser *p)
 			char c = kw[i];
 
 			if (!sc_alnum(c) && c != '-')
-				return sc_error(p, "'%s' is not a control "
-						   "field name",
+				return sc_error(p,
+						"'%s' is not a control "
+						"field name",
 						kw);
 			lower[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 		}
 		lower[kwlen - 1] = '\0';
 		for (size_t i = 0; sc_control_reserved[i]; i++)
 			if (strcmp(lower, sc_control_reserved[i]) == 0)
-				return sc_error(p, "%s comes from the package "
-						   "line",
+				return sc_error(p,
+						"%s comes from the package "
+						"line",
 						kw);
 		if (p->n < 2)
 			return sc_error(p, "%s has no value", kw);
@@ -642,7 +654,8 @@ static int sc_package_line(struct sc_parser *p)
 		bool arrow = p->n == 4 && strcmp(p->w[2], "->") == 0;
 
 		if (p->n != 3 && !arrow)
-			return sc_error(p, "symlink: expected PATH [->] TARGET");
+			return sc_error(p,
+					"symlink: expected PATH [->] TARGET");
 		if ((r = sc_entry_path(p, p->w[1])) < 0)
 			return r;
 		text = strdup(p->w[arrow ? 3 : 2]);
@@ -657,15 +670,17 @@ static int sc_package_line(struct sc_parser *p)
 		    strcmp(p->w[1], "postinst") != 0 &&
 		    strcmp(p->w[1], "prerm") != 0 &&
 		    strcmp(p->w[1], "postrm") != 0)
-			return sc_error(p, "script: '%s' is not preinst, "
-					   "postinst, prerm or postrm",
+			return sc_error(p,
+					"script: '%s' is not preinst, "
+					"postinst, prerm or postrm",
 					p->w[1]);
 		if (!(text = sc_rest(p, 2)))
 			return -ENOMEM;
 		return sc_entry(p, ORD_ENTRY_SCRIPT, p->w[1], text);
 	}
-	return sc_error(p, "'%s' in a package: expected file, dir, symlink, "
-			   "script, a 'Field: value' line or end",
+	return sc_error(p,
+			"'%s' in a package: expected file, dir, symlink, "
+			"script, a 'Field: value' line or end",
 			kw);
 }
 
@@ -704,8 +719,8 @@ static struct ord_step *sc_new_step(struct sc_parser *p, bool item)
 }
 
 static const char *const sc_step_words[] = {
-	[ORD_STEP_INSTALL] = "install", [ORD_STEP_REMOVE] = "remove",
-	[ORD_STEP_PURGE] = "purge",	[ORD_STEP_DECLARE] = "declare",
+	[ORD_STEP_INSTALL] = "install",	    [ORD_STEP_REMOVE] = "remove",
+	[ORD_STEP_PURGE] = "purge",	    [ORD_STEP_DECLARE] = "declare",
 	[ORD_STEP_UNDECLARE] = "undeclare", [ORD_STEP_SYNC] = "sync",
 	[ORD_STEP_DPKG] = "dpkg",
 };
@@ -777,8 +792,9 @@ static int sc_step(struct sc_parser *p, bool item)
 	    kind == ORD_STEP_PURGE) {
 		for (; i < p->n && p->w[i][0] == '-'; i++) {
 			if (!sc_option_valid(p->w[i]))
-				return sc_error(p, "%s: '%s' is not a dpkg "
-						   "option a step may add",
+				return sc_error(p,
+						"%s: '%s' is not a dpkg "
+						"option a step may add",
 						p->w[0], p->w[i]);
 			r = sc_push_str(p, &s->opts, &s->n_opts, p->w[i]);
 			if (r < 0)
@@ -793,15 +809,17 @@ static int sc_step(struct sc_parser *p, bool item)
 		switch (kind) {
 		case ORD_STEP_INSTALL:
 			if (!ord_label_valid(a))
-				return sc_error(p, "install: '%s' is not a "
-						   "label",
+				return sc_error(p,
+						"install: '%s' is not a "
+						"label",
 						a);
 			break;
 		case ORD_STEP_REMOVE:
 		case ORD_STEP_PURGE:
 			if (!ord_label_valid(a) && !sc_pkgname_valid(a, true))
-				return sc_error(p, "%s: '%s' is neither a "
-						   "label nor a package name",
+				return sc_error(p,
+						"%s: '%s' is neither a "
+						"label nor a package name",
 						p->w[0], a);
 			break;
 		case ORD_STEP_DECLARE:
@@ -816,16 +834,18 @@ static int sc_step(struct sc_parser *p, bool item)
 			break;
 		case ORD_STEP_UNDECLARE:
 			if (!sc_decl_name_valid(a))
-				return sc_error(p, "undeclare: '%s' is not a "
-						   "declaration name",
+				return sc_error(p,
+						"undeclare: '%s' is not a "
+						"declaration name",
 						a);
 			break;
 		case ORD_STEP_DPKG:
 			if (strncmp(a, "--root", 6) == 0 ||
 			    strncmp(a, "--admindir", 10) == 0 ||
 			    strncmp(a, "--instdir", 9) == 0)
-				return sc_error(p, "dpkg: %s is set by "
-						   "aliasctl orderings",
+				return sc_error(p,
+						"dpkg: %s is set by "
+						"aliasctl orderings",
 						a);
 			break;
 		default:
@@ -867,8 +887,9 @@ static int sc_permute_short(struct sc_parser *p)
 
 	while (first < p->n && p->w[first][0] == '-') {
 		if (!sc_option_valid(p->w[first]))
-			return sc_error(p, "permute: '%s' is not a dpkg option "
-					   "a step may add",
+			return sc_error(p,
+					"permute: '%s' is not a dpkg option "
+					"a step may add",
 					p->w[first]);
 		first++;
 	}
@@ -974,9 +995,10 @@ static int sc_check_labels(struct sc_parser *p, const struct ord_step *s,
 		for (size_t j = 0; j < s[i].n_args; j++)
 			if (!ord_scenario_package(p->sc, s[i].args[j])) {
 				p->line = s[i].line;
-				return sc_error(p, "no package labelled '%s' "
-						   "(define it with deb or "
-						   "package)",
+				return sc_error(p,
+						"no package labelled '%s' "
+						"(define it with deb or "
+						"package)",
 						s[i].args[j]);
 			}
 	}
@@ -1005,8 +1027,9 @@ static int sc_finish(struct sc_parser *p)
 			if (strcmp(sc->items[i].label, sc->items[j].label) ==
 			    0) {
 				p->line = sc->items[i].line;
-				return sc_error(p, "permuted step '%s' appears "
-						   "twice",
+				return sc_error(p,
+						"permuted step '%s' appears "
+						"twice",
 						sc->items[i].label);
 			}
 	if (p->permuted && sc->n_items == 0) {
@@ -1064,8 +1087,9 @@ int ord_scenario_parse(const char *text, size_t len, const char *origin,
 			unsigned char c = (unsigned char)text[pos + i];
 
 			if ((c < 0x20 && c != '\t') || c == 0x7f) {
-				r = sc_error(p, "control character 0x%02x in "
-						"column %zu",
+				r = sc_error(p,
+					     "control character 0x%02x in "
+					     "column %zu",
 					     c, i + 1);
 				break;
 			}

@@ -51,8 +51,8 @@ enum ord_entry_kind {
 /* One line of a package built from the scenario. */
 struct ord_entry {
 	enum ord_entry_kind kind;
-	char *path;   /* file, dir, symlink: absolute; script: its name */
-	char *text;   /* file: content (NULL: "NAME VERSION PATH");
+	char *path; /* file, dir, symlink: absolute; script: its name */
+	char *text; /* file: content (NULL: "NAME VERSION PATH");
 		       * symlink: target; script: one line of shell */
 	unsigned line;
 };

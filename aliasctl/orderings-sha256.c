@@ -122,7 +122,8 @@ void ord_sha256_hex(struct ord_sha256 *c, char hex[ORD_SHA256_HEX])
 		pad[padlen + i] = (unsigned char)(bits >> (56 - 8 * i));
 	ord_sha256_update(c, pad, padlen + 8);
 	for (unsigned i = 0; i < 32; i++) {
-		unsigned char b = (unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+		unsigned char b =
+			(unsigned char)(c->h[i / 4] >> (24 - 8 * (i % 4)));
 
 		hex[2 * i] = digits[b >> 4];
 		hex[2 * i + 1] = digits[b & 15];

@@ -43,9 +43,9 @@ static int step_why(char **ret_why, int err, const char *fmt, ...)
 char **ord_step_env(size_t *ret_count)
 {
 	static const char *const drop[] = {
-		"PATH=",	 "LC_",		 "LANG=",
-		"LANGUAGE=",	 "DPKG_",	 "DEBIAN_FRONTEND=",
-		"LD_PRELOAD=",	 "FAKEROOTKEY=", "POSIXLY_CORRECT=",
+		"PATH=",       "LC_",	       "LANG=",
+		"LANGUAGE=",   "DPKG_",	       "DEBIAN_FRONTEND=",
+		"LD_PRELOAD=", "FAKEROOTKEY=", "POSIXLY_CORRECT=",
 		NULL,
 	};
 	static const char *const add[] = {
@@ -318,12 +318,11 @@ static int step_dpkg_argv(const struct ord_step_ctx *c,
 			slash = strrchr(d->file, '/');
 			fprintf(sf, " %s", slash ? slash + 1 : d->file);
 			if (slash) {
-				char *dir = strndup(d->file, (size_t)(slash -
-								  d->file) +
-								 1);
+				char *dir = strndup(
+					d->file, (size_t)(slash - d->file) + 1);
 
-				if (!dir ||
-				    ord_strv_push(&debdirs, &n_debdirs, dir) < 0)
+				if (!dir || ord_strv_push(&debdirs, &n_debdirs,
+							  dir) < 0)
 					r = -ENOMEM;
 				free(dir);
 			}
@@ -535,15 +534,15 @@ static int step_sync(const struct ord_step_ctx *c, struct ord_step_result *res,
 	r = aliasdb_open(dbdir, 0, &db);
 	free(dbdir);
 	if (r < 0)
-		return step_why(ret_why, r, "cannot open the view's database: "
-					    "%s",
+		return step_why(ret_why, r,
+				"cannot open the view's database: "
+				"%s",
 				strerror(-r));
 	fd = open(c->backing, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
 		aliasdb_close(db);
-		return step_why(ret_why, r, "%s: %s", c->backing,
-				strerror(-r));
+		return step_why(ret_why, r, "%s: %s", c->backing, strerror(-r));
 	}
 	r = aliasdb_sync(db, fd, &rep);
 	close(fd);
@@ -635,8 +634,9 @@ int ord_step_settle(const struct ord_step_ctx *c, bool sync,
 	r = aliasdb_open(dbdir, ALIASDB_OPEN_RDONLY, &db);
 	free(dbdir);
 	if (r < 0)
-		return step_why(ret_why, r, "cannot open the view's database: "
-					    "%s",
+		return step_why(ret_why, r,
+				"cannot open the view's database: "
+				"%s",
 				strerror(-r));
 	r = aliasdb_list(db, &list, &n);
 	aliasdb_close(db);

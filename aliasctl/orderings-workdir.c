@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +119,8 @@ static int wd_mounts_under(const char *dir, char ***ret_list, size_t *ret_n)
 			if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' &&
 			    in[2] && in[3]) {
 				*out = (char)((in[1] - '0') * 64 +
-					      (in[2] - '0') * 8 + (in[3] - '0'));
+					      (in[2] - '0') * 8 +
+					      (in[3] - '0'));
 				in += 3;
 			} else {
 				*out = *in;
@@ -140,8 +142,8 @@ static int wd_mounts_under(const char *dir, char ***ret_list, size_t *ret_n)
 	/* Deeper (longer) first, so nested mounts go before their
 	 * parents. */
 	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && strlen(list[j]) > strlen(list[j - 1]);
-		     j--) {
+		for (size_t j = i;
+		     j > 0 && strlen(list[j]) > strlen(list[j - 1]); j--) {
 			char *t = list[j];
 
 			list[j] = list[j - 1];
@@ -150,6 +152,70 @@ static int wd_mounts_under(const char *dir, char ***ret_list, size_t *ret_n)
 	*ret_list = list;
 	*ret_n = n;
 	return 0;
+}
+
+/* Kill what a dead run left running: every process of ours whose
+ * environment names the run's directory (dpkg, a maintainer script's
+ * child, a daemon). Not by process group: a dead run's group id may
+ * belong to someone else by now. */
+static void wd_kill_leftovers(const char *dir)
+{
+	char *marker = NULL;
+	size_t mlen;
+	DIR *d;
+	struct dirent *e;
+
+	if (asprintf(&marker, "%s=%s", ORD_WORKDIR_ENV, dir) < 0)
+		return;
+	mlen = strlen(marker) + 1; /* with the NUL that ends it */
+	d = opendir("/proc");
+	if (!d) {
+		free(marker);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char path[64], *env = NULL;
+		size_t len = 0, cap = 0;
+		ssize_t n;
+		pid_t pid = (pid_t)atoi(e->d_name);
+		int fd;
+
+		if (pid <= 1 || pid == getpid())
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		for (;;) {
+			char *ne;
+
+			if (len + 4096 > cap) {
+				cap = cap ? cap * 2 : 8192;
+				if (cap > 4 * 1024 * 1024)
+					break;
+				ne = realloc(env, cap);
+				if (!ne)
+					break;
+				env = ne;
+			}
+			n = read(fd, env + len, cap - len);
+			if (n <= 0)
+				break;
+			len += (size_t)n;
+		}
+		close(fd);
+		for (size_t i = 0; env && i + mlen <= len;) {
+			if ((i == 0 || env[i - 1] == '\0') &&
+			    memcmp(env + i, marker, mlen) == 0) {
+				kill(pid, SIGKILL);
+				break;
+			}
+			i += strnlen(env + i, len - i) + 1;
+		}
+		free(env);
+	}
+	closedir(d);
+	free(marker);
 }
 
 /* Unmount, remove and unlock the run whose lock is @lock (held by us). */
@@ -165,6 +231,7 @@ static int wd_clean_one(const char *base, const char *name)
 		free(lock);
 		return -ENOMEM;
 	}
+	wd_kill_leftovers(dir);
 	if (wd_mounts_under(dir, &mounts, &n_mounts) == 0) {
 		for (size_t i = 0; i < n_mounts; i++) {
 			int u = ord_unmount_lazy(mounts[i]);
@@ -366,11 +433,9 @@ static int wd_rm_contents(int fd, dev_t dev)
 				sub = openat(dirfd(d), e->d_name,
 					     O_RDONLY | O_DIRECTORY |
 						     O_NOFOLLOW | O_CLOEXEC);
-				r = sub < 0 ? -errno
-					    : wd_rm_contents(sub, dev);
-				if (r == 0 &&
-				    unlinkat(dirfd(d), e->d_name,
-					     AT_REMOVEDIR) < 0)
+				r = sub < 0 ? -errno : wd_rm_contents(sub, dev);
+				if (r == 0 && unlinkat(dirfd(d), e->d_name,
+						       AT_REMOVEDIR) < 0)
 					r = -errno;
 			}
 		} else if (unlinkat(dirfd(d), e->d_name, 0) < 0) {

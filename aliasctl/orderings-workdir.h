@@ -27,6 +27,10 @@ int ord_workdir_base(const char *opt, char **ret_base, char **ret_why);
  */
 int ord_workdir_clean_stale(const char *base);
 
+/* Set to the run's directory in every process a run starts, so that the
+ * next run can find what a killed one left. */
+#define ORD_WORKDIR_ENV "ALIASCTL_ORDERINGS_RUN"
+
 struct ord_workdir {
 	char *dir;  /* BASE/run.XXXXXX.d: the run's files */
 	char *lock; /* BASE/run.XXXXXX: held while the run lives */

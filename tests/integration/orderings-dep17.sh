@@ -1,0 +1,46 @@
+#!/bin/sh
+# aliasctl orderings on the shipped DEP17 P1 scenario: a 1 ships /bin/foo,
+# b 1 takes it over as /usr/bin/foo (Replaces, Breaks: a << 2), a 2 drops
+# it; after a 1, b 1 and a 2 in both orders. On the plain merged baseline
+# unpacking b first loses the file (dpkg removes a's /bin/foo, which is
+# b's /usr/bin/foo); through the view it stays b's. Both sides report
+# dpkg's own dependency error for that order (Breaks). Asserted row by row;
+# ORD_USER=1 (orderings-dep17-user.sh): the same as an ordinary user.
+. "$top_srcdir/tests/integration/lib.sh"
+need_fuse
+. "$top_srcdir/tests/integration/orderings-helpers.sh"
+
+J=$ORD_DIR/dep17.json
+orderings --json "$J" "$top_srcdir/examples/dep17-p1.scenario" \
+	>"$T/matrix.out" 2>"$T/matrix.err"
+rc=$?
+cat "$T/matrix.out" "$T/matrix.err"
+check_eq "exit status: the view is never lost or overwritten" 0 "$rc"
+[ -f "$J" ] || { fail "no JSON written"; finish; }
+if [ "$ORD_USER" = 1 ]; then
+	mode=$(ord_field "$J" 'd["mode"]')
+	[ "$mode" = userns ] ||
+		skip "user namespaces cannot mount FUSE here (mode $mode):" \
+			"orderings-fakeroot.sh covers the fallback"
+fi
+
+MERGED=/bin,/lib,/lib32,/lib64,/libx32,/sbin
+# On the baseline, a 1 was the only package that listed /bin: replacing it
+# by a 2 made dpkg remove the /bin symlink itself (README: "removing the
+# only package that lists /bin").
+NOBIN=/lib,/lib32,/lib64,/libx32,/sbin
+ord_rows "$J" "/usr/bin/foo:b1=b 1 /usr/bin/foo;/usr/bin/foo:a1=a 1 /bin/foo" \
+	>"$T/rows"
+check_eq "the rows" \
+"b1 a2 | baseline lost rc=010 lost=/usr/bin/foo ow=- aliases=$NOBIN blocked=- /usr/bin/foo=missing
+b1 a2 | view refused rc=010 lost=- ow=- aliases=$MERGED blocked=- /usr/bin/foo=b1
+a2 b1 | baseline ok rc=000 lost=- ow=- aliases=$NOBIN blocked=- /usr/bin/foo=b1
+a2 b1 | view ok rc=000 lost=- ow=- aliases=$MERGED blocked=- /usr/bin/foo=b1" \
+	"$(cat "$T/rows")"
+check_eq "b's file is b's on the view, dpkg says" "b" \
+	"$(ord_field "$J" '",".join(f["owners"][0] for f in d["orderings"][0]["view"]["files"] if f["path"] == "/usr/bin/foo")')"
+check_eq "the refused call is dpkg's Breaks, on both sides" "2" \
+	"$(ord_field "$J" 'sum(1 for s in ("view", "baseline") if any("breaks a" in e for e in d["orderings"][0][s]["steps"][1]["errors"]))')"
+ord_view_never_lost_or_overwritten "$J"
+ord_no_leftovers
+finish

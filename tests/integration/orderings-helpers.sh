@@ -1,0 +1,161 @@
+# Helpers for the aliasctl orderings tests (tests/integration/orderings-*.sh).
+# Sourced after lib.sh (uses $T, skip, fail).
+#
+# ORD_USER=1 before sourcing runs aliasctl as an ordinary user (created if
+# there is none): the test itself runs as root, the command through
+# runuser. Debian's /dev/fuse is mode 0666; a machine where it is not is
+# made so, as CI does, since that is what the ordinary-user mode needs.
+
+ORD_USER=${ORD_USER:-0}
+ORD_TESTUSER=aliasfs-orderings
+
+command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
+command -v python3 >/dev/null 2>&1 || skip "no python3 (reads the JSON)"
+
+# ord_setup_user: the user, its directory $U (owned by it), /dev/fuse.
+ord_setup_user()
+{
+	[ "$(id -u)" = 0 ] || skip "the test switches users: run it as root"
+	command -v runuser >/dev/null 2>&1 || skip "no runuser"
+	if ! id -u "$ORD_TESTUSER" >/dev/null 2>&1; then
+		useradd --system --no-create-home --shell /bin/sh \
+			"$ORD_TESTUSER" ||
+			{ fail "useradd $ORD_TESTUSER"; exit 1; }
+	fi
+	if [ "$(stat -c %a /dev/fuse)" != 666 ]; then
+		echo "note: /dev/fuse was mode $(stat -c %a /dev/fuse);" \
+			"made 0666 as on Debian"
+		chmod 0666 /dev/fuse
+	fi
+	# $T is root's (0700): the user gets a directory of its own, reachable.
+	chmod 0755 "$T"
+	U=$T/user
+	mkdir -p "$U"
+	chown "$ORD_TESTUSER" "$U"
+}
+
+if [ "$ORD_USER" = 1 ]; then
+	ord_setup_user
+	ORD_DIR=$U
+else
+	[ "$(id -u)" = 0 ] || skip "run as root (ORD_USER=1 variants run as a user)"
+	ORD_DIR=$T
+fi
+ORD_WORKDIR=$ORD_DIR/wd
+
+# orderings ARGS...: aliasctl orderings as root or as the test user, with
+# the run directories in $ORD_WORKDIR.
+orderings()
+{
+	if [ "$ORD_USER" = 1 ]; then
+		runuser -u "$ORD_TESTUSER" -- env -i PATH="$PATH" \
+			HOME="$U" LC_ALL=C.UTF-8 \
+			aliasctl orderings --workdir "$ORD_WORKDIR" "$@"
+	else
+		aliasctl orderings --workdir "$ORD_WORKDIR" "$@"
+	fi
+}
+
+# ord_start ARGS...: orderings in the background with the default action
+# for SIGINT and SIGTERM (a non-interactive shell makes background jobs
+# ignore SIGINT). Sets BG (the job, to wait for) and ORD_PID (aliasctl
+# itself, to signal).
+ord_start()
+{
+	if [ "$ORD_USER" = 1 ]; then
+		runuser -u "$ORD_TESTUSER" -- env -i PATH="$PATH" \
+			HOME="$U" LC_ALL=C.UTF-8 \
+			env --default-signal=INT,TERM,HUP \
+			aliasctl orderings --workdir "$ORD_WORKDIR" "$@" &
+		BG=$!
+		_n=200
+		ORD_PID=
+		while [ $_n -gt 0 ] && [ -z "$ORD_PID" ]; do
+			ORD_PID=$(pgrep -u "$ORD_TESTUSER" -x aliasctl)
+			_n=$((_n - 1))
+			sleep 0.05
+		done
+	else
+		env --default-signal=INT,TERM,HUP \
+			aliasctl orderings --workdir "$ORD_WORKDIR" "$@" &
+		BG=$!
+		ORD_PID=$BG
+	fi
+}
+
+# ord_rows JSON SCENARIO-CONTENT-MAP: one line per ordering and side:
+#   ORDER | SIDE OUTCOME rc=RCS lost=.. ow=.. aliases=.. blocked=.. PATH=WHO..
+# where WHO names the package whose shipped content the file holds (from
+# the map "PATH:LABEL=CONTENT;..."), and only the paths in the map are
+# listed.
+ord_rows()
+{
+	python3 - "$1" "$2" <<'EOF'
+import hashlib, json, sys
+d = json.load(open(sys.argv[1]))
+content = {}
+paths = []
+for item in sys.argv[2].split(";"):
+    if not item:
+        continue
+    path, rest = item.split(":", 1)
+    label, text = rest.split("=", 1)
+    content[hashlib.sha256((text + "\n").encode()).hexdigest()] = label
+    if path not in paths:
+        paths.append(path)
+for o in d["orderings"]:
+    for side in ("baseline", "view"):
+        s = o[side]
+        if s is None:
+            continue
+        files = {f["path"]: f for f in s["files"]}
+        who = []
+        for p in paths:
+            f = files.get(p)
+            if f is None:
+                who.append("%s=missing" % p)
+            else:
+                who.append("%s=%s" % (p, content.get(f.get("sha256"), "?")))
+        print("%s | %s %s rc=%s lost=%s ow=%s aliases=%s blocked=%s %s" % (
+            " ".join(o["order"]), side, s["outcome"],
+            "".join(str(st["rc"]) for st in s["steps"]),
+            ",".join(s["lost"]) or "-", ",".join(s["overwritten"]) or "-",
+            ",".join(s["aliases"]) or "-",
+            ",".join(b["alias"] for b in s["blocked"]) or "-",
+            " ".join(who)))
+EOF
+}
+
+# ord_field JSON EXPR: a value of the result, by a Python expression on d.
+ord_field()
+{
+	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# ord_view_never_lost_or_overwritten JSON: what the issue asks of the view.
+ord_view_never_lost_or_overwritten()
+{
+	_bad=$(ord_field "$1" \
+		'",".join(str(o["index"]) for o in d["orderings"] if o["view"]["outcome"] in ("lost", "overwritten"))')
+	check_eq "the view is never lost or overwritten" "" "$_bad"
+}
+
+# ord_no_leftovers: no run directory, no mount, no process of a run.
+ord_no_leftovers()
+{
+	_left=$(ls -A "$ORD_WORKDIR" 2>/dev/null | tr '\n' ' ')
+	check_eq "no run directory left in the workdir" "" "$_left"
+	check_eq "no mount left under the workdir" "" \
+		"$(awk -v w="$ORD_WORKDIR/" 'index($5, w) == 1' /proc/self/mountinfo)"
+	check_eq "no process of a run left" "" "$(ord_run_processes)"
+}
+
+# ord_run_processes: pids whose environment marks them as a run's.
+ord_run_processes()
+{
+	for _e in /proc/[0-9]*/environ; do
+		{ tr '\0' '\n' <"$_e"; } 2>/dev/null |
+			grep -q "^ALIASCTL_ORDERINGS_RUN=$ORD_WORKDIR/" &&
+			{ _p=${_e#/proc/}; echo "${_p%/environ}"; }
+	done | tr '\n' ' ' | sed 's/ $//'
+}
