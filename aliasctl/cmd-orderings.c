@@ -218,10 +218,12 @@ static int ord_outputs(const struct ord_opts *o, const struct ord_result *res)
 
 	if (tty && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
 		width = ws.ws_col;
-	ord_matrix_print(res,
-			 tty && !getenv("NO_COLOR") &&
-				 !(term && strcmp(term, "dumb") == 0),
-			 width);
+	/* --json -: the JSON is the output. */
+	if (!o->json || strcmp(o->json, "-") != 0)
+		ord_matrix_print(res,
+				 tty && !getenv("NO_COLOR") &&
+					 !(term && strcmp(term, "dumb") == 0),
+				 width);
 	if (o->json) {
 		r = ord_json_save(o->json, res);
 		if (r < 0) {

@@ -694,6 +694,28 @@ static int run_prepare_debs(struct run *run, char **ret_why)
 	return r;
 }
 
+/* With --keep, the packages built from the scenario go to DIR/debs, so
+ * that the orderings can be replayed by hand. */
+static void run_keep_debs(struct run *run)
+{
+	char *src = NULL, *dst = NULL;
+
+	if (!run->o->keep_dir)
+		return;
+	if (asprintf(&src, "%s/debs", run->rundir) >= 0 &&
+	    asprintf(&dst, "%s/debs", run->o->keep_dir) >= 0 &&
+	    access(src, F_OK) == 0) {
+		char *argv[] = {"cp", "-a", "-T", src, dst, NULL};
+		struct ord_proc_opts o = {.argv = argv, .out_fd = -1};
+		int rc;
+
+		ord_rmtree(dst);
+		ord_proc_run(&o, -1, &rc);
+	}
+	free(src);
+	free(dst);
+}
+
 static void run_free_nodes(struct ord_node *n)
 {
 	for (int side = 0; side < 2; side++) {
@@ -820,6 +842,7 @@ int ord_run(struct ord_scenario *sc, struct ord_plan *plan,
 	r = run_prepare_debs(&run, ret_why);
 	if (r < 0)
 		goto out;
+	run_keep_debs(&run);
 	for (int side = 0; side < run.n_sides; side++) {
 		struct run_state *st;
 

@@ -24,19 +24,8 @@ if [ "$ORD_USER" = 1 ]; then
 			"orderings-fakeroot.sh covers the fallback"
 fi
 
-MERGED=/bin,/lib,/lib32,/lib64,/libx32,/sbin
-# On the baseline, a 1 was the only package that listed /bin: replacing it
-# by a 2 made dpkg remove the /bin symlink itself (README: "removing the
-# only package that lists /bin").
-NOBIN=/lib,/lib32,/lib64,/libx32,/sbin
-ord_rows "$J" "/usr/bin/foo:b1=b 1 /usr/bin/foo;/usr/bin/foo:a1=a 1 /bin/foo" \
-	>"$T/rows"
-check_eq "the rows" \
-"b1 a2 | baseline lost rc=010 lost=/usr/bin/foo ow=- aliases=$NOBIN blocked=- /usr/bin/foo=missing
-b1 a2 | view refused rc=010 lost=- ow=- aliases=$MERGED blocked=- /usr/bin/foo=b1
-a2 b1 | baseline ok rc=000 lost=- ow=- aliases=$NOBIN blocked=- /usr/bin/foo=b1
-a2 b1 | view ok rc=000 lost=- ow=- aliases=$MERGED blocked=- /usr/bin/foo=b1" \
-	"$(cat "$T/rows")"
+ord_rows "$J" "$DEP17_MAP" >"$T/rows"
+ord_check_rows "$DEP17_ROWS" "$T/rows"
 check_eq "b's file is b's on the view, dpkg says" "b" \
 	"$(ord_field "$J" '",".join(f["owners"][0] for f in d["orderings"][0]["view"]["files"] if f["path"] == "/usr/bin/foo")')"
 check_eq "the refused call is dpkg's Breaks, on both sides" "2" \

@@ -9,6 +9,7 @@
 ORD_USER=${ORD_USER:-0}
 ORD_TESTUSER=aliasfs-orderings
 
+. "$top_srcdir/tests/integration/orderings-expected.sh"
 command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
 command -v python3 >/dev/null 2>&1 || skip "no python3 (reads the JSON)"
 
@@ -124,6 +125,33 @@ for o in d["orderings"]:
             ",".join(b["alias"] for b in s["blocked"]) or "-",
             " ".join(who)))
 EOF
+}
+
+# ord_check_rows EXPECTED ROWS-FILE [SIDE]: each expected row (of SIDE
+# only, if given) against the row of the same order and side. Rows that
+# differ are listed in $T/row-failures.
+ord_check_rows()
+{
+	: >"$T/row-failures"
+	echo "$1" | {
+		while IFS= read -r _want; do
+			_key=${_want%% | *}
+			_side=$(echo "$_want" | sed 's/^[^|]*| \([a-z]*\) .*/\1/')
+			[ -n "${3:-}" ] && [ "$_side" != "$3" ] && continue
+			_got=$(grep -F "$_key | $_side " "$2")
+			if [ "$_got" = "$_want" ]; then
+				echo "ok: $_key: $_side"
+			else
+				echo "FAIL: $_key: $_side: expected [$_want]," \
+					"got [$_got]" >&2
+				echo "$_key | $_side" >>"$T/row-failures"
+			fi
+		done
+	}
+	_n=$(echo "$1" | grep -c "| ${3:-}")
+	_f=$(wc -l <"$T/row-failures")
+	_lib_checks=$((_lib_checks + _n - _f))
+	_lib_failed=$((_lib_failed + _f))
 }
 
 # ord_field JSON EXPR: a value of the result, by a Python expression on d.

@@ -55,9 +55,9 @@ static struct ord_side *make_side(enum ord_outcome o, const char *tricky)
 	s->files[1].path = strdup("/usr/bin/test");
 	s->files[1].type = 'f';
 	s->files[1].sha256 = strdup("ab");
-	assert_int_equal(ord_strv_push(&s->files[1].owners,
-				       &s->files[1].n_owners, "a"),
-			 0);
+	assert_int_equal(
+		ord_strv_push(&s->files[1].owners, &s->files[1].n_owners, "a"),
+		0);
 	s->audit = strdup("");
 	return s;
 }
@@ -121,16 +121,15 @@ static void test_roundtrip(void **state)
 	assert_string_equal(back->scenario, "seed-003");
 	assert_int_equal(back->n_orderings, 3);
 	assert_true(back->orderings[2].index == 2432902008176639999ULL);
-	assert_int_equal(back->orderings[1].view->outcome,
-			 ORD_OUTCOME_REFUSED);
+	assert_int_equal(back->orderings[1].view->outcome, ORD_OUTCOME_REFUSED);
 	assert_int_equal(back->orderings[1].baseline->steps[1].rc, 1);
 	assert_string_equal(back->orderings[1].view->files[0].target, "t");
 	assert_string_equal(back->orderings[1].view->blocked[0].reason,
 			    "hides /sbin/x");
 	/* Text survives, except the invalid byte, which becomes U+FFFD. */
-	assert_non_null(
-		strstr(back->orderings[0].view->steps[0].output,
-		       "quote \" backslash \\ tab \t nl \n ctrl \x01 </script>"));
+	assert_non_null(strstr(
+		back->orderings[0].view->steps[0].output,
+		"quote \" backslash \\ tab \t nl \n ctrl \x01 </script>"));
 	assert_non_null(strstr(back->orderings[0].view->steps[0].output,
 			       "bad \xef\xbf\xbd end"));
 	/* Written again and read again, it stays the same text (after the
@@ -169,9 +168,9 @@ static void test_html_safe(void **state)
 		struct ord_result *back = NULL;
 		char *why = NULL;
 
-		assert_int_equal(ord_json_parse(data, (size_t)(end - data),
-						&back, &why),
-				 0);
+		assert_int_equal(
+			ord_json_parse(data, (size_t)(end - data), &back, &why),
+			0);
 		assert_non_null(strstr(back->orderings[0].view->steps[0].output,
 				       "</script> <b>&amp;"));
 		ord_result_free(back);
@@ -235,9 +234,9 @@ static void test_bad_json(void **state)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		back = NULL;
 		why = NULL;
-		assert_int_equal(ord_json_parse(bad[i], strlen(bad[i]), &back,
-						&why),
-				 -EINVAL);
+		assert_int_equal(
+			ord_json_parse(bad[i], strlen(bad[i]), &back, &why),
+			-EINVAL);
 		assert_null(back);
 		assert_non_null(why);
 		assert_true(strncmp(why, "line ", 5) == 0);
@@ -293,18 +292,17 @@ static void test_dpkg_output(void **state)
 	size_t ne = 0, nr = 0;
 
 	(void)state;
-	assert_int_equal(ord_record_parse_output(out, &errors, &ne, &reported,
-						 &nr),
-			 0);
+	assert_int_equal(
+		ord_record_parse_output(out, &errors, &ne, &reported, &nr), 0);
 	assert_int_equal(ne, 2);
-	assert_string_equal(errors[0],
-			    "error processing archive b_1.deb (--install): "
-			    "trying to overwrite '/usr/bin/test', which is also "
-			    "in package a 1");
-	assert_string_equal(errors[1],
-			    "dependency problems prevent configuration of a: "
-			    "b (1) breaks a (<< 2) and is installed. Version of "
-			    "a to be configured is 1.");
+	assert_string_equal(
+		errors[0], "error processing archive b_1.deb (--install): "
+			   "trying to overwrite '/usr/bin/test', which is also "
+			   "in package a 1");
+	assert_string_equal(
+		errors[1], "dependency problems prevent configuration of a: "
+			   "b (1) breaks a (<< 2) and is installed. Version of "
+			   "a to be configured is 1.");
 	assert_int_equal(nr, 2);
 	assert_string_equal(reported[0], "/usr/bin/test");
 	assert_string_equal(reported[1], "/bin/x");

@@ -78,21 +78,18 @@ static void test_select(void **state)
 		assert_true(a[i] == i);
 	free(a);
 	/* A sample: distinct, sorted, in range, the same for one seed. */
-	assert_int_equal(ord_plan_select(ord_factorial(12), 500, 42, 0, 1, &a,
-					 &na),
-			 0);
-	assert_int_equal(ord_plan_select(ord_factorial(12), 500, 42, 0, 1, &b,
-					 &nb),
-			 0);
+	assert_int_equal(
+		ord_plan_select(ord_factorial(12), 500, 42, 0, 1, &a, &na), 0);
+	assert_int_equal(
+		ord_plan_select(ord_factorial(12), 500, 42, 0, 1, &b, &nb), 0);
 	assert_int_equal(na, 500);
 	assert_memory_equal(a, b, na * sizeof(*a));
 	for (size_t i = 1; i < na; i++)
 		assert_true(a[i - 1] < a[i]);
 	assert_true(a[na - 1] < ord_factorial(12));
 	free(b);
-	assert_int_equal(ord_plan_select(ord_factorial(12), 500, 43, 0, 1, &b,
-					 &nb),
-			 0);
+	assert_int_equal(
+		ord_plan_select(ord_factorial(12), 500, 43, 0, 1, &b, &nb), 0);
 	assert_memory_not_equal(a, b, na * sizeof(*a));
 	free(a);
 	free(b);
@@ -196,8 +193,8 @@ static void sha_of(const char *data, size_t len, size_t chunk, char *hex)
 
 	ord_sha256_init(&c);
 	for (size_t i = 0; i < len; i += chunk)
-		ord_sha256_update(&c, data + i, len - i < chunk ? len - i
-								: chunk);
+		ord_sha256_update(&c, data + i,
+				  len - i < chunk ? len - i : chunk);
 	ord_sha256_hex(&c, hex);
 }
 
@@ -221,8 +218,9 @@ static void test_sha256(void **state)
 	memset(million, 'a', 1000000);
 	for (size_t chunk = 1; chunk <= 1000000; chunk *= 13) {
 		sha_of(million, 1000000, chunk, hex);
-		assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a"
-					 "48a497200e046d39ccc7112cd0");
+		assert_string_equal(hex,
+				    "cdc76e5c9914fb9281a1c7e284d73e67f1809a"
+				    "48a497200e046d39ccc7112cd0");
 	}
 	free(million);
 }

@@ -114,25 +114,25 @@ static void test_seed003_shape(void **state)
 
 static void test_steps_and_settings(void **state)
 {
-	struct ord_scenario *sc = parse_ok(
-		"deb x x_1.deb\r\n"
-		"deb y /abs/y.deb\n"
-		"arch i386\n"
-		"baseline split\n"
-		"sample 10\n"
-		"seed 18446744073709551615\n"
-		"timeout 30\n"
-		"autosync off\n"
-		"aliases /bin /usr/bin /sbin /usr/sbin\n"
-		"install x\n"
-		"declare mine /lib /usr/lib\n"
-		"sync\n"
-		"permute\n"
-		"  install --auto-deconfigure x\n"
-		"  purge y\n"
-		"  undeclare mine\n"
-		"  dpkg --configure -a\n"
-		"end\n");
+	struct ord_scenario *sc =
+		parse_ok("deb x x_1.deb\r\n"
+			 "deb y /abs/y.deb\n"
+			 "arch i386\n"
+			 "baseline split\n"
+			 "sample 10\n"
+			 "seed 18446744073709551615\n"
+			 "timeout 30\n"
+			 "autosync off\n"
+			 "aliases /bin /usr/bin /sbin /usr/sbin\n"
+			 "install x\n"
+			 "declare mine /lib /usr/lib\n"
+			 "sync\n"
+			 "permute\n"
+			 "  install --auto-deconfigure x\n"
+			 "  purge y\n"
+			 "  undeclare mine\n"
+			 "  dpkg --configure -a\n"
+			 "end\n");
 
 	(void)state;
 	assert_string_equal(sc->packages[0].deb, "/d/x_1.deb");
@@ -147,8 +147,7 @@ static void test_steps_and_settings(void **state)
 	assert_int_equal(sc->n_alias_pairs, 4);
 	assert_int_equal(sc->n_before, 3);
 	assert_int_equal(sc->n_items, 4);
-	assert_string_equal(sc->items[0].label,
-			    "install --auto-deconfigure x");
+	assert_string_equal(sc->items[0].label, "install --auto-deconfigure x");
 	assert_string_equal(sc->items[1].label, "purge y");
 	assert_string_equal(sc->items[3].label, "dpkg --configure -a");
 	ord_scenario_free(sc);
@@ -167,8 +166,8 @@ static const struct bad_case bad_cases[] = {
 	{"package a a 1\nfile /x\n", "t:1:", "without 'end'"},
 	{"permute\ninstall a\n", "t:1:", "without 'end'"},
 	{"end\n", "t:1:", "end without"},
-	{"package a a 1\nend\npackage a a 2\nend\n", "t:3:",
-	 "already defined on line 1"},
+	{"package a a 1\nend\npackage a a 2\nend\n",
+	 "t:3:", "already defined on line 1"},
 	{"package a A 1\nend\n", "t:1:", "not a Debian package name"},
 	{"package a a x\nend\n", "t:1:", "not a version"},
 	{"package a a 1\nfile bin/x\nend\n", "t:2:", "absolute normalized"},
@@ -297,12 +296,14 @@ static void fuzz_one(const char *text, size_t len)
 }
 
 static const char *const fuzz_words[] = {
-	"package", "end", "permute", "install", "remove", "purge",
-	"declare", "undeclare", "sync", "dpkg", "deb", "aliases",
-	"baseline", "sample", "seed", "timeout", "autosync", "name",
-	"file", "dir", "symlink", "script", "Replaces:", "a", "b", "a,b",
-	"/bin", "/usr/bin", "=", "->", "#", "--force-all", "1", "none",
-	"\n", "\n", "\n", " ", "\t",
+	"package", "end",	  "permute",   "install", "remove",
+	"purge",   "declare",	  "undeclare", "sync",	  "dpkg",
+	"deb",	   "aliases",	  "baseline",  "sample",  "seed",
+	"timeout", "autosync",	  "name",      "file",	  "dir",
+	"symlink", "script",	  "Replaces:", "a",	  "b",
+	"a,b",	   "/bin",	  "/usr/bin",  "=",	  "->",
+	"#",	   "--force-all", "1",	       "none",	  "\n",
+	"\n",	   "\n",	  " ",	       "\t",
 };
 
 static void test_fuzz(void **state)
@@ -332,9 +333,9 @@ static void test_fuzz(void **state)
 		size_t len = 0, words = fuzz_next() % 60;
 
 		for (size_t k = 0; k < words; k++) {
-			const char *w = fuzz_words[fuzz_next() %
-						   (sizeof(fuzz_words) /
-						    sizeof(*fuzz_words))];
+			const char *w =
+				fuzz_words[fuzz_next() % (sizeof(fuzz_words) /
+							  sizeof(*fuzz_words))];
 
 			if (len + strlen(w) + 2 >= sizeof(buf))
 				break;
