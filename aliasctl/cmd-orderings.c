@@ -509,6 +509,14 @@ static int ord_execute(struct ord_opts *o, struct ord_scenario *sc)
 			       strerror(-r));
 		goto out;
 	}
+	/* Interrupts from here on wait for the signal thread (started once
+	 * the mode is entered: a user namespace needs one thread). */
+	sigemptyset(&ord_sigs);
+	sigaddset(&ord_sigs, SIGINT);
+	sigaddset(&ord_sigs, SIGTERM);
+	sigaddset(&ord_sigs, SIGHUP);
+	sigaddset(&ord_sigs, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &ord_sigs, NULL);
 	/* Inherited by every child: the mark a later run cleans by. */
 	r = setenv(ORD_WORKDIR_ENV, wd->dir, 1) < 0 ? -errno : 0;
 	if (r == 0)
@@ -521,13 +529,6 @@ static int ord_execute(struct ord_opts *o, struct ord_scenario *sc)
 		goto out;
 	}
 
-	/* From here on the signal thread owns the interrupts. */
-	sigemptyset(&ord_sigs);
-	sigaddset(&ord_sigs, SIGINT);
-	sigaddset(&ord_sigs, SIGTERM);
-	sigaddset(&ord_sigs, SIGHUP);
-	sigaddset(&ord_sigs, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &ord_sigs, NULL);
 	if (pthread_create(&sigthr, NULL, ord_signal_thread, NULL) == 0)
 		sigthr_started = true;
 

@@ -187,7 +187,15 @@ int ord_debinfo_read(const char *deb, struct ord_debinfo **ret_info,
 	info = calloc(1, sizeof(*info));
 	if (!info)
 		return -ENOMEM;
-	info->file = strdup(deb);
+	/* Absolute, so dpkg finds it from wherever it runs. */
+	info->file = realpath(deb, NULL);
+	if (!info->file && errno != ENOMEM) {
+		int e = errno;
+
+		debinfo_why(ret_why, -e, "%s: %s", deb, strerror(e));
+		free(info);
+		return -e;
+	}
 	if (!info->file) {
 		free(info);
 		return -ENOMEM;

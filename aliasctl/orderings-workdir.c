@@ -78,6 +78,15 @@ int ord_workdir_base(const char *opt, char **ret_base, char **ret_why)
 		free(base);
 		return r;
 	}
+	/* Absolute: dpkg's --root and DPKG_ROOT must be. */
+	{
+		char *abs = realpath(base, NULL);
+
+		free(base);
+		if (!abs)
+			return -errno;
+		base = abs;
+	}
 	*ret_base = base;
 	return 0;
 }

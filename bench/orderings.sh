@@ -37,6 +37,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -gt 0 ] || set -- "$src/examples/five.scenario" \
 	"$src/examples/seed-003.scenario"
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
 PATH=$build/aliasctl:$build/fs:$PATH
 export PATH
 command -v aliasctl >/dev/null || { echo "no aliasctl in $build" >&2; exit 2; }
@@ -73,7 +74,7 @@ time_runs()
 # paths, from the JSON of a run and the packages it kept.
 orders()
 {
-	python3 - "$1" "$2" <<'EOF'
+	"${PYTHON:-python3}" - "$1" "$2" <<'EOF'
 import glob, itertools, json, sys
 d = json.load(open(sys.argv[1]))
 debs = {}

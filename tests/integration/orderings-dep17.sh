@@ -11,7 +11,7 @@ need_fuse
 . "$top_srcdir/tests/integration/orderings-helpers.sh"
 
 J=$ORD_DIR/dep17.json
-orderings --json "$J" "$top_srcdir/examples/dep17-p1.scenario" \
+orderings --json "$J" "$(ord_example dep17-p1)" \
 	>"$T/matrix.out" 2>"$T/matrix.err"
 rc=$?
 cat "$T/matrix.out" "$T/matrix.err"

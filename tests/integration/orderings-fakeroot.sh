@@ -18,7 +18,7 @@ command -v fakeroot >/dev/null 2>&1 || skip "no fakeroot"
 blocked=""
 for sc in seed-003 dep17-p1; do
 	J=$ORD_DIR/$sc.json
-	orderings --mode fakeroot --json "$J" "$top_srcdir/examples/$sc.scenario" \
+	orderings --mode fakeroot --json "$J" "$(ord_example $sc)" \
 		>"$T/$sc.out" 2>&1
 	rc=$?
 	cat "$T/$sc.out"

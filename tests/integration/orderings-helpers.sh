@@ -11,7 +11,10 @@ ORD_TESTUSER=aliasfs-orderings
 
 . "$top_srcdir/tests/integration/orderings-expected.sh"
 command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
-command -v python3 >/dev/null 2>&1 || skip "no python3 (reads the JSON)"
+# The system's python3 (reads the JSON): a wrapper first in PATH (pyenv)
+# may take seconds to start.
+PYTHON=$(command -v /usr/bin/python3 || command -v python3) ||
+	skip "no python3 (reads the JSON)"
 
 # ord_setup_user: the user, its directory $U (owned by it), /dev/fuse.
 ord_setup_user()
@@ -31,8 +34,26 @@ ord_setup_user()
 	# $T is root's (0700): the user gets a directory of its own, reachable.
 	chmod 0755 "$T"
 	U=$T/user
-	mkdir -p "$U"
-	chown "$ORD_TESTUSER" "$U"
+	mkdir -p "$U/bin"
+	# The build tree may sit where the user cannot go (/root): the user
+	# runs copies of the programs (our libraries are linked in).
+	cp "$(command -v aliasctl)" "$(command -v aliasfs)" "$U/bin/" ||
+		{ fail "copying the programs for the user"; exit 1; }
+	chown -R "$ORD_TESTUSER" "$U"
+	ORD_PATH=$U/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+}
+
+# ord_example NAME: the path of examples/NAME.scenario the command can
+# read (a copy the user can reach, as an ordinary user).
+ord_example()
+{
+	if [ "$ORD_USER" = 1 ]; then
+		cp "$top_srcdir/examples/$1.scenario" "$U/$1.scenario"
+		chmod 0644 "$U/$1.scenario"
+		echo "$U/$1.scenario"
+	else
+		echo "$top_srcdir/examples/$1.scenario"
+	fi
 }
 
 if [ "$ORD_USER" = 1 ]; then
@@ -49,7 +70,7 @@ ORD_WORKDIR=$ORD_DIR/wd
 orderings()
 {
 	if [ "$ORD_USER" = 1 ]; then
-		runuser -u "$ORD_TESTUSER" -- env -i PATH="$PATH" \
+		runuser -u "$ORD_TESTUSER" -- env -i PATH="$ORD_PATH" \
 			HOME="$U" LC_ALL=C.UTF-8 \
 			aliasctl orderings --workdir "$ORD_WORKDIR" "$@"
 	else
@@ -64,7 +85,7 @@ orderings()
 ord_start()
 {
 	if [ "$ORD_USER" = 1 ]; then
-		runuser -u "$ORD_TESTUSER" -- env -i PATH="$PATH" \
+		runuser -u "$ORD_TESTUSER" -- env -i PATH="$ORD_PATH" \
 			HOME="$U" LC_ALL=C.UTF-8 \
 			env --default-signal=INT,TERM,HUP \
 			aliasctl orderings --workdir "$ORD_WORKDIR" "$@" &
@@ -91,7 +112,7 @@ ord_start()
 # listed.
 ord_rows()
 {
-	python3 - "$1" "$2" <<'EOF'
+	"$PYTHON" - "$1" "$2" <<'EOF'
 import hashlib, json, sys
 d = json.load(open(sys.argv[1]))
 content = {}
@@ -157,7 +178,7 @@ ord_check_rows()
 # ord_field JSON EXPR: a value of the result, by a Python expression on d.
 ord_field()
 {
-	python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+	"$PYTHON" -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
 # ord_view_never_lost_or_overwritten JSON: what the issue asks of the view.
@@ -181,9 +202,8 @@ ord_no_leftovers()
 # ord_run_processes: pids whose environment marks them as a run's.
 ord_run_processes()
 {
-	for _e in /proc/[0-9]*/environ; do
-		{ tr '\0' '\n' <"$_e"; } 2>/dev/null |
-			grep -q "^ALIASCTL_ORDERINGS_RUN=$ORD_WORKDIR/" &&
-			{ _p=${_e#/proc/}; echo "${_p%/environ}"; }
-	done | tr '\n' ' ' | sed 's/ $//'
+	grep -l -a "ALIASCTL_ORDERINGS_RUN=$ORD_WORKDIR/" \
+		/proc/[0-9]*/environ 2>/dev/null |
+		sed 's,^/proc/\([0-9]*\)/environ$,\1,' |
+		tr '\n' ' ' | sed 's/ $//'
 }

@@ -38,7 +38,7 @@ check_eq "no other file: no src= or stylesheet link" "" \
 # The page with a test harness around it: errors collected from the first
 # script on; at the end a click on the first view cell, and the result put
 # where --dump-dom shows it.
-python3 - "$T/page.html" "$T/test.html" <<'EOF2'
+"$PYTHON" - "$T/page.html" "$T/test.html" <<'EOF2'
 import sys
 page = open(sys.argv[1]).read()
 head = ("<script>window.__errors = [];"
@@ -67,7 +67,7 @@ timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu \
 	--enable-logging=stderr --v=0 \
 	--dump-dom "file://$T/test.html" >"$T/dom" 2>"$T/chromium.err"
 check_eq "chromium ran" 0 $?
-python3 - "$T/dom" >"$T/result" <<'EOF2'
+"$PYTHON" - "$T/dom" >"$T/result" <<'EOF2'
 import html, json, re, sys
 m = re.search(r'data-test="([^"]*)"', open(sys.argv[1]).read())
 r = json.loads(html.unescape(m.group(1))) if m else {}

@@ -11,7 +11,7 @@ need_fuse
 . "$top_srcdir/tests/integration/orderings-helpers.sh"
 
 J=$ORD_DIR/seed-003.json
-orderings --json "$J" "$top_srcdir/examples/seed-003.scenario" \
+orderings --json "$J" "$(ord_example seed-003)" \
 	>"$T/matrix.out" 2>"$T/matrix.err"
 rc=$?
 cat "$T/matrix.out" "$T/matrix.err"
