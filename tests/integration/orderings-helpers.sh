@@ -21,9 +21,11 @@ ord_setup_user()
 {
 	[ "$(id -u)" = 0 ] || skip "the test switches users: run it as root"
 	command -v runuser >/dev/null 2>&1 || skip "no runuser"
+	# Kept afterwards: tests running in parallel share it.
 	if ! id -u "$ORD_TESTUSER" >/dev/null 2>&1; then
 		useradd --system --no-create-home --shell /bin/sh \
-			"$ORD_TESTUSER" ||
+			"$ORD_TESTUSER" 2>/dev/null ||
+			id -u "$ORD_TESTUSER" >/dev/null 2>&1 ||
 			{ fail "useradd $ORD_TESTUSER"; exit 1; }
 	fi
 	if [ "$(stat -c %a /dev/fuse)" != 666 ]; then
