@@ -14,9 +14,12 @@
 #   loop-merged      a shell loop: per ordering a fresh merged directory,
 #                    dpkg -i of each package in turn (xargs -P JOBS)
 #   loop-view        the same loop through a fresh aliasfs view each
-# and prints orderings per second, the baseline's share of the tool's run
-# (orderings minus orderings-view), and the view's cost per ordering
-# against the baseline's, in the tool and in the loops.
+# interleaved, and prints the medians: wall seconds, CPU seconds (user +
+# system of everything the run started, daemons included: on a shared
+# machine a steadier measure than the wall clock), orderings per second,
+# and the view's cost per ordering against the baseline's (in the tool:
+# orderings-view against orderings minus orderings-view; in the loops:
+# loop-view against loop-merged).
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,22 +55,28 @@ now() { date +%s.%N; }
 # median of the numbers on stdin
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# time_runs NAME COMMAND...: run it $runs times, print the median seconds.
-time_runs()
+# timed NAME COMMAND...: run it once; append "WALL CPU" (seconds; CPU is
+# user + system of the command and every child it waited for, daemons
+# included) to $work/NAME.times.
+timed()
 {
 	_name=$1
 	shift
-	_i=0
-	while [ $_i -lt "$runs" ]; do
-		_t0=$(now)
-		"$@" >"$work/$_name.out" 2>&1 || [ $? -le 1 ] || {
-			echo "$_name failed:" >&2
-			tail -n 20 "$work/$_name.out" >&2
-			exit 1
-		}
-		echo "$(now) $_t0" | awk '{ printf "%.3f\n", $1 - $2 }'
-		_i=$((_i + 1))
-	done | median
+	/usr/bin/time -f "%e %U %S" -o "$work/$_name.t" "$@" \
+		>"$work/$_name.out" 2>&1 || [ $? -le 1 ] || {
+		echo "$_name failed:" >&2
+		tail -n 20 "$work/$_name.out" >&2
+		exit 1
+	}
+	tail -n 1 "$work/$_name.t" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' \
+		>>"$work/$_name.times"
+}
+
+# median NAME COLUMN: the median of a column of $work/NAME.times.
+median()
+{
+	awk -v c="$2" '{ print $c }' "$work/$1.times" | sort -n |
+		awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 
 # The orderings of the scenario's permuted packages as lines of .deb
@@ -108,21 +117,28 @@ if [ "$kind" = merged ]; then
 else
 	aliasctl --root "$d/root" init >/dev/null
 	mkdir "$d/mnt"
-	aliasfs "$d/root" "$d/mnt"
+	# In the foreground, so that its CPU time counts as the loop's.
+	aliasfs -f "$d/root" "$d/mnt" 2>/dev/null &
+	daemon=$!
+	until mountpoint -q "$d/mnt"; do sleep 0.01; done
 	r=$d/mnt
 fi
 for deb in "$@"; do
 	dpkg --root="$r" --force-script-chrootless --log=/dev/null -i "$deb" \
 		>/dev/null 2>&1 || :
 done
-[ "$kind" = merged ] || fusermount3 -u "$d/mnt"
+if [ "$kind" != merged ]; then
+	fusermount3 -u "$d/mnt"
+	wait "$daemon"
+fi
 rm -rf "$d"
 EOF
 chmod +x "$work/one.sh"
 WORK=$work
 export WORK
 
-printf '%-12s %-16s %10s %12s\n' scenario run seconds orderings/s
+printf '%-10s %-15s %9s %9s %12s %10s\n' scenario run wall cpu \
+	orderings/s cpu/order
 for sc in "$@"; do
 	name=$(basename "$sc" .scenario)
 	# The packages, built once: a one-ordering run that keeps them.
@@ -131,23 +147,28 @@ for sc in "$@"; do
 		"$sc" >/dev/null 2>&1 || [ $? -le 1 ]
 	orders "$work/$name-pkgs.json" "$work/keep-$name" >"$work/$name.orders"
 	n=$(wc -l <"$work/$name.orders")
-	t_all=$(time_runs "$name-all" aliasctl orderings --jobs "$jobs" \
-		--json "$work/$name.json" "$sc")
-	t_view=$(time_runs "$name-view" aliasctl orderings --jobs "$jobs" \
-		--baseline none "$sc")
-	t_loop=$(time_runs "$name-loop" sh -c \
-		"xargs -P $jobs -L 1 '$work/one.sh' merged <'$work/$name.orders'")
-	t_loopv=$(time_runs "$name-loopview" sh -c \
-		"xargs -P $jobs -L 1 '$work/one.sh' view <'$work/$name.orders'")
-	for r in "orderings $t_all" "orderings-view $t_view" \
-		"loop-merged $t_loop" "loop-view $t_loopv"; do
-		set -- $r
-		printf '%-12s %-16s %10.2f %12.2f\n' "$name" "$1" "$2" \
-			"$(echo "$n $2" | awk '{ print $1 / $2 }')"
+	# Interleaved, so that a change of the machine's load spreads over
+	# all four.
+	i=0
+	while [ $i -lt "$runs" ]; do
+		timed "$name-orderings" aliasctl orderings --jobs "$jobs" \
+			--json "$work/$name.json" "$sc"
+		timed "$name-orderings-view" aliasctl orderings --jobs "$jobs" \
+			--baseline none "$sc"
+		timed "$name-loop-merged" sh -c \
+			"xargs -P $jobs -L 1 '$work/one.sh' merged <'$work/$name.orders'"
+		timed "$name-loop-view" sh -c \
+			"xargs -P $jobs -L 1 '$work/one.sh' view <'$work/$name.orders'"
+		i=$((i + 1))
 	done
-	echo "$name $n $t_all $t_view $t_loop $t_loopv" | awk '{
-		base = $3 - $4
-		printf "%-12s %d orderings on %s jobs: baseline share %.2f s; " \
-			"view/baseline per ordering: tool %.2fx, loops %.2fx\n",
-			$1, $2, "'"$jobs"'", base, $4 / base, $6 / $5 }'
+	for r in orderings orderings-view loop-merged loop-view; do
+		w=$(median "$name-$r" 1)
+		c=$(median "$name-$r" 2)
+		echo "$name $r $w $c $n" | awk '{ printf "%-10s %-15s %9.2f %9.2f %12.2f %10.3f\n", $1, $2, $3, $4, $5 / $3, $4 / $5 }'
+		eval "c_$(echo "$r" | tr -c 'a-z\n' _)=$c"
+	done
+	echo "$name $n $c_orderings $c_orderings_view $c_loop_merged $c_loop_view" |
+		awk '{ base = $3 - $4
+		printf "%-10s cpu per ordering: tool baseline %.3f s, tool view %.3f s (%.2fx); loops merged %.3f s, view %.3f s (%.2fx)\n",
+			$1, base / $2, $4 / $2, $4 / base, $5 / $2, $6 / $2, $6 / $5 }'
 done
