@@ -29,7 +29,7 @@
 #include "aliasctl/orderings-runner.h"
 #include "aliasctl/orderings-workdir.h"
 
-#define ORD_MAX_JOBS 64
+#define ORD_MAX_JOBS 64 /* as the runner's ORD_RUN_MAX_JOBS */
 
 struct ord_opts {
 	unsigned jobs;

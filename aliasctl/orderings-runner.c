@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,9 @@
 #include "aliasctl/orderings-workdir.h"
 
 static const char *const run_side_names[2] = {"view", "baseline"};
+
+/* The most workers (and so views read at once). */
+#define ORD_RUN_MAX_JOBS 64
 
 /* A backing (view side) or plain root (baseline side), with its
  * scratch. */
@@ -72,6 +76,14 @@ struct run {
 	struct ord_side **sides[2]; /* [side][ordering] */
 	size_t done, failed, units;
 	double t0;
+	/* Views being read by the recorder, with a deadline: a daemon that
+	 * wedges would hold the walk forever, so the main thread kills it
+	 * (the walk then fails with ENOTCONN). */
+	struct run_guard {
+		pid_t daemon;
+		double deadline;
+		bool fired;
+	} guards[ORD_RUN_MAX_JOBS];
 };
 
 static double run_now(void)
@@ -402,6 +414,55 @@ static void run_keep(struct run *run, int side, long ordering,
 	free(dir);
 }
 
+/* Watch @daemon (0: nothing to watch) for @seconds. */
+static struct run_guard *run_guard_set(struct run *run, pid_t daemon,
+				       double seconds)
+{
+	struct run_guard *g = NULL;
+
+	if (daemon <= 0)
+		return NULL;
+	pthread_mutex_lock(&run->lock);
+	for (size_t i = 0; i < ORD_RUN_MAX_JOBS && !g; i++)
+		if (run->guards[i].daemon == 0) {
+			g = &run->guards[i];
+			g->daemon = daemon;
+			g->deadline = run_now() + seconds;
+			g->fired = false;
+		}
+	pthread_mutex_unlock(&run->lock);
+	return g;
+}
+
+/* Stop watching; returns whether the deadline passed. */
+static bool run_guard_clear(struct run *run, struct run_guard *g)
+{
+	bool fired;
+
+	if (!g)
+		return false;
+	pthread_mutex_lock(&run->lock);
+	fired = g->fired;
+	g->daemon = 0;
+	pthread_mutex_unlock(&run->lock);
+	return fired;
+}
+
+/* Called with run->lock held, by the main thread. */
+static void run_guard_check(struct run *run)
+{
+	double now = run_now();
+
+	for (size_t i = 0; i < ORD_RUN_MAX_JOBS; i++) {
+		struct run_guard *g = &run->guards[i];
+
+		if (g->daemon > 0 && !g->fired && now > g->deadline) {
+			kill(g->daemon, SIGKILL);
+			g->fired = true;
+		}
+	}
+}
+
 static void run_leaf(struct run *run, int side, struct ord_node *leaf,
 		     struct run_state *st, const struct ord_step_ctx *ctx)
 {
@@ -431,7 +492,21 @@ static void run_leaf(struct run *run, int side, struct ord_node *leaf,
 			.timeout_ms = (int)run->o->timeout * 1000,
 		};
 
+		struct run_guard *g =
+			run_guard_set(run, st->view.daemon, run->o->timeout);
+
 		r = ord_record(&in, s, &why);
+		if (run_guard_clear(run, g)) {
+			free(why);
+			why = NULL;
+			r = -ETIMEDOUT;
+		}
+		if (r == -ETIMEDOUT && !why &&
+		    asprintf(&why,
+			     "recording the view took longer than %u "
+			     "s: its daemon was killed",
+			     run->o->timeout) < 0)
+			why = NULL;
 	}
 	if (r < 0) {
 		s->outcome = ORD_OUTCOME_ERROR;
@@ -527,6 +602,8 @@ static void run_chain(struct run *run, int side, struct ord_node *node,
 		return;
 	}
 	for (;;) {
+		struct run_guard *g;
+
 		run_ctx(run, side, st, &ctx, outfile);
 		if (ord_proc_aborted())
 			break;
@@ -550,6 +627,10 @@ static void run_chain(struct run *run, int side, struct ord_node *node,
 					break;
 				}
 			}
+			/* dpkg has the step timeout; the view's daemon gets
+			 * 10 s more before it counts as wedged. */
+			g = run_guard_set(run, st->view.daemon,
+					  run->o->timeout + 10);
 			r = ord_step_run(&ctx, node->step, &nr->step,
 					 &nr->reported, &nr->n_reported, &why);
 			if (r == 0 && side == ORD_SIDE_VIEW)
@@ -559,6 +640,16 @@ static void run_chain(struct run *run, int side, struct ord_node *node,
 						node->step->kind !=
 							ORD_STEP_SYNC,
 					&nr->step, &why);
+			if (run_guard_clear(run, g)) {
+				free(why);
+				why = NULL;
+				if (asprintf(&why,
+					     "the view's daemon stopped "
+					     "answering: killed after %u s",
+					     run->o->timeout + 10) < 0)
+					why = NULL;
+				r = -ETIMEDOUT;
+			}
 			/* Kept even when it failed, for the log. */
 			node->result[side] = nr;
 			if (r < 0) {
@@ -844,7 +935,7 @@ int ord_run(struct ord_scenario *sc, struct ord_plan *plan,
 		goto out;
 	run_keep_debs(&run);
 	for (int side = 0; side < run.n_sides; side++) {
-		struct run_state *st;
+		struct run_state *st = NULL;
 
 		r = run_state_initial(&run, side, &st, ret_why);
 		if (r < 0)
@@ -886,6 +977,7 @@ int ord_run(struct ord_scenario *sc, struct ord_plan *plan,
 					ord_proc_signal_all(SIGKILL);
 				continue;
 			}
+			run_guard_check(&run);
 			if (opts->progress) {
 				pthread_mutex_unlock(&run.lock);
 				run_progress(&run, false);
