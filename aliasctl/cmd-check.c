@@ -21,10 +21,7 @@
 #include "archive/installed-root.h"
 #include "archive/path-pipe.h"
 #include "cmd-archive.h"
-
-/* Progress is worth showing from this input size on. */
-#define CHECK_PROGRESS_MIN (32u << 20)
-#define CHECK_PROGRESS_INPUTS 20
+#include "progress.h"
 
 enum check_input {
 	CHECK_INPUT_DEB,
@@ -51,6 +48,10 @@ int archive_cmd_load_map(const char *db_dir, const char *arch,
 				return -1;
 			}
 			return 0;
+		}
+		if (r == -EUCLEAN) {
+			aliasctl_db_damaged(db_dir);
+			return -1;
 		}
 		if (r != -ENOENT) {
 			aliasctl_error("cannot open database %s: %s", db_dir,
@@ -177,8 +178,7 @@ void archive_cmd_print_conflicts(const struct conflict *list, size_t n,
 
 /* What kind of input is @path? A directory is a root, an ar archive a
  * package, anything else a Contents index. */
-static int check_classify(const char *path, enum check_input *ret_kind,
-			  off_t *ret_size)
+static int check_classify(const char *path, enum check_input *ret_kind)
 {
 	char magic[8];
 	struct stat st;
@@ -187,7 +187,6 @@ static int check_classify(const char *path, enum check_input *ret_kind,
 
 	if (stat(path, &st) < 0)
 		return -errno;
-	*ret_size = st.st_size;
 	if (S_ISDIR(st.st_mode)) {
 		*ret_kind = CHECK_INPUT_ROOT;
 		return 0;
@@ -218,35 +217,22 @@ static int check_classify(const char *path, enum check_input *ret_kind,
 	return 0;
 }
 
-struct check_progress {
-	const char *name;
-	int last;
-};
-
-static void check_progress_show(void *ctx, uint64_t done, uint64_t total)
+static void check_contents_progress(void *ctx, uint64_t done, uint64_t total)
 {
-	struct check_progress *p = ctx;
-	int pct = total ? (int)(done * 100 / total) : 0;
-
-	if (pct > 100)
-		pct = 100;
-	if (pct == p->last)
-		return;
-	p->last = pct;
-	fprintf(stderr, "\raliasctl check: %s: %3d%%", p->name, pct);
+	aliasctl_progress_bytes(ctx, done, total);
 }
 
-static int check_one(const char *input, archive_path_fn fn, void *ctx)
+static int check_one(const char *input, archive_path_fn fn, void *ctx,
+		     struct aliasctl_progress *progress)
 {
 	struct archive_diag diag = {{0}};
 	enum check_input kind = CHECK_INPUT_CONTENTS;
-	off_t size = 0;
 	int r;
 
-	r = check_classify(input, &kind, &size);
+	r = check_classify(input, &kind);
 	if (r < 0) {
-		aliasctl_error("check: cannot read %s: %s", input,
-			       strerror(-r));
+		aliasctl_progress_error(progress, "check: cannot read %s: %s",
+					input, strerror(-r));
 		return r;
 	}
 	switch (kind) {
@@ -257,23 +243,20 @@ static int check_one(const char *input, archive_path_fn fn, void *ctx)
 		r = installed_root_list(input, fn, ctx, &diag);
 		break;
 	case CHECK_INPUT_CONTENTS: {
-		struct check_progress prog = {.name = input, .last = -1};
 		struct contents_options opts = {0};
 
-		if (isatty(STDERR_FILENO) && size >= CHECK_PROGRESS_MIN) {
-			opts.progress = check_progress_show;
-			opts.progress_ctx = &prog;
+		if (progress) {
+			opts.progress = check_contents_progress;
+			opts.progress_ctx = progress;
 		}
 		r = contents_parse_file(input, &opts, fn, ctx, &diag);
-		if (opts.progress)
-			fputs("\r\033[K", stderr);
 		break;
 	}
 	}
 	/* -ECANCELED: the consumer failed and says why itself. */
 	if (r < 0 && r != -ECANCELED)
-		aliasctl_error("check: %s",
-			       diag.msg[0] ? diag.msg : strerror(-r));
+		aliasctl_progress_error(progress, "check: %s",
+					diag.msg[0] ? diag.msg : strerror(-r));
 	return r;
 }
 
@@ -285,22 +268,18 @@ struct check_reader {
 	archive_path_fn fn;
 	void *ctx;
 	struct path_pipe *pipe; /* NULL: no second thread */
+	struct aliasctl_progress *progress;
 	int status;
 };
 
 static int check_read_all(struct check_reader *rd)
 {
-	bool show = isatty(STDERR_FILENO) && rd->n >= CHECK_PROGRESS_INPUTS;
 	int r = 0;
 
-	/* Many packages (a whole apt cache) are large input too. */
 	for (int i = 0; i < rd->n && r >= 0; i++) {
-		if (show)
-			fprintf(stderr, "\raliasctl check: %d/%d inputs", i + 1,
-				rd->n);
-		r = check_one(rd->inputs[i], rd->fn, rd->ctx);
-		if (show && (r < 0 || i == rd->n - 1))
-			fputs("\r\033[K", stderr);
+		aliasctl_progress_input(rd->progress, (size_t)i, (size_t)rd->n,
+					rd->inputs[i]);
+		r = check_one(rd->inputs[i], rd->fn, rd->ctx, rd->progress);
 	}
 	return r;
 }
@@ -317,6 +296,7 @@ static void *check_reader_thread(void *arg)
 /* The consumer's sink: remembers the pair it failed on, for the message. */
 struct check_sink {
 	struct conflict_finder *finder;
+	struct aliasctl_progress *progress;
 	char *failed_path;
 };
 
@@ -328,6 +308,7 @@ static int check_sink_add(void *ctx, const char *path, size_t path_len,
 
 	if (r < 0 && !cs->failed_path)
 		cs->failed_path = strdup(path);
+	aliasctl_progress_items(cs->progress, 1);
 	return r;
 }
 
@@ -337,10 +318,12 @@ static int check_sink_add(void *ctx, const char *path, size_t path_len,
  * why on failure. Returns 0 or -errno.
  */
 static int check_read_inputs(char **inputs, int n,
-			     struct conflict_finder *finder)
+			     struct conflict_finder *finder,
+			     struct aliasctl_progress *progress)
 {
-	struct check_sink cs = {.finder = finder};
-	struct check_reader rd = {.inputs = inputs, .n = n};
+	struct check_sink cs = {.finder = finder, .progress = progress};
+	struct check_reader rd = {
+		.inputs = inputs, .n = n, .progress = progress};
 	pthread_t thread;
 	int r;
 
@@ -365,7 +348,8 @@ static int check_read_inputs(char **inputs, int n,
 		path_pipe_free(rd.pipe);
 	}
 	if (cs.failed_path)
-		aliasctl_error("check: %s: %s", cs.failed_path, strerror(-r));
+		aliasctl_progress_error(progress, "check: %s: %s",
+					cs.failed_path, strerror(-r));
 	free(cs.failed_path);
 	return r;
 }
@@ -382,6 +366,7 @@ static int check_run(struct aliasctl *ctl, int argc, char **argv)
 	struct aliasdb_map *map = NULL;
 	struct conflict_finder *finder = NULL;
 	struct conflict *list = NULL;
+	struct aliasctl_progress *progress = NULL;
 	const char *arch = NULL;
 	bool json = false;
 	unsigned flags = 0;
@@ -413,11 +398,16 @@ static int check_run(struct aliasctl *ctl, int argc, char **argv)
 		ex = ARCHIVE_EXIT_ERROR;
 		goto out;
 	}
-	if (check_read_inputs(argv + optind, argc - optind, finder) < 0) {
+	progress = aliasctl_progress_start("check", "paths");
+	if (check_read_inputs(argv + optind, argc - optind, finder, progress) <
+	    0) {
 		ex = ARCHIVE_EXIT_ERROR;
 		goto out;
 	}
+	aliasctl_progress_input(progress, 0, 0, "grouping");
 	r = conflict_finder_collect(finder, &list, &n);
+	aliasctl_progress_stop(progress);
+	progress = NULL;
 	if (r < 0) {
 		aliasctl_error("check: %s", strerror(-r));
 		ex = ARCHIVE_EXIT_ERROR;
@@ -432,6 +422,7 @@ static int check_run(struct aliasctl *ctl, int argc, char **argv)
 		ex = ARCHIVE_EXIT_ERROR;
 	}
 out:
+	aliasctl_progress_stop(progress);
 	conflict_list_free(list, n);
 	conflict_finder_free(finder);
 	aliasdb_map_free(map);

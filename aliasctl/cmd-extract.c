@@ -15,6 +15,12 @@
 #include "aliasctl.h"
 #include "archive/extract.h"
 #include "cmd-archive.h"
+#include "progress.h"
+
+static void extract_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	aliasctl_progress_bytes(ctx, done, total);
+}
 
 static int extract_run(struct aliasctl *ctl, int argc, char **argv)
 {
@@ -31,6 +37,7 @@ static int extract_run(struct aliasctl *ctl, int argc, char **argv)
 	struct conflict_finder *finder = NULL;
 	struct extract_root *root = NULL;
 	struct conflict *list = NULL;
+	struct aliasctl_progress *progress = NULL;
 	struct archive_diag diag = {{0}};
 	const char *root_dir = NULL, *arch = NULL;
 	bool json = false, strict = false, failed = false;
@@ -73,22 +80,32 @@ static int extract_run(struct aliasctl *ctl, int argc, char **argv)
 	opts.map = map;
 	opts.finder = finder;
 	opts.same_owner = geteuid() == 0;
+	progress = aliasctl_progress_start("extract", NULL);
+	if (progress) {
+		opts.progress = extract_progress;
+		opts.progress_ctx = progress;
+	}
 	r = extract_root_open(root_dir, &opts, &root, &diag);
 	if (r < 0) {
-		aliasctl_error("extract: %s",
-			       diag.msg[0] ? diag.msg : strerror(-r));
+		aliasctl_progress_error(progress, "extract: %s",
+					diag.msg[0] ? diag.msg : strerror(-r));
 		goto out;
 	}
 	for (int i = optind; i < argc; i++) {
+		aliasctl_progress_input(progress, (size_t)(i - optind),
+					(size_t)(argc - optind), argv[i]);
 		diag.msg[0] = '\0';
 		r = extract_deb(root, argv[i], &diag);
 		if (r < 0) {
-			aliasctl_error("extract: %s; nothing of %s was written",
-				       diag.msg[0] ? diag.msg : strerror(-r),
-				       argv[i]);
+			aliasctl_progress_error(
+				progress,
+				"extract: %s; nothing of %s was written",
+				diag.msg[0] ? diag.msg : strerror(-r), argv[i]);
 			failed = true;
 		}
 	}
+	aliasctl_progress_stop(progress);
+	progress = NULL;
 	r = conflict_finder_collect(finder, &list, &n);
 	if (r < 0) {
 		aliasctl_error("extract: %s", strerror(-r));
@@ -109,6 +126,7 @@ static int extract_run(struct aliasctl *ctl, int argc, char **argv)
 	else
 		ex = ARCHIVE_EXIT_OK;
 out:
+	aliasctl_progress_stop(progress);
 	conflict_list_free(list, n);
 	extract_root_close(root);
 	conflict_finder_free(finder);

@@ -21,7 +21,6 @@
 /* No real line comes near: a longer one means this is not an index. */
 #define CONTENTS_LINE_MAX (ALIASDB_PATH_MAX + 64 * 1024)
 #define CONTENTS_BLOCK (256 * 1024)
-#define CONTENTS_PROGRESS_STEP (8u << 20)
 
 struct contents_state {
 	archive_path_fn fn;
@@ -29,6 +28,8 @@ struct contents_state {
 	struct archive_diag *diag;
 	const char *what;
 	uint64_t lineno;
+	uint64_t entries; /* lines that listed a path */
+	bool header_seen; /* the "FILE LOCATION" line */
 
 	/* The start of the input, kept until the header question is
 	 * settled. */
@@ -141,6 +142,7 @@ static int contents_line(struct contents_state *st, const char *l, size_t n)
 			break;
 		i = end + 1;
 	}
+	st->entries++;
 	return 0;
 }
 
@@ -203,6 +205,7 @@ static int contents_head_flush(struct contents_state *st)
 		if (!nl)
 			break;
 		if (contents_is_header_end(l, n)) {
+			st->header_seen = true;
 			start = off + n + 1;
 			/* Keep line numbers those of the file. */
 			for (const char *c = st->head; c < l + n; c++)
@@ -258,6 +261,17 @@ static int contents_finish(struct contents_state *st)
 	return r;
 }
 
+/* An index that lists nothing is a truncated download or the wrong file,
+ * not an archive without files: the check would otherwise report "no
+ * conflicts" for it. */
+static int contents_empty(const char *what, bool header,
+			  struct archive_diag *diag)
+{
+	archive_diag_set(diag, "%s: empty Contents index: %s", what,
+			 header ? "a header but no entries" : "no entries");
+	return -ENODATA;
+}
+
 static int contents_archive_error(struct archive *a, const char *what,
 				  struct archive_diag *diag)
 {
@@ -278,7 +292,6 @@ static int contents_run(struct archive *a, const char *what, uint64_t total,
 	struct archive_limits deflim;
 	const struct archive_limits *lim = opts ? opts->limits : NULL;
 	struct archive_entry *entry;
-	uint64_t next_progress = CONTENTS_PROGRESS_STEP;
 	int r;
 
 	if (!lim) {
@@ -287,7 +300,7 @@ static int contents_run(struct archive *a, const char *what, uint64_t total,
 	}
 	r = archive_read_next_header(a, &entry);
 	if (r == ARCHIVE_EOF)
-		return 0;
+		return contents_empty(what, false, diag);
 	if (r != ARCHIVE_OK)
 		return contents_archive_error(a, what, diag);
 	for (;;) {
@@ -311,12 +324,13 @@ static int contents_run(struct archive *a, const char *what, uint64_t total,
 		r = contents_feed(&st, buf, len);
 		if (r < 0)
 			goto out;
-		if (opts && opts->progress && out >= next_progress) {
+		/* Cheap: the caller decides when to show it. */
+		if (opts && opts->progress)
 			opts->progress(opts->progress_ctx, in, total);
-			next_progress = out + CONTENTS_PROGRESS_STEP;
-		}
 	}
 	r = contents_finish(&st);
+	if (r >= 0 && st.entries == 0)
+		r = contents_empty(what, st.header_seen, diag);
 out:
 	free(st.head);
 	free(st.carry);
@@ -331,6 +345,10 @@ static struct archive *contents_archive_new(void)
 		return NULL;
 	archive_read_support_filter_all(a);
 	archive_read_support_format_raw(a);
+	/* Raw needs a byte to recognize: an empty stream (a compressed
+	 * empty file, an empty pipe) is this format's, and reads as an
+	 * index without entries. */
+	archive_read_support_format_empty(a);
 	return a;
 }
 
@@ -350,11 +368,10 @@ int contents_parse_file(const char *filename,
 		archive_read_free(a);
 		return r;
 	}
-	/* libarchive recognizes no format in zero bytes; an empty index
-	 * (there are empty udeb ones) lists nothing. */
+	/* libarchive recognizes no format in zero bytes. */
 	if (S_ISREG(st.st_mode) && st.st_size == 0) {
 		archive_read_free(a);
-		return 0;
+		return contents_empty(filename, false, diag);
 	}
 	if (archive_read_open_filename(a, filename, CONTENTS_BLOCK) !=
 	    ARCHIVE_OK) {
@@ -377,7 +394,7 @@ int contents_parse_memory(const void *buf, size_t len,
 	int r;
 
 	if (len == 0)
-		return 0;
+		return contents_empty("input", false, diag);
 	a = contents_archive_new();
 	if (!a)
 		return -ENOMEM;

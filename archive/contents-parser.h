@@ -25,8 +25,11 @@ struct contents_options {
  * Returns 0, or on failure -errno with @diag (may be NULL) saying what:
  * -ENOENT/-EACCES/... (cannot open or read), -EBADMSG (not a Contents
  * index: binary data, a line without a package list, an empty package
- * name; @diag names the line), -EFBIG (decompression limits), or the
- * negative value @fn returned.
+ * name; @diag names the line), -ENODATA (an empty index: no bytes,
+ * only blank lines or only the header block), -EFBIG (decompression
+ * limits), or the negative value @fn returned. @opts->progress, if set,
+ * is called after every block read, with the compressed bytes read so far
+ * and the file's size (0 for a pipe).
  */
 int contents_parse_file(const char *filename,
 			const struct contents_options *opts, archive_path_fn fn,

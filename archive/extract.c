@@ -15,6 +15,11 @@
  * symlink already in the root that leads outside it (absolute, or with
  * "..") is never followed; where the kernel lacks openat2, no symlink at
  * all is followed in the middle of a path.
+ *
+ * The staging directory is locked with flock() for as long as it exists.
+ * A lock dies with its process, so "nobody holds the lock" is how a later
+ * run tells a dead run's directory from a live one's; a process id in the
+ * name could have been reused by any other process since.
  */
 #include "config.h"
 
@@ -29,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -46,6 +52,12 @@
 #define X_KIND_OTHER 3u /* symlink, node */
 #define X_KIND(v) ((v)&3u)
 #define X_STAGED(v) ((v) >> 2)
+
+/* Staging directories: X_STAGE_PREFIX "PID.N" in the root. */
+#define X_STAGE_PREFIX ".aliasctl-extract."
+/* Staged entries are never directories: removing a stale staging
+ * directory goes no deeper than this into whatever else is found there. */
+#define X_REMOVE_DEPTH 8
 
 struct extract_root {
 	int fd;
@@ -76,7 +88,8 @@ struct x_pkg {
 	struct archive_diag *diag;
 	struct deb_reader *reader;
 	char stage_name[64];
-	int stage_fd;
+	int stage_fd; /* open for reading: it holds the flock */
+	uint64_t staged_bytes;
 	uint32_t n_staged;
 	uint32_t n_moved; /* staged entries 0..n_moved-1 are in place */
 	struct x_op *ops;
@@ -225,7 +238,7 @@ static int x_relative_target(const char *alias, const char *canonical,
 	return 0;
 }
 
-/* 1 if directory @fd is empty, 0 if not, -1 on error. Closes @fd. */
+/* 1 if directory @fd is empty, 0 if not, -errno on error. Closes @fd. */
 static int x_dir_is_empty(int fd)
 {
 	DIR *d = fdopendir(fd);
@@ -233,10 +246,18 @@ static int x_dir_is_empty(int fd)
 	int r = 1;
 
 	if (!d) {
+		r = -errno;
 		close(fd);
-		return -1;
+		return r;
 	}
-	while ((e = readdir(d))) {
+	for (;;) {
+		errno = 0;
+		e = readdir(d);
+		if (!e) {
+			if (errno)
+				r = -errno;
+			break;
+		}
 		if (strcmp(e->d_name, ".") != 0 &&
 		    strcmp(e->d_name, "..") != 0) {
 			r = 0;
@@ -245,6 +266,54 @@ static int x_dir_is_empty(int fd)
 	}
 	closedir(d);
 	return r;
+}
+
+/*
+ * The alias @alias exists in the root as the non-symlink @st (its parent
+ * open as @pfd, its name @base). An empty directory (a fresh tree) may
+ * become the alias (and is removed here if @create); anything else would
+ * need a conversion: -EEXIST. Other -errno when it cannot be read or
+ * removed. Sets @diag on failure.
+ */
+static int x_replace_alias_dir(struct extract_root *x, int pfd,
+			       const char *base, const char *alias,
+			       const char *target, const struct stat *st,
+			       bool create, struct archive_diag *diag)
+{
+	int fd, r;
+
+	if (S_ISDIR(st->st_mode)) {
+		fd = openat(pfd, base,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = fd < 0 ? -errno : x_dir_is_empty(fd);
+		if (r < 0) {
+			archive_diag_set(diag, "%s%s: cannot read: %s", x->path,
+					 alias, strerror(-r));
+			return r;
+		}
+		if (r == 0) {
+			archive_diag_set(diag,
+					 "%s%s is a non-empty directory, not "
+					 "the alias symlink to %s (extract "
+					 "needs a merged or empty root)",
+					 x->path, alias, target);
+			return -EEXIST;
+		}
+		if (create && unlinkat(pfd, base, AT_REMOVEDIR) < 0) {
+			r = -errno;
+			archive_diag_set(diag,
+					 "%s%s: cannot replace the empty "
+					 "directory with the alias symlink: %s",
+					 x->path, alias, strerror(-r));
+			return r;
+		}
+		return 0;
+	}
+	archive_diag_set(diag,
+			 "%s%s exists and is not the alias symlink to %s "
+			 "(extract needs a merged or empty root)",
+			 x->path, alias, target);
+	return -EEXIST;
 }
 
 /*
@@ -264,8 +333,11 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 	ssize_t n;
 
 	r = x_relative_target(alias, canonical, target, sizeof(target));
-	if (r < 0)
+	if (r < 0) {
+		archive_diag_set(diag, "alias %s -> %s: symlink text: %s",
+				 alias, canonical, strerror(-r));
 		return r;
+	}
 	base = x_split(alias + 1, parent, sizeof(parent));
 	if (create) {
 		fd = x_ensure_dir(x, canonical + 1);
@@ -289,53 +361,40 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 				 x->path, alias, strerror(-pfd));
 		return pfd;
 	}
-	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (S_ISLNK(st.st_mode)) {
-			n = readlinkat(pfd, base, have, sizeof(have) - 1);
-			if (n >= 0) {
-				have[n] = '\0';
-				if (strcmp(have, target) == 0 ||
-				    strcmp(have, canonical) == 0) {
-					close(pfd);
-					return 0;
-				}
-			}
-			archive_diag_set(
-				diag, "%s%s is a symlink to %s, not to %s",
-				x->path, alias, n >= 0 ? have : "?", target);
-			close(pfd);
-			return -EEXIST;
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		r = errno == ENOENT ? 0 : -errno;
+		if (r < 0)
+			archive_diag_set(diag, "%s%s: %s", x->path, alias,
+					 strerror(-r));
+	} else if (S_ISLNK(st.st_mode)) {
+		n = readlinkat(pfd, base, have, sizeof(have) - 1);
+		if (n < 0) {
+			r = -errno;
+			archive_diag_set(diag,
+					 "%s%s: cannot read the symlink: %s",
+					 x->path, alias, strerror(-r));
+			goto out;
 		}
-		/* An empty directory (a fresh tree) may become the alias;
-		 * one with content would need a conversion. */
-		r = -1;
-		if (S_ISDIR(st.st_mode)) {
-			fd = openat(pfd, base,
-				    O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					    O_CLOEXEC);
-			r = fd < 0 ? -1 : x_dir_is_empty(fd);
-		}
-		if (r == 1 && create && unlinkat(pfd, base, AT_REMOVEDIR) < 0)
-			r = -1;
-		if (r != 1) {
-			archive_diag_set(
-				diag,
-				"%s%s exists and is not the alias symlink to %s "
-				"(extract needs a merged or empty root)",
-				x->path, alias, target);
-			close(pfd);
-			return -EEXIST;
-		}
+		have[n] = '\0';
+		r = 0;
+		if (strcmp(have, target) == 0 || strcmp(have, canonical) == 0)
+			goto out; /* the alias already: nothing to create */
+		archive_diag_set(diag, "%s%s is a symlink to %s, not to %s",
+				 x->path, alias, have, target);
+		r = -EEXIST;
+		goto out;
+	} else {
+		r = x_replace_alias_dir(x, pfd, base, alias, target, &st,
+					create, diag);
 	}
-	if (create && symlinkat(target, pfd, base) < 0) {
+	if (r == 0 && create && symlinkat(target, pfd, base) < 0) {
 		r = -errno;
 		archive_diag_set(diag, "%s%s: cannot create the alias: %s",
-				 x->path, alias, strerror(errno));
-		close(pfd);
-		return r;
+				 x->path, alias, strerror(-r));
 	}
+out:
 	close(pfd);
-	return 0;
+	return r;
 }
 
 static int x_make_aliases(struct extract_root *x, bool create,
@@ -352,6 +411,148 @@ static int x_make_aliases(struct extract_root *x, bool create,
 			return r;
 	}
 	return 0;
+}
+
+/* ---- Staging directories ---------------------------------------------- */
+
+/* Remove what directory @fd holds, without following symlinks, and close
+ * it. Best effort: what cannot be removed stays. */
+static void x_remove_contents(int fd, int depth)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		int sub;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno != EISDIR ||
+		    depth >= X_REMOVE_DEPTH)
+			continue;
+		sub = openat(dirfd(d), e->d_name,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub < 0)
+			continue;
+		x_remove_contents(sub, depth + 1);
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+/*
+ * Remove the staging directory @name if no run holds its lock. A held
+ * lock is a live run's. Where the file system has no locks at all, a run
+ * cannot lock its own either, so nothing tells a dead run's directory
+ * from a live one's: it stays.
+ */
+static void x_remove_if_stale(struct extract_root *x, const char *name)
+{
+	int fd = openat(x->fd, name,
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int list;
+
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		/* A second descriptor to list with: the lock stays on @fd
+		 * until the directory is gone. */
+		list = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (list >= 0)
+			x_remove_contents(list, 0);
+		unlinkat(x->fd, name, AT_REMOVEDIR);
+	}
+	close(fd);
+}
+
+static void x_clean_stale(struct extract_root *x)
+{
+	int fd = openat(x->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *e;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, X_STAGE_PREFIX,
+			    sizeof(X_STAGE_PREFIX) - 1) != 0 ||
+		    (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
+			continue;
+		x_remove_if_stale(x, e->d_name);
+	}
+	closedir(d);
+}
+
+/* Does @name in the root still name the directory open as @fd? */
+static bool x_same_dir(struct extract_root *x, const char *name, int fd)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 &&
+	       fstatat(x->fd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/*
+ * Make and lock the package's staging directory. Another run cleaning the
+ * root may find it between mkdir and flock, unlocked, and remove it:
+ * then it is either locked by that run or no longer the one named, and a
+ * new name is tried.
+ */
+static int x_stage_create(struct x_pkg *p)
+{
+	struct extract_root *x = p->root;
+	int fd, r;
+
+	for (unsigned tries = 0; tries < 1000; tries++) {
+		snprintf(p->stage_name, sizeof(p->stage_name),
+			 X_STAGE_PREFIX "%ld.%u", (long)getpid(), x->counter++);
+		if (mkdirat(x->fd, p->stage_name, 0700) < 0) {
+			if (errno == EEXIST)
+				continue;
+			r = -errno;
+			archive_diag_set(
+				p->diag,
+				"%s: cannot create a staging directory: %s",
+				x->path, strerror(-r));
+			return r;
+		}
+		fd = openat(x->fd, p->stage_name,
+			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			r = -errno;
+			if (r == -ENOENT)
+				continue;
+			unlinkat(x->fd, p->stage_name, AT_REMOVEDIR);
+			archive_diag_set(p->diag, "%s/%s: %s", x->path,
+					 p->stage_name, strerror(-r));
+			return r;
+		}
+		/* Without locks (EINVAL, ENOLCK, ...) go on unlocked: see
+		 * x_remove_if_stale(). */
+		if ((flock(fd, LOCK_EX | LOCK_NB) < 0 &&
+		     errno == EWOULDBLOCK) ||
+		    !x_same_dir(x, p->stage_name, fd)) {
+			close(fd);
+			continue;
+		}
+		p->stage_fd = fd;
+		return 0;
+	}
+	archive_diag_set(p->diag,
+			 "%s: cannot create a staging directory: every "
+			 "name tried is taken",
+			 x->path);
+	return -EEXIST;
 }
 
 int extract_root_open(const char *root, const struct extract_options *opts,
@@ -393,6 +594,7 @@ int extract_root_open(const char *root, const struct extract_options *opts,
 		archive_diag_set(diag, "%s: %s", root, strerror(errno));
 		goto fail;
 	}
+	x_clean_stale(x);
 	r = x_make_aliases(x, false, diag);
 	if (r < 0)
 		goto fail;
@@ -681,7 +883,11 @@ static int x_stage_file(struct x_pkg *p, const char *member,
 			buf = (const char *)buf + w;
 			len -= (size_t)w;
 			off += w;
+			p->staged_bytes += (uint64_t)w;
 		}
+		if (p->root->opts.progress)
+			p->root->opts.progress(p->root->opts.progress_ctx,
+					       p->staged_bytes, 0);
 		if (off > end)
 			end = off;
 	}
@@ -935,9 +1141,10 @@ static void x_unstage(struct x_pkg *p)
 		snprintf(name, sizeof(name), "%u", i);
 		unlinkat(p->stage_fd, name, 0);
 	}
+	/* Gone before its lock is released. */
+	unlinkat(p->root->fd, p->stage_name, AT_REMOVEDIR);
 	close(p->stage_fd);
 	p->stage_fd = -1;
-	unlinkat(p->root->fd, p->stage_name, AT_REMOVEDIR);
 }
 
 int extract_deb(struct extract_root *x, const char *deb,
@@ -960,28 +1167,9 @@ int extract_deb(struct extract_root *x, const char *deb,
 		r = path_map_new(&p.ok_parents);
 	if (r < 0)
 		goto out;
-	for (;;) {
-		snprintf(p.stage_name, sizeof(p.stage_name),
-			 ".aliasctl-extract.%ld.%u", (long)getpid(),
-			 x->counter++);
-		if (mkdirat(x->fd, p.stage_name, 0700) == 0)
-			break;
-		if (errno != EEXIST) {
-			r = -errno;
-			archive_diag_set(
-				diag,
-				"%s: cannot create a staging directory: %s",
-				x->path, strerror(errno));
-			goto out;
-		}
-	}
-	p.stage_fd = openat(x->fd, p.stage_name,
-			    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (p.stage_fd < 0) {
-		r = -errno;
-		unlinkat(x->fd, p.stage_name, AT_REMOVEDIR);
+	r = x_stage_create(&p);
+	if (r < 0)
 		goto out;
-	}
 	while ((r = deb_reader_next(p.reader, &entry, diag)) > 0) {
 		r = x_stage_member(&p, entry);
 		if (r < 0)

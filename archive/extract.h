@@ -10,6 +10,12 @@
  * symlink the same package ships) are refused. A package is staged whole
  * in a private directory inside the root first and only moved into place
  * once every member passed, so a refused or broken package writes nothing.
+ *
+ * Staging directories are named ".aliasctl-extract.PID.N" and locked
+ * (flock) by the run that uses them. A run that was killed leaves its
+ * directory behind, unlocked: the next extract_root_open() of the root
+ * removes those, and never one that a running extract holds, whatever its
+ * process id has become since.
  */
 #ifndef EXTRACT_H
 #define EXTRACT_H
@@ -29,17 +35,23 @@ struct extract_options {
 	/* If set, every shipped non-directory path is recorded here to
 	 * report alias conflicts across the set. */
 	struct conflict_finder *finder;
+	/* If set, called after every block of member data staged, with the
+	 * bytes staged so far of the current package (total 0). */
+	archive_progress_fn progress;
+	void *progress_ctx;
 };
 
 /*
  * Open (creating the last component if missing) the root directory @root.
  * The first package extracted makes every alias of opts->map a relative
  * symlink to its canonical directory; this checks that it can: -EEXIST
- * (with @diag) for a root where an alias is a non-empty directory or a
- * symlink elsewhere, as extraction needs a merged or empty root.
+ * (with @diag) for a root where an alias is a non-empty directory, a
+ * symlink elsewhere or another kind of file, as extraction needs a merged
+ * or empty root; other -errno (with @diag) when the root cannot be read.
  * Returns 0 and *ret_root, or -errno with @diag. Writes nothing but the
  * root directory, which extract_root_close() removes again if no package
- * was extracted.
+ * was extracted, and removes the staging directories of dead runs (see
+ * above; one that cannot be removed is left alone).
  */
 int extract_root_open(const char *root, const struct extract_options *opts,
 		      struct extract_root **ret_root,
@@ -53,7 +65,9 @@ void extract_root_close(struct extract_root *root);
  * the errors of deb_reader_open()/deb_reader_next(), -EPERM (a member
  * refused: "..", absolute name, written through a symlink, replacing a
  * directory; @diag names the member and the reason), -EXDEV (a path
- * would resolve outside the root), -ENOSPC, -EIO, ... In every error case
+ * would resolve outside the root), -EEXIST (see extract_root_open(), for
+ * the first package, which creates the aliases), -ENOSPC, -EIO, ... with
+ * @diag naming the file and the failed operation. In every error case
  * except a failure while moving staged members into place (an I/O error
  * after all checks passed), nothing of the package is left in the root.
  */

@@ -142,6 +142,9 @@ struct afs_fs {
 	 * set-group-ID bits itself (setid.c). */
 	_Atomic uint32_t init_flags;
 	bool kill_setid;
+	/* The kernel sends modes unmasked with the caller's umask
+	 * (FUSE_DONT_MASK, caller-umask.c). */
+	bool dont_mask;
 
 	pthread_rwlock_t tree_lock;
 	pthread_mutex_t table_lock;
@@ -237,6 +240,10 @@ void afs_wrlock(struct afs_fs *fs);
 void afs_unlock(struct afs_fs *fs);
 int afs_prepare_dir(struct afs_fs *fs, struct afs_inode *dir);
 void afs_dir_changed(struct afs_inode *dir);
+/* @dir's content changed only in backing sources other than the one whose
+ * times the view shows (afs_dir_first_fd()): that one's mtime and ctime
+ * change too, as one directory's would. Call with tree_lock held. */
+void afs_dir_touch_shown(struct afs_inode *dir);
 int afs_proc_path(int fd, char *buf, size_t size);
 int afs_open_beneath(struct afs_fs *fs, const char *rel);
 struct afs_inode *afs_virtual_dir(struct afs_fs *fs, struct afs_inode *dir,

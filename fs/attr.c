@@ -115,6 +115,15 @@ static int afs_setattr_fd(int fd, bool is_symlink, bool is_dir,
 		if (r < 0)
 			return -errno;
 	}
+	/* chown(path, -1, -1) reaches the daemon as a SETATTR that sets
+	 * nothing; on the backing it updates ctime: do that. */
+	if (!(to_set &
+	      (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+	       FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+	       FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW)) &&
+	    fchownat(fd, "", (uid_t)-1, (gid_t)-1,
+		     AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
 	return 0;
 }
 

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/caller-umask.h"
+#include "fs/tmpfile.h"
 
 /* Create as the caller, so new files get its owner and group. fsuid and
  * fsgid are per thread. */
@@ -95,7 +97,8 @@ enum afs_make_kind {
 	AFS_MAKE_FILE,
 	AFS_MAKE_NODE,
 	AFS_MAKE_DIR,
-	AFS_MAKE_SYMLINK
+	AFS_MAKE_SYMLINK,
+	AFS_MAKE_TMPFILE /* an unnamed file in the directory (tmpfile.c) */
 };
 
 static int afs_make_call(int dfd, const char *name, enum afs_make_kind kind,
@@ -108,6 +111,11 @@ static int afs_make_call(int dfd, const char *name, enum afs_make_kind kind,
 		return openat(dfd, name,
 			      (oflags | O_CREAT | O_NOFOLLOW | O_CLOEXEC) &
 				      ~O_PATH,
+			      mode);
+	case AFS_MAKE_TMPFILE:
+		return openat(dfd, ".",
+			      (oflags & ~(O_CREAT | O_PATH | O_NOCTTY)) |
+				      O_TMPFILE | O_CLOEXEC,
 			      mode);
 	case AFS_MAKE_NODE:
 		r = mknodat(dfd, name, mode, rdev);
@@ -122,9 +130,36 @@ static int afs_make_call(int dfd, const char *name, enum afs_make_kind kind,
 	return r < 0 ? -1 : 0;
 }
 
+/* Give @name in @dfd (or the unnamed file @fd) to the caller of @req,
+ * after the daemon made it as root: its group stays the setgid
+ * directory's, and its set-ID bits, which root's chown clears, stay. */
+static void afs_make_give(fuse_req_t req, int dfd, const char *name, int fd)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct stat dst, st;
+	gid_t gid = ctx->gid;
+	int r;
+
+	if (fstat(dfd, &dst) == 0 && (dst.st_mode & S_ISGID))
+		gid = (gid_t)-1; /* inherited from the setgid directory */
+	r = fd >= 0 ? fstat(fd, &st)
+		    : fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW);
+	if (r < 0)
+		return;
+	r = fd >= 0 ? fchown(fd, ctx->uid, gid)
+		    : fchownat(dfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW);
+	if (r < 0 || !(st.st_mode & (S_ISUID | S_ISGID)) || S_ISLNK(st.st_mode))
+		return;
+	if (fd >= 0)
+		(void)fchmod(fd, st.st_mode & 07777);
+	else
+		(void)fchmodat(dfd, name, st.st_mode & 07777, 0);
+}
+
 /*
- * Make @name in backing dir @dfd as the caller. Returns the open fd for
- * AFS_MAKE_FILE, 0 otherwise, or -errno.
+ * Make @name in backing dir @dfd as the caller, with its umask
+ * (caller-umask.c). Returns the open fd for AFS_MAKE_FILE and
+ * AFS_MAKE_TMPFILE, 0 otherwise, or -errno.
  */
 static int afs_make_entry(fuse_req_t req, int dfd, const char *name,
 			  enum afs_make_kind kind, mode_t mode, dev_t rdev,
@@ -132,29 +167,28 @@ static int afs_make_entry(fuse_req_t req, int dfd, const char *name,
 {
 	struct afs_fs *fs = afs_data(req);
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct stat dst;
-	gid_t gid;
 	int r;
 
+	mode = afs_umask_enter(req, mode);
 	afs_creds_enter(req);
 	r = afs_make_call(dfd, name, kind, mode, rdev, link, oflags);
 	if (r < 0)
 		r = -errno;
 	afs_creds_leave();
-	if (r != -EACCES || !fs->is_root || fs->no_default_permissions ||
-	    ctx->uid == 0)
-		return r;
-	/* The kernel already allowed this with the caller's full
-	 * credentials (default_permissions); the backing refused only for
-	 * lack of the caller's supplementary groups on this thread. Make it
-	 * as root and give it to the caller. */
-	r = afs_make_call(dfd, name, kind, mode, rdev, link, oflags);
-	if (r < 0)
-		return -errno;
-	gid = ctx->gid;
-	if (fstat(dfd, &dst) == 0 && (dst.st_mode & S_ISGID))
-		gid = (gid_t)-1; /* inherited from the setgid directory */
-	(void)fchownat(dfd, name, ctx->uid, gid, AT_SYMLINK_NOFOLLOW);
+	if (r == -EACCES && fs->is_root && !fs->no_default_permissions &&
+	    ctx->uid != 0) {
+		/* The kernel already allowed this with the caller's full
+		 * credentials (default_permissions); the backing refused
+		 * only for lack of the caller's supplementary groups on
+		 * this thread. Make it as root and give it to the caller. */
+		r = afs_make_call(dfd, name, kind, mode, rdev, link, oflags);
+		if (r < 0)
+			r = -errno;
+		else
+			afs_make_give(req, dfd, name,
+				      kind == AFS_MAKE_TMPFILE ? r : -1);
+	}
+	afs_umask_leave();
 	return r;
 }
 
@@ -164,6 +198,7 @@ void afs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *dir = afs_inode_get(req, parent);
 	struct fuse_entry_param e;
+	bool tmpfile = afs_tmpfile_name(name);
 	int dfd, fd, r;
 
 	dfd = afs_create_begin(fs, dir, name);
@@ -171,15 +206,22 @@ void afs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		fuse_reply_err(req, -dfd);
 		return;
 	}
-	fd = afs_make_entry(req, dfd, name, AFS_MAKE_FILE, mode, 0, NULL,
-			    fi->flags);
+	fd = afs_make_entry(req, dfd, name,
+			    tmpfile ? AFS_MAKE_TMPFILE : AFS_MAKE_FILE, mode, 0,
+			    NULL, fi->flags);
 	r = fd < 0 ? fd : 0;
 	if (r < 0) {
 		afs_unlock(fs);
 		fuse_reply_err(req, -r);
 		return;
 	}
-	r = afs_create_end(fs, dir, name, &e);
+	if (tmpfile) {
+		/* No name: the directory is unchanged. */
+		r = afs_tmpfile_entry(fs, fd, &e);
+		afs_unlock(fs);
+	} else {
+		r = afs_create_end(fs, dir, name, &e);
+	}
 	if (r < 0) {
 		close(fd);
 		fuse_reply_err(req, -r);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "fs/afs.h"
@@ -467,6 +468,33 @@ void afs_dir_changed(struct afs_inode *dir)
 	atomic_fetch_add(&dir->cache_gen, 1);
 }
 
+void afs_dir_touch_shown(struct afs_inode *dir)
+{
+	/* mtime now (and so ctime), atime alone, as an unlink does. */
+	static const struct timespec ts[2] = {{0, UTIME_OMIT}, {0, UTIME_NOW}};
+	int fd = afs_dir_first_fd(dir);
+
+	if (fd >= 0)
+		(void)utimensat(fd, "", ts, AT_EMPTY_PATH);
+}
+
+/* The POSIX ACLs of directory @from (an O_PATH descriptor's /proc path)
+ * onto @to: a default ACL decides the modes of what is created in it. */
+static void afs_dir_copy_acls(const char *from, const char *to)
+{
+	static const char *const names[] = {"system.posix_acl_access",
+					    "system.posix_acl_default"};
+	char buf[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ssize_t n = getxattr(from, names[i], buf, sizeof(buf));
+
+		if (n >= 0)
+			(void)setxattr(to, names[i], buf, (size_t)n, 0);
+	}
+}
+
 static int afs_dir_ensure_canonical_locked(struct afs_fs *fs,
 					   struct afs_inode *dir)
 {
@@ -495,15 +523,18 @@ static int afs_dir_ensure_canonical_locked(struct afs_fs *fs,
 	if (fd < 0)
 		return -errno;
 	if (src >= 0) {
-		char proc[64];
+		char proc[64], src_proc[64];
 		struct timespec ts[2] = {st.st_atim, st.st_mtim};
 
-		/* The alias side's owner, mode and times, so the merged
-		 * directory looks as before. */
+		/* The alias side's owner, mode, ACLs and times, so the
+		 * merged directory looks and behaves as before. */
 		(void)fchownat(fd, "", st.st_uid, st.st_gid,
 			       AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
-		if (afs_proc_path(fd, proc, sizeof(proc)) == 0)
+		if (afs_proc_path(fd, proc, sizeof(proc)) == 0) {
 			(void)chmod(proc, st.st_mode & 07777);
+			if (afs_proc_path(src, src_proc, sizeof(src_proc)) == 0)
+				afs_dir_copy_acls(src_proc, proc);
+		}
 		(void)utimensat(fd, "", ts, AT_EMPTY_PATH);
 	}
 	if (fstat(fd, &st) < 0) {

@@ -18,6 +18,7 @@
 
 #include "fs/afs.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/log.h"
 #include "fs/session-loop.h"
 
 #define AFS_DEFAULT_TIMEOUT 86400.0
@@ -37,6 +38,11 @@ struct afs_cmdline {
 	double negative_timeout;
 	int threads;
 	int poll_us;
+	/* Mount flags: 1 on, 0 off, -1 not given (the default depends on
+	 * who mounts). */
+	int allow_other;
+	int dev;
+	int suid;
 	int foreground;
 	int debug;
 	int help;
@@ -53,6 +59,12 @@ enum {
 	AFS_KEY_DEBUG,
 	AFS_KEY_RO,
 	AFS_KEY_DEFAULT_PERMISSIONS,
+	AFS_KEY_ALLOW_OTHER,
+	AFS_KEY_NOALLOW_OTHER,
+	AFS_KEY_DEV,
+	AFS_KEY_NODEV,
+	AFS_KEY_SUID,
+	AFS_KEY_NOSUID,
 };
 
 #define AFS_OPT(t, p, v)                              \
@@ -80,6 +92,12 @@ static const struct fuse_opt afs_opts[] = {
 	FUSE_OPT_KEY("debug", AFS_KEY_DEBUG),
 	FUSE_OPT_KEY("ro", AFS_KEY_RO),
 	FUSE_OPT_KEY("default_permissions", AFS_KEY_DEFAULT_PERMISSIONS),
+	FUSE_OPT_KEY("allow_other", AFS_KEY_ALLOW_OTHER),
+	FUSE_OPT_KEY("noallow_other", AFS_KEY_NOALLOW_OTHER),
+	FUSE_OPT_KEY("dev", AFS_KEY_DEV),
+	FUSE_OPT_KEY("nodev", AFS_KEY_NODEV),
+	FUSE_OPT_KEY("suid", AFS_KEY_SUID),
+	FUSE_OPT_KEY("nosuid", AFS_KEY_NOSUID),
 	FUSE_OPT_END,
 };
 
@@ -119,6 +137,19 @@ static int afs_opt_proc(void *data, const char *arg, int key,
 	case AFS_KEY_DEFAULT_PERMISSIONS:
 		c->no_default_permissions = 0;
 		return 0; /* added below unless turned off */
+	/* Mount flags: the last one given wins; added below. */
+	case AFS_KEY_ALLOW_OTHER:
+	case AFS_KEY_NOALLOW_OTHER:
+		c->allow_other = key == AFS_KEY_ALLOW_OTHER;
+		return 0;
+	case AFS_KEY_DEV:
+	case AFS_KEY_NODEV:
+		c->dev = key == AFS_KEY_DEV;
+		return 0;
+	case AFS_KEY_SUID:
+	case AFS_KEY_NOSUID:
+		c->suid = key == AFS_KEY_SUID;
+		return 0;
 	default:
 		return 1;
 	}
@@ -151,7 +182,17 @@ static void afs_usage(const char *prog)
 	       "                           or through a handle per open "
 	       "(open)\n"
 	       "    -o ro                  read-only view\n"
-	       "    -o allow_other         let other users in\n"
+	       "    -o allow_other, -o noallow_other\n"
+	       "                           let other users in, or not "
+	       "(default: in when\n"
+	       "                           root mounts)\n"
+	       "    -o dev, -o nodev       device nodes work, or not "
+	       "(default: dev when\n"
+	       "                           root mounts)\n"
+	       "    -o suid, -o nosuid     set-user-ID programs gain "
+	       "privileges, or not\n"
+	       "                           (default: suid when root "
+	       "mounts)\n"
 	       "    -o no_default_permissions\n"
 	       "                           let the backing check permissions "
 	       "only\n"
@@ -259,6 +300,12 @@ static void afs_op_init(void *userdata, struct fuse_conn_info *conn)
 		conn->want |= FUSE_CAP_NO_OPEN_SUPPORT;
 		conn->want &= ~FUSE_CAP_ATOMIC_O_TRUNC;
 	}
+	/* Modes as the caller gave them, with its umask beside them: the
+	 * backing applies the umask or a default ACL (caller-umask.c). */
+	if (conn->capable & FUSE_CAP_DONT_MASK) {
+		conn->want |= FUSE_CAP_DONT_MASK;
+		fs->dont_mask = true;
+	}
 	/* The daemon clears set-ID bits; the kernel then spares a GETATTR
 	 * per chown. */
 	afs_init_flags_want(fs, conn);
@@ -339,6 +386,35 @@ static void afs_fs_free(struct afs_fs *fs)
 	free(fs->arch);
 }
 
+/*
+ * The mount flags for @c's options. A view that root mounts holds a
+ * system that programs run in (chroot, mmdebstrap): other users (apt's
+ * _apt, daemons, runuser) must get in, with the kernel checking modes
+ * (default_permissions), device nodes must work and set-user-ID programs
+ * must gain their privileges, as on the disk the system would be on.
+ * libfuse mounts nosuid,nodev without allow_other unless told. An
+ * ordinary user's mount keeps those safe defaults (fusermount3 forces
+ * nosuid,nodev for it and allows allow_other only with fuse.conf's
+ * user_allow_other).
+ */
+static int afs_mount_flags(struct fuse_args *args, const struct afs_cmdline *c,
+			   bool root)
+{
+	int allow_other = c->allow_other >= 0 ? c->allow_other : root;
+	int dev = c->dev >= 0 ? c->dev : root;
+	int suid = c->suid >= 0 ? c->suid : root;
+
+	if (allow_other && fuse_opt_add_arg(args, "-oallow_other") < 0)
+		return -ENOMEM;
+	if ((dev || c->dev == 0) &&
+	    fuse_opt_add_arg(args, dev ? "-odev" : "-onodev") < 0)
+		return -ENOMEM;
+	if ((suid || c->suid == 0) &&
+	    fuse_opt_add_arg(args, suid ? "-osuid" : "-onosuid") < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 /* Is the file system of @fd one whose close() can report write errors
  * that the writes themselves did not (NFS, SMB, FUSE, Ceph, 9p, AFS)? */
 static bool afs_fs_is_remote(int fd)
@@ -366,6 +442,7 @@ static bool afs_fs_is_remote(int fd)
 /* Everything that can be refused before mounting. Prints the reason. */
 static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 {
+	struct statx stx;
 	struct stat st;
 	int r;
 
@@ -380,10 +457,29 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 			c->backing);
 		return -1;
 	}
+	/* Forced past the kernel's attribute cache, which answers for a
+	 * view whose daemon ended. */
 	fs->mountpoint = realpath(c->mountpoint, NULL);
-	if (!fs->mountpoint) {
-		fprintf(stderr, "aliasfs: mount point %s: %s\n", c->mountpoint,
-			strerror(errno));
+	if (!fs->mountpoint ||
+	    statx(AT_FDCWD, fs->mountpoint, AT_STATX_FORCE_SYNC, STATX_TYPE,
+		  &stx) < 0) {
+		if (errno == ENOTCONN)
+			/* A FUSE mount whose daemon ended (killed). */
+			fprintf(stderr,
+				"aliasfs: mount point %s: %s: a file system "
+				"whose daemon ended is still mounted there; "
+				"unmount it first with `fusermount3 -u %s`\n",
+				c->mountpoint, strerror(errno), c->mountpoint);
+		else
+			fprintf(stderr, "aliasfs: mount point %s: %s\n",
+				c->mountpoint, strerror(errno));
+		return -1;
+	}
+	/* FUSE would mount over a file too, as a file: a view needs a
+	 * directory. */
+	if (!S_ISDIR(stx.stx_mode)) {
+		fprintf(stderr, "aliasfs: mount point %s is not a directory\n",
+			c->mountpoint);
 		return -1;
 	}
 	if (afs_path_within(fs->mountpoint, fs->backing) ||
@@ -445,6 +541,24 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 			(unsigned)ALIASDB_SCHEMA_VERSION);
 		return -1;
 	}
+	if (r == -EUCLEAN) {
+		/* Never mount a view of a database we cannot trust. */
+		fprintf(stderr,
+			"aliasfs: the alias database in %s is damaged: %s: "
+			"%s\n"
+			"aliasfs: not mounting; 'aliasctl --db %s recover' "
+			"rebuilds it from its plain-text copy and keeps the "
+			"damaged files\n",
+			fs->db_dir,
+			aliasdb_open_damaged_file()
+				? aliasdb_open_damaged_file()
+				: fs->db_dir,
+			aliasdb_open_damage_reason()
+				? aliasdb_open_damage_reason()
+				: "a record cannot be read",
+			fs->db_dir);
+		return -EUCLEAN;
+	}
 	if (r == -ENOENT && fs->db_defaults) {
 		fprintf(stderr, "aliasfs: unknown architecture %s\n", fs->arch);
 		return -1;
@@ -480,6 +594,7 @@ int main(int argc, char *argv[])
 	c.negative_timeout = AFS_DEFAULT_TIMEOUT;
 	c.threads = AFS_DEFAULT_THREADS;
 	c.poll_us = AFS_DEFAULT_POLL_US;
+	c.allow_other = c.dev = c.suid = -1;
 	pthread_rwlock_init(&fs.tree_lock, NULL);
 	pthread_mutex_init(&fs.table_lock, NULL);
 	pthread_mutex_init(&fs.alias_lock, NULL);
@@ -543,8 +658,11 @@ int main(int argc, char *argv[])
 	fs.debug = c.debug;
 	fs.is_root = geteuid() == 0;
 	afs_raise_nofile();
-	if (afs_setup(&fs, &c) < 0)
+	r = afs_setup(&fs, &c);
+	if (r < 0) {
+		ret = r == -EUCLEAN ? 2 : 1; /* 2: damaged database */
 		goto out;
+	}
 	{
 		struct rlimit rl;
 
@@ -555,6 +673,8 @@ int main(int argc, char *argv[])
 
 	if (!c.no_default_permissions &&
 	    fuse_opt_add_arg(&args, "-odefault_permissions") < 0)
+		goto out;
+	if (afs_mount_flags(&args, &c, fs.is_root) < 0)
 		goto out;
 	if (fuse_opt_add_arg(&args, "-ofsname=aliasfs") < 0 ||
 	    fuse_opt_add_arg(&args, "-osubtype=aliasfs") < 0)
@@ -575,6 +695,9 @@ int main(int argc, char *argv[])
 	 * reopened by the daemon on first use. */
 	afs_db_close(&fs);
 	fuse_daemonize(fs.foreground);
+	/* In the background stderr is /dev/null. */
+	if (!fs.foreground)
+		afs_log_to_syslog();
 	/* After fork too. */
 	afs_dpkgdb_start(&fs);
 	/* After fork: threads do not survive fuse_daemonize(). */

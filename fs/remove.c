@@ -48,6 +48,7 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct stat st;
 	unsigned j;
 	int r, found = 0;
+	bool shown = false; /* removed from the source whose times show */
 
 	r = afs_prepare_dir(fs, dir);
 	if (r < 0) {
@@ -80,9 +81,12 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 			r = -errno;
 			goto out;
 		}
+		shown |= dir->slots[j].fd == afs_dir_first_fd(dir);
 		found++;
 	}
 	r = found ? 0 : -ENOENT;
+	if (found && !shown)
+		afs_dir_touch_shown(dir);
 	if (found) /* dpkg database view: a purged package's list */
 		afs_dpkgdb_unlinked(fs, dir, name);
 	if (found) /* a declaration removed: sync */
@@ -129,6 +133,7 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	unsigned n = 0, j;
 	struct stat st;
 	char *path = NULL;
+	bool shown = false; /* removed from the source whose times show */
 	int r;
 
 	r = afs_prepare_dir(fs, dir);
@@ -174,6 +179,8 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 			continue;
 		if (unlinkat(dir->slots[j].fd, name, AT_REMOVEDIR) < 0)
 			r = -errno;
+		else
+			shown |= dir->slots[j].fd == afs_dir_first_fd(dir);
 	}
 	for (j = 0; j < n && r == 0; j++) {
 		int i;
@@ -192,6 +199,8 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 				r = 0;
 		}
 	}
+	if (r == 0 && !shown)
+		afs_dir_touch_shown(dir);
 	afs_dir_changed(dir);
 	/* A directory the view must show anyway (an alias's canonical
 	 * directory, as dpkg removes /usr/bin with the last package listing

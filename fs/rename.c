@@ -182,6 +182,13 @@ static int afs_rename_locked(struct afs_fs *fs, struct afs_inode *dir,
 			afs_rename_file_inode(fs, ndir, newname, sst.st_dev,
 					      sst.st_ino);
 	}
+	/* A name left a backing directory whose times the view may not
+	 * show (afs_dir_touch_shown()). */
+	if (dir->slots[s].fd != afs_dir_first_fd(dir))
+		afs_dir_touch_shown(dir);
+	if ((flags & RENAME_EXCHANGE) &&
+	    ndir->slots[t].fd != afs_dir_first_fd(ndir))
+		afs_dir_touch_shown(ndir);
 	if (S_ISDIR(sst.st_mode) || (t >= 0 && S_ISDIR(tst.st_mode)))
 		atomic_fetch_add(&fs->tree_gen, 1); /* paths changed */
 	return 0;

@@ -31,7 +31,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fs/caller-umask.h"
 #include "fs/session-loop.h"
+#include "fs/tmpfile.h"
 
 struct afs_loop {
 	struct fuse_session *se;
@@ -40,6 +42,7 @@ struct afs_loop {
 	atomic_bool polling;	       /* one thread polls, the others sleep */
 	_Atomic uint64_t last_done_ns; /* when the last request was answered */
 	atomic_int error;
+	atomic_bool umask_warned;
 };
 
 static uint64_t afs_now_ns(void)
@@ -81,6 +84,13 @@ static void *afs_loop_worker(void *arg)
 	int epfd, r;
 
 	memset(&buf, 0, sizeof(buf));
+	/* Each worker creates entries with its caller's umask. */
+	r = afs_umask_thread_init();
+	if (r < 0 && !atomic_exchange(&loop->umask_warned, true))
+		fuse_log(FUSE_LOG_WARNING,
+			 "aliasfs: no umask per thread (%s): modes of new "
+			 "entries ignore default ACLs\n",
+			 strerror(-r));
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0 || epoll_ctl(epfd, EPOLL_CTL_ADD, loop->fd, &ev) < 0) {
 		atomic_store(&loop->error, -errno);
@@ -114,6 +124,7 @@ static void *afs_loop_worker(void *arg)
 			fuse_session_exit(loop->se);
 			break;
 		}
+		afs_tmpfile_request(&buf);
 		if (loop->poll_ns == 0) {
 			fuse_session_process_buf(loop->se, &buf);
 			continue;
@@ -162,6 +173,7 @@ int afs_session_loop(struct fuse_session *se, unsigned threads,
 	atomic_init(&loop.polling, false);
 	atomic_init(&loop.last_done_ns, 0);
 	atomic_init(&loop.error, 0);
+	atomic_init(&loop.umask_warned, false);
 	tids = calloc(threads, sizeof(*tids));
 	if (!tids)
 		return -ENOMEM;

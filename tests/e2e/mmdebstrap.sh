@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end: bootstrap Debian bookworm (mmdebstrap --variant=essential)
 # into a view over an empty backing, then use the result: dpkg -l, a
-# shell, dpkg --verify, all inside the view. Then the same tree, split
+# shell, dpkg --verify, all inside the view, and its dev/ is the one the
+# same command makes in a plain directory. Then the same tree, split
 # back into real bin/ and lib/ directories, run through a view.
 # Needs root and the Debian mirror; skipped (77) only when the mirror is
 # unreachable. Run by `make check-e2e`, never by `make check`.
@@ -59,6 +60,15 @@ use_system()
 		"$(chroot "$_v" readlink /bin 2>&1)"
 }
 
+# dev_listing ROOT: every entry of ROOT/dev: name, type, mode, owner,
+# device numbers, symlink target.
+dev_listing()
+{
+	(cd "$1/dev" && find . -printf '%p %y %m %U:%G %l\n' | sort &&
+		find . \( -type c -o -type b \) -exec stat -c '%n %t:%T' {} + |
+		sort) 2>&1
+}
+
 ran=0
 mirror=0
 if mirror_ok; then
@@ -75,6 +85,21 @@ if mirror_ok; then
 			test -f "$B/usr/bin/dash" -a -f "$B/usr/lib/$MA/libc.so.6"
 		check_fails "mmdebstrap: no real bin/ made in the backing" \
 			test -e "$B/bin"
+		# The same command in a plain directory: the same dev/
+		# (a root mount is dev, so mmdebstrap populates it).
+		if mmdebstrap --mode=root --variant=essential bookworm \
+			"$T/native-root" "$MIRROR" >"$T/mmdebstrap-native.log" \
+			2>&1; then
+			check "native: dev/null is a device" \
+				test -c "$T/native-root/dev/null"
+			want=$(dev_listing "$T/native-root")
+			check_eq "mmdebstrap: dev/ as in a plain directory \
+($(echo "$want" | grep -c '^\./[^ ]* [a-z] ') entries)" "$want" "$(dev_listing "$V")"
+		else
+			fail "mmdebstrap into a plain directory: $(tail -n 30 \
+				"$T/mmdebstrap-native.log")"
+		fi
+		rm -rf "$T/native-root"
 	else
 		fail "mmdebstrap into the view: $(tail -n 30 "$T/mmdebstrap.log")"
 	fi

@@ -1,8 +1,9 @@
 #!/bin/sh
 # aliasctl check on bad input: a truncated .deb, a non-deb ar archive,
 # garbage, a decompression bomb, an unreadable file, a missing file, a
-# broken Contents index, a root without a dpkg database, bad usage. Each is
-# exit 2 with a clear message on stderr and no report on stdout.
+# broken or empty Contents index, a root without a dpkg database, bad
+# usage. Each is exit 2 with a clear message on stderr and no report on
+# stdout.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/archive-helpers.sh"
 
@@ -68,6 +69,42 @@ expect_error "Contents line without packages" \
 printf 'usr/bin/a   utils/a,\n' >"$T/Contents-bad2"
 expect_error "Contents with an empty package name" \
 	'Contents-bad2: line 1: bad package name' "$T/Contents-bad2"
+
+# An index that lists nothing is an error, not "no conflicts": a
+# zero-length file, a compressed empty file, blank lines, a header block
+# without entries, an empty pipe.
+: >"$T/Contents-empty"
+expect_error "zero-length index" \
+	'Contents-empty: empty Contents index: no entries' "$T/Contents-empty"
+gzip -c "$T/Contents-empty" >"$T/Contents-empty.gz"
+expect_error "compressed empty index" \
+	'Contents-empty\.gz: empty Contents index: no entries' \
+	"$T/Contents-empty.gz"
+printf '\n  \r\n\n' >"$T/Contents-blank"
+expect_error "index of blank lines" \
+	'Contents-blank: empty Contents index: no entries' "$T/Contents-blank"
+{
+	printf 'This file maps each file available in the Debian GNU/Linux\n'
+	printf 'system to the package from which it originates.\n\n'
+	printf 'FILE                                    LOCATION\n'
+} >"$T/Contents-header"
+expect_error "header without entries" \
+	'Contents-header: empty Contents index: a header but no entries' \
+	"$T/Contents-header"
+xz -c "$T/Contents-header" >"$T/Contents-header.xz"
+expect_error "compressed header without entries" \
+	'Contents-header\.xz: empty Contents index: a header but no entries' \
+	"$T/Contents-header.xz"
+expect_error "empty pipe" 'empty Contents index: no entries' /dev/stdin \
+	</dev/null
+# One entry is an index.
+printf 'FILE   LOCATION\nusr/bin/a   utils/a\n' >"$T/Contents-one"
+aliasctl check --arch amd64 "$T/Contents-one" >"$T/out" 2>"$T/err"
+check_eq "one entry after the header: no conflicts, exit 0" \
+	"0 no conflicts" "$? $(cat "$T/out")"
+# An empty index among good inputs spoils the report too.
+expect_error "empty index after a good one" 'Contents-empty: empty' \
+	"$T/Contents-one" "$T/Contents-empty"
 
 expect_error "missing file" 'missing\.deb: No such file' "$T/missing.deb"
 mkdir -p "$T/notaroot"

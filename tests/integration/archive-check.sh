@@ -136,25 +136,8 @@ if command -v lz4 >/dev/null 2>&1; then
 	check "lz4 gives the same report" cmp -s "$T/out" "$T/out.lz4"
 fi
 
-: >"$T/Contents-empty"
-aliasctl check --arch amd64 "$T/Contents-empty" >"$T/out"
-check_eq "an empty index lists nothing" "0 no conflicts" "$? $(cat "$T/out")"
-
-# ---- progress: on a terminal only -------------------------------------
-set --
-for i in $(seq 25); do
-	ln -s a.deb "$T/copy$i.deb"
-	set -- "$@" "$T/copy$i.deb"
-done
-aliasctl check --arch amd64 "$@" >"$T/out" 2>"$T/err"
-check_eq "many inputs, stderr not a terminal: no progress" "0 " \
-	"$? $(cat "$T/err")"
-if command -v script >/dev/null 2>&1; then
-	script -qec "aliasctl check --arch amd64 $* 2>&1 >/dev/null" \
-		/dev/null >"$T/tty" 2>&1
-	check "stderr a terminal: progress shown" grep -q '25/25 inputs' \
-		"$T/tty"
-fi
+# (An empty index is an error: archive-check-bad.sh. Progress on a
+# terminal: archive-progress.sh.)
 
 # From a pipe (nothing may be lost to type sniffing).
 mkfifo "$T/fifo"

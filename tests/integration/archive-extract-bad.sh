@@ -151,8 +151,52 @@ check "good among bad: the good one is there" test -f "$R/usr/share/last"
 S=$T/split
 mkdir -p "$S/bin"
 : >"$S/bin/sh"
-expect_refused "split root" 'split/bin exists and is not the alias symlink' \
+expect_refused "split root" \
+	'split/bin is a non-empty directory, not the alias symlink to usr/bin' \
 	"$S" "$T/good.deb"
+S2=$T/split2
+mkdir -p "$S2"
+: >"$S2/sbin"
+expect_refused "a file where an alias goes" \
+	'split2/sbin exists and is not the alias symlink to usr/sbin' \
+	"$S2" "$T/good.deb"
+
+# A failure is reported as what it is, with its own error, not as "not
+# the alias symlink". A merged root whose empty lib32 directory the user
+# may not remove (sticky root, owned by another user) or not read.
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1; then
+	chmod 755 "$T"
+	for P in "$T/sticky" "$T/unreadable-alias"; do
+		mkdir -p "$P/lib32" "$P/usr/lib32"
+		for a in bin sbin lib lib64 libx32; do
+			mkdir -p "$P/usr/$a"
+			ln -s "usr/$a" "$P/$a"
+		done
+		chown -R 65534:65534 "$P/usr"
+		chmod 1777 "$P"
+	done
+	chmod 000 "$T/unreadable-alias/lib32"
+	as_nobody()
+	{
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			aliasctl extract --arch amd64 --root "$1" \
+			"$T/good.deb" >"$T/out" 2>"$T/err"
+	}
+	as_nobody "$T/sticky"
+	check_eq "alias directory not removable: exit 2" 2 $?
+	check "alias directory not removable: the error and why" grep -q \
+		'sticky/lib32: cannot replace the empty directory with the alias symlink: Operation not permitted' \
+		"$T/err"
+	check "alias directory not removable: it stays" \
+		test -d "$T/sticky/lib32" -a ! -L "$T/sticky/lib32"
+	check_eq "alias directory not removable: no staging directory left" \
+		"" "$(ls -a "$T/sticky" | grep aliasctl-extract)"
+	as_nobody "$T/unreadable-alias"
+	check_eq "alias directory unreadable: exit 2" 2 $?
+	check "alias directory unreadable: the error and why" grep -q \
+		'unreadable-alias/lib32: cannot read: Permission denied' \
+		"$T/err"
+fi
 
 # Usage.
 aliasctl extract "$T/good.deb" >"$T/out" 2>"$T/err"

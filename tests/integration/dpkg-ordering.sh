@@ -8,8 +8,10 @@
 #
 # Each row: the dpkg exit codes in order, which call reported "trying to
 # overwrite", the alias state, and what /usr/bin/test and /bin/test read
-# as through the root. See docs/what-aliasfs-fixes.md for where aliasfs
-# deliberately differs from the seed's wishes and why.
+# as through the root. README.md, "What aliasfs fixes", says where aliasfs
+# deliberately differs from the seed's wishes and why ("The ordering
+# matrix (seed 003)", "Where aliasfs deliberately differs, and what dpkg
+# would need").
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/fixtures/dpkg-scenarios.sh"
 need_fuse

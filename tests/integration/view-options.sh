@@ -107,8 +107,9 @@ if is_root && command -v setpriv >/dev/null; then
 		as_nobody touch "$T/mnt/bin/by-nobody"
 	check_fails "nothing created" test -e "$B/usr/bin/by-nobody"
 	umount_view "$T/mnt"
-	mount_view "$B" "$T/mnt" || fail "mount without allow_other"
-	check_fails "without allow_other the user is kept out" \
+	mount_view "$B" "$T/mnt" -o noallow_other ||
+		fail "mount -o noallow_other"
+	check_fails "with noallow_other the user is kept out" \
 		as_nobody cat "$T/mnt/usr/bin/public"
 	umount_view "$T/mnt"
 fi

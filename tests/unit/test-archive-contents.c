@@ -227,11 +227,24 @@ static void test_errors(void **state)
 			 -EBADMSG);
 	assert_non_null(strstr(d.msg, "binary data"));
 
-	/* Empty input lists nothing. */
+	/* An index that lists nothing is an error, not "no conflicts":
+	 * no bytes, blank lines only, a header block only. */
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(contents_parse_memory("", 0, NULL, collect_fn, &c, &d),
-			 0);
+			 -ENODATA);
+	assert_non_null(strstr(d.msg, "empty Contents index: no entries"));
 	assert_int_equal(c.calls, 0);
+	assert_int_equal(parse("\n\r\n  \n", &c, &d), -ENODATA);
+	assert_non_null(strstr(d.msg, "empty Contents index: no entries"));
+	assert_int_equal(parse("Some prose before the list.\n\n"
+			       "FILE                    LOCATION\n",
+			       &c, &d),
+			 -ENODATA);
+	assert_non_null(strstr(d.msg, "a header but no entries"));
+	assert_int_equal(c.calls, 0);
+	/* One entry after the header is enough. */
+	assert_int_equal(parse("FILE   LOCATION\nbin/a   s/p\n", &c, &d), 0);
+	assert_int_equal(c.calls, 1);
 
 	/* A file that does not exist. */
 	assert_int_equal(contents_parse_file("/nonexistent/Contents-x", NULL,
