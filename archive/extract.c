@@ -29,14 +29,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -67,7 +65,6 @@ struct extract_root {
 	unsigned counter; /* staging directory names */
 	bool created;	  /* the root directory itself was made here */
 	bool committed;	  /* something was moved into place */
-	int have_openat2; /* -1 unknown, 0 no, 1 yes */
 };
 
 /* One member of the package being extracted. */
@@ -104,72 +101,6 @@ struct x_pkg {
 
 /* ---- Looking up paths without leaving the root ------------------------ */
 
-/*
- * openat() of @rel (relative) below @dirfd that never resolves outside
- * @dirfd. -EXDEV when it would (absolute symlink, ".." above), -ELOOP for
- * loops or, without openat2, any symlink in the way.
- */
-static int x_open_beneath(struct extract_root *x, int dirfd, const char *rel,
-			  int flags)
-{
-	if (x->have_openat2 != 0) {
-		struct open_how how = {
-			.flags = (uint64_t)flags | O_CLOEXEC,
-			.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-		};
-		long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-
-		if (fd >= 0) {
-			x->have_openat2 = 1;
-			return (int)fd;
-		}
-		if (errno != ENOSYS && errno != EPERM) {
-			x->have_openat2 = 1;
-			return -errno;
-		}
-		if (x->have_openat2 == 1)
-			return -errno;
-		/* ENOSYS, or EPERM from a seccomp filter that does not
-		 * know openat2: walk component by component instead. */
-		x->have_openat2 = 0;
-	}
-	{
-		char buf[ALIASDB_PATH_MAX];
-		char *p = buf, *slash;
-		int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-		if (fd < 0)
-			return -errno;
-		if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf)) {
-			close(fd);
-			return -ENAMETOOLONG;
-		}
-		for (;;) {
-			int nfd;
-
-			slash = strchr(p, '/');
-			if (slash)
-				*slash = '\0';
-			nfd = openat(fd, p,
-				     (slash ? O_PATH | O_DIRECTORY : flags) |
-					     O_NOFOLLOW | O_CLOEXEC);
-			if (nfd < 0) {
-				int e = errno;
-
-				close(fd);
-				/* O_NOFOLLOW on a symlink: ELOOP or (with
-				 * O_DIRECTORY) ENOTDIR. */
-				return -e;
-			}
-			close(fd);
-			fd = nfd;
-			if (!slash)
-				return fd;
-			p = slash + 1;
-		}
-	}
-}
-
 /* "a/b/c" -> parent "a/b" (into @buf) and returns "c"; "c" -> "" and
  * "c". */
 static const char *x_split(const char *rel, char *buf, size_t size)
@@ -198,7 +129,7 @@ static int x_ensure_dir(struct extract_root *x, const char *rel)
 		fd = openat(x->fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		return fd < 0 ? -errno : fd;
 	}
-	fd = x_open_beneath(x, x->fd, rel, O_PATH | O_DIRECTORY);
+	fd = aliasdb_open_beneath(x->fd, rel, O_PATH | O_DIRECTORY, 0);
 	if (fd != -ENOENT)
 		return fd;
 	base = x_split(rel, parent, sizeof(parent));
@@ -211,32 +142,10 @@ static int x_ensure_dir(struct extract_root *x, const char *rel)
 		return fd;
 	}
 	close(pfd);
-	return x_open_beneath(x, x->fd, rel, O_PATH | O_DIRECTORY);
+	return aliasdb_open_beneath(x->fd, rel, O_PATH | O_DIRECTORY, 0);
 }
 
 /* ---- The root: aliases as symlinks ------------------------------------ */
-
-/* Relative symlink target from the directory holding @alias to
- * @canonical (both absolute, normalized): "/bin" -> "usr/bin". */
-static int x_relative_target(const char *alias, const char *canonical,
-			     char *buf, size_t size)
-{
-	size_t depth = 0, len = 0;
-
-	for (const char *p = alias + 1; *p; p++)
-		if (*p == '/')
-			depth++;
-	for (size_t i = 0; i < depth; i++) {
-		if (len + 3 >= size)
-			return -ENAMETOOLONG;
-		memcpy(buf + len, "../", 3);
-		len += 3;
-	}
-	if (len + strlen(canonical + 1) + 1 > size)
-		return -ENAMETOOLONG;
-	strcpy(buf + len, canonical + 1);
-	return 0;
-}
 
 /* 1 if directory @fd is empty, 0 if not, -errno on error. Closes @fd. */
 static int x_dir_is_empty(int fd)
@@ -317,6 +226,30 @@ static int x_replace_alias_dir(struct extract_root *x, int pfd,
 }
 
 /*
+ * Does symlink text @have at @alias lead to @canonical (lexically)? Our
+ * own text, the absolute path, and the longer "../../usr/bin" form that
+ * extract wrote before it used aliasdb_alias_link_text() all do.
+ */
+static bool x_link_leads_to(const char *alias, const char *have,
+			    const char *canonical)
+{
+	char joined[ALIASDB_PATH_MAX], norm[ALIASDB_PATH_MAX];
+	const char *slash = strrchr(alias, '/');
+	int n;
+
+	if (have[0] == '/')
+		n = snprintf(joined, sizeof(joined), "%s", have);
+	else
+		n = snprintf(joined, sizeof(joined), "%.*s/%s",
+			     (int)(slash - alias), alias, have);
+	if (n < 0 || (size_t)n >= sizeof(joined))
+		return false;
+	if (aliasdb_path_normalize(joined, norm, sizeof(norm)) < 0)
+		return false;
+	return strcmp(norm, canonical) == 0;
+}
+
+/*
  * Check (@create false) or make (@create true) the alias @alias as a
  * relative symlink to @canonical. Checking writes nothing, so a root whose
  * every package is refused stays as it was.
@@ -332,7 +265,8 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 	int fd, pfd, r;
 	ssize_t n;
 
-	r = x_relative_target(alias, canonical, target, sizeof(target));
+	n = aliasdb_alias_link_text(alias, canonical, target, sizeof(target));
+	r = n < 0 ? (int)n : 0;
 	if (r < 0) {
 		archive_diag_set(diag, "alias %s -> %s: symlink text: %s",
 				 alias, canonical, strerror(-r));
@@ -349,8 +283,8 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 		close(fd);
 		pfd = x_ensure_dir(x, parent);
 	} else {
-		pfd = parent[0] ? x_open_beneath(x, x->fd, parent,
-						 O_PATH | O_DIRECTORY)
+		pfd = parent[0] ? aliasdb_open_beneath(x->fd, parent,
+						       O_PATH | O_DIRECTORY, 0)
 				: openat(x->fd, ".",
 					 O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (pfd == -ENOENT)
@@ -377,7 +311,7 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 		}
 		have[n] = '\0';
 		r = 0;
-		if (strcmp(have, target) == 0 || strcmp(have, canonical) == 0)
+		if (x_link_leads_to(alias, have, canonical))
 			goto out; /* the alias already: nothing to create */
 		archive_diag_set(diag, "%s%s is a symlink to %s, not to %s",
 				 x->path, alias, have, target);
@@ -565,7 +499,6 @@ int extract_root_open(const char *root, const struct extract_options *opts,
 	if (!x)
 		return -ENOMEM;
 	x->fd = -1;
-	x->have_openat2 = -1;
 	x->opts = *opts;
 	if (opts->limits)
 		x->limits = *opts->limits;
@@ -737,8 +670,8 @@ static int x_check_root(struct x_pkg *p, const char *member, const char *rel,
 							   -errno);
 				break;
 			}
-			fd = x_open_beneath(x, x->fd, probe,
-					    O_PATH | O_DIRECTORY);
+			fd = aliasdb_open_beneath(x->fd, probe,
+						  O_PATH | O_DIRECTORY, 0);
 			if (fd >= 0)
 				break;
 			if (fd == -EXDEV || fd == -ELOOP)
@@ -787,10 +720,11 @@ static int x_check_root(struct x_pkg *p, const char *member, const char *rel,
 		free(p->check_dir);
 		p->check_dir = strdup(parent);
 		p->check_fd =
-			parent[0] ? x_open_beneath(x, x->fd, parent,
-						   O_PATH | O_DIRECTORY)
-				  : openat(x->fd, ".",
-					   O_PATH | O_DIRECTORY | O_CLOEXEC);
+			parent[0]
+				? aliasdb_open_beneath(x->fd, parent,
+						       O_PATH | O_DIRECTORY, 0)
+				: openat(x->fd, ".",
+					 O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (!p->check_dir)
 			return -ENOMEM;
 	}
@@ -800,9 +734,10 @@ static int x_check_root(struct x_pkg *p, const char *member, const char *rel,
 	if (kind == X_KIND_DIR && !S_ISDIR(st.st_mode)) {
 		/* dpkg keeps a symlink to a directory in place of a
 		 * directory; so do we, if it stays inside the root. */
-		fd = S_ISLNK(st.st_mode) ? x_open_beneath(x, x->fd, rel,
-							  O_PATH | O_DIRECTORY)
-					 : -ENOTDIR;
+		fd = S_ISLNK(st.st_mode)
+			     ? aliasdb_open_beneath(x->fd, rel,
+						    O_PATH | O_DIRECTORY, 0)
+			     : -ENOTDIR;
 		if (fd >= 0) {
 			close(fd);
 			return 0;
@@ -1116,7 +1051,8 @@ static int x_commit(struct x_pkg *p)
 
 		if (op->kind != X_KIND_DIR)
 			continue;
-		fd = x_open_beneath(x, x->fd, op->path, O_RDONLY | O_DIRECTORY);
+		fd = aliasdb_open_beneath(x->fd, op->path,
+					  O_RDONLY | O_DIRECTORY, 0);
 		if (fd < 0) {
 			r = x_sys_error(p, op->path, "open", fd);
 			break;

@@ -1,6 +1,6 @@
 /*
- * Unit tests for fs/sources.c (alias facts for the view: relative symlink
- * texts, alias names in a directory, junctions) and fs/name-set.c.
+ * Unit tests for fs/sources.c (alias facts for the view: alias names in a
+ * directory, junctions) and fs/name-set.c.
  */
 #include "config.h"
 
@@ -17,36 +17,6 @@
 
 #include "fs/name-set.h"
 #include "fs/sources.h"
-
-static void check_target(const char *alias, const char *canonical,
-			 const char *expected)
-{
-	char buf[256];
-	ssize_t n = afs_relative_target(alias, canonical, buf, sizeof(buf));
-
-	assert_true(n >= 0);
-	assert_string_equal(buf, expected);
-	assert_int_equal((size_t)n, strlen(expected));
-}
-
-static void test_relative_target(void **state)
-{
-	char small[4];
-
-	(void)state;
-	check_target("/bin", "/usr/bin", "usr/bin");
-	check_target("/lib64", "/usr/lib64", "usr/lib64");
-	check_target("/opt/x", "/usr/x", "../usr/x");
-	check_target("/a/b/x", "/a/c", "../c");
-	check_target("/a/b/x", "/a/b/y/z", "y/z");
-	check_target("/usrx/y", "/usr/y", "../usr/y");
-	assert_int_equal(
-		afs_relative_target("bin", "/usr/bin", small, sizeof(small)),
-		-EINVAL);
-	assert_int_equal(
-		afs_relative_target("/bin", "/usr/bin", small, sizeof(small)),
-		-ENAMETOOLONG);
-}
 
 static void test_path_is_child(void **state)
 {
@@ -195,7 +165,6 @@ static void test_name_set(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_relative_target),
 		cmocka_unit_test(test_path_is_child),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_virtual_dirs),
