@@ -1,6 +1,8 @@
-/* Diagnostics and decompression limits shared by the archive readers. */
+/* Diagnostics, libarchive errors and decompression limits shared by the
+ * archive readers. */
 #include "config.h"
 
+#include <archive.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -47,4 +49,23 @@ int archive_limits_check(const struct archive_limits *limits, uint64_t out,
 		return -EFBIG;
 	}
 	return 0;
+}
+
+int arc_errno(struct archive *a)
+{
+	int e = archive_errno(a);
+
+	/* libarchive's private header defines its own codes as EILSEQ
+	 * (file format), EINVAL (programmer) and -1 (misc). */
+	if (e <= 0 || e == EILSEQ || e == EINVAL)
+		return -EBADMSG;
+	return -e;
+}
+
+int arc_error(struct archive *a, const char *what, struct archive_diag *diag)
+{
+	const char *s = archive_error_string(a);
+
+	archive_diag_set(diag, "%s: %s", what, s ? s : "read error");
+	return arc_errno(a);
 }

@@ -59,4 +59,17 @@ int archive_limits_check(const struct archive_limits *limits, uint64_t out,
 			 uint64_t in, const char *what,
 			 struct archive_diag *diag);
 
+struct archive;
+
+/*
+ * libarchive's last error on @a as -errno, the one mapping every reader
+ * uses: a system error libarchive passes through (out of memory, a failed
+ * open or read) as itself; its own codes (a format error, "misc", none)
+ * as -EBADMSG: the input is not what it should be.
+ */
+int arc_errno(struct archive *a);
+
+/* arc_errno(), with @diag set to "@what: <libarchive's message>". */
+int arc_error(struct archive *a, const char *what, struct archive_diag *diag);
+
 #endif /* ARCHIVE_INPUT_H */

@@ -272,17 +272,6 @@ static int contents_empty(const char *what, bool header,
 	return -ENODATA;
 }
 
-static int contents_archive_error(struct archive *a, const char *what,
-				  struct archive_diag *diag)
-{
-	int e = archive_errno(a);
-
-	archive_diag_set(diag, "%s: %s", what,
-			 archive_error_string(a) ? archive_error_string(a)
-						 : "read error");
-	return e > 0 ? -e : -EIO;
-}
-
 static int contents_run(struct archive *a, const char *what, uint64_t total,
 			const struct contents_options *opts, archive_path_fn fn,
 			void *ctx, struct archive_diag *diag)
@@ -302,7 +291,7 @@ static int contents_run(struct archive *a, const char *what, uint64_t total,
 	if (r == ARCHIVE_EOF)
 		return contents_empty(what, false, diag);
 	if (r != ARCHIVE_OK)
-		return contents_archive_error(a, what, diag);
+		return arc_error(a, what, diag);
 	for (;;) {
 		const void *buf;
 		size_t len;
@@ -313,7 +302,7 @@ static int contents_run(struct archive *a, const char *what, uint64_t total,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			r = contents_archive_error(a, what, diag);
+			r = arc_error(a, what, diag);
 			goto out;
 		}
 		out = (uint64_t)archive_filter_bytes(a, 0);
@@ -375,7 +364,7 @@ int contents_parse_file(const char *filename,
 	}
 	if (archive_read_open_filename(a, filename, CONTENTS_BLOCK) !=
 	    ARCHIVE_OK) {
-		r = contents_archive_error(a, filename, diag);
+		r = arc_error(a, filename, diag);
 		archive_read_free(a);
 		return r;
 	}
@@ -399,7 +388,7 @@ int contents_parse_memory(const void *buf, size_t len,
 	if (!a)
 		return -ENOMEM;
 	if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
-		r = contents_archive_error(a, "input", diag);
+		r = arc_error(a, "input", diag);
 		archive_read_free(a);
 		return r;
 	}

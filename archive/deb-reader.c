@@ -42,28 +42,6 @@ struct deb_reader {
 	bool inner_eof;
 };
 
-/* libarchive's own errors are format problems unless they carry a real
- * system errno. */
-static int deb_errno(struct archive *a)
-{
-	int e = archive_errno(a);
-
-	if (e == ENOMEM)
-		return -ENOMEM;
-	if (e == EIO || e == EACCES || e == EISDIR)
-		return -e;
-	return -EBADMSG;
-}
-
-static int deb_archive_error(struct archive *a, const char *what,
-			     struct archive_diag *diag)
-{
-	const char *s = archive_error_string(a);
-
-	archive_diag_set(diag, "%s: %s", what, s ? s : "read error");
-	return deb_errno(a);
-}
-
 static la_ssize_t deb_outer_read(struct archive *inner, void *ctx,
 				 const void **ret_buf)
 {
@@ -109,7 +87,7 @@ static int deb_inner_open(struct deb_reader *r, struct archive_diag *diag)
 	archive_read_support_format_tar(r->inner);
 	if (archive_read_open(r->inner, r, NULL, deb_outer_read, NULL) !=
 	    ARCHIVE_OK)
-		return deb_archive_error(r->inner, r->what, diag);
+		return arc_error(r->inner, r->what, diag);
 	return 0;
 }
 
@@ -136,7 +114,7 @@ int deb_reader_data(struct deb_reader *r, const void **ret_buf, size_t *ret_len,
 		return 0;
 	}
 	if (e != ARCHIVE_OK && e != ARCHIVE_WARN)
-		return deb_archive_error(r->inner, r->what, diag);
+		return arc_error(r->inner, r->what, diag);
 	rc = deb_check_limits(r, diag);
 	if (rc < 0)
 		return rc;
@@ -169,7 +147,7 @@ int deb_reader_next(struct deb_reader *r, struct archive_entry **ret_entry,
 		return 0;
 	}
 	if (e != ARCHIVE_OK && e != ARCHIVE_WARN)
-		return deb_archive_error(r->inner, r->what, diag);
+		return arc_error(r->inner, r->what, diag);
 	rc = deb_check_limits(r, diag);
 	if (rc < 0)
 		return rc;
@@ -321,7 +299,7 @@ int deb_reader_open(const char *filename, const struct archive_limits *limits,
 				 archive_error_string(r->outer)
 					 ? archive_error_string(r->outer)
 					 : "not an ar archive");
-		rc = deb_errno(r->outer);
+		rc = arc_errno(r->outer);
 		goto fail;
 	}
 	e = archive_read_next_header(r->outer, &entry);
@@ -330,7 +308,7 @@ int deb_reader_open(const char *filename, const struct archive_limits *limits,
 			diag, "%s: not a Debian package (%s)", filename,
 			e == ARCHIVE_EOF ? "empty ar archive"
 					 : archive_error_string(r->outer));
-		rc = e == ARCHIVE_EOF ? -EBADMSG : deb_errno(r->outer);
+		rc = e == ARCHIVE_EOF ? -EBADMSG : arc_errno(r->outer);
 		goto fail;
 	}
 	if (strcmp(archive_entry_pathname(entry), "debian-binary") != 0) {
@@ -364,7 +342,7 @@ int deb_reader_open(const char *filename, const struct archive_limits *limits,
 			goto fail;
 		}
 		if (e != ARCHIVE_OK) {
-			rc = deb_archive_error(r->outer, filename, diag);
+			rc = arc_error(r->outer, filename, diag);
 			goto fail;
 		}
 		name = archive_entry_pathname(entry);
