@@ -56,9 +56,10 @@ static int activate_run(struct aliasctl *ctl, int argc, char **argv)
 				&tree);
 	if (ex != ALIASCTL_EXIT_OK)
 		return ex;
-	ex = aliasctl_db_open(ctl, 0, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
+	if (aliasctl_db_open(ctl, 0, false, &db) < 0) {
+		ex = ALIASCTL_EXIT_SYSTEM;
 		goto out_tree;
+	}
 	r = aliasdb_activate(db, fd, alias, flags, &act);
 	if (r == 0)
 		r = aliasdb_get(db, alias, &a);

@@ -80,8 +80,8 @@ static int init_run(struct aliasctl *ctl, int argc, char **argv)
 		created = true;
 		r = aliasctl_db_open(ctl, ALIASDB_OPEN_CREATE, false, &db);
 	}
-	if (r != ALIASCTL_EXIT_OK) {
-		ex = r;
+	if (r < 0) {
+		ex = ALIASCTL_EXIT_SYSTEM;
 		goto out;
 	}
 

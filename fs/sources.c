@@ -95,7 +95,7 @@ int afs_aliases_find_child(const struct afs_aliases *aliases,
 		    strcmp(e->parent, dir_path) == 0)
 			return (int)i;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 int afs_aliases_find_junction(const struct afs_aliases *aliases,
@@ -106,7 +106,7 @@ int afs_aliases_find_junction(const struct afs_aliases *aliases,
 	for (i = from; i < aliases->n; i++)
 		if (strcmp(aliases->entries[i].canonical, path) == 0)
 			return (int)i;
-	return -1;
+	return -ENOENT;
 }
 
 int afs_aliases_dir_has_alias(const struct afs_aliases *aliases,

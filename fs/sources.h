@@ -33,12 +33,12 @@ int afs_aliases_new(struct aliasdb_map *map, struct afs_aliases **ret_aliases);
 /* Free. Accepts NULL. */
 void afs_aliases_free(struct afs_aliases *aliases);
 
-/* Index of the alias whose path is @dir_path + "/" + @name, or -1. */
+/* Index of the alias whose path is @dir_path + "/" + @name, or -ENOENT. */
 int afs_aliases_find_child(const struct afs_aliases *aliases,
 			   const char *dir_path, const char *name);
 
 /* Index of the first alias at or after @from whose canonical path is
- * @path (a junction), or -1. */
+ * @path (a junction), or -ENOENT. */
 int afs_aliases_find_junction(const struct afs_aliases *aliases,
 			      const char *path, size_t from);
 

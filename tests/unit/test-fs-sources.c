@@ -57,17 +57,18 @@ static void test_aliases(void **state)
 	i = afs_aliases_find_child(a, "/opt", "x");
 	assert_true(i >= 0);
 	assert_string_equal(a->entries[i].target, "../usr/x");
-	assert_int_equal(afs_aliases_find_child(a, "/usr", "bin"), -1);
-	assert_int_equal(afs_aliases_find_child(a, "/", "x"), -1);
+	assert_int_equal(afs_aliases_find_child(a, "/usr", "bin"), -ENOENT);
+	assert_int_equal(afs_aliases_find_child(a, "/", "x"), -ENOENT);
 
 	/* Junctions: the view dir equal to an alias's canonical path. */
 	i = afs_aliases_find_junction(a, "/usr/bin", 0);
 	assert_true(i >= 0);
 	assert_string_equal(a->entries[i].alias, "/bin");
 	assert_int_equal(
-		afs_aliases_find_junction(a, "/usr/bin", (size_t)i + 1), -1);
-	assert_int_equal(afs_aliases_find_junction(a, "/usr", 0), -1);
-	assert_int_equal(afs_aliases_find_junction(a, "/bin", 0), -1);
+		afs_aliases_find_junction(a, "/usr/bin", (size_t)i + 1),
+		-ENOENT);
+	assert_int_equal(afs_aliases_find_junction(a, "/usr", 0), -ENOENT);
+	assert_int_equal(afs_aliases_find_junction(a, "/bin", 0), -ENOENT);
 
 	assert_true(afs_aliases_dir_has_alias(a, "/"));
 	assert_true(afs_aliases_dir_has_alias(a, "/opt"));
@@ -131,8 +132,8 @@ static void test_empty_map(void **state)
 	assert_int_equal(aliasdb_map_from_pairs(NULL, NULL, 0, &map, NULL), 0);
 	assert_int_equal(afs_aliases_new(map, &a), 0);
 	assert_int_equal(a->n, 0);
-	assert_int_equal(afs_aliases_find_child(a, "/", "bin"), -1);
-	assert_int_equal(afs_aliases_find_junction(a, "/usr/bin", 0), -1);
+	assert_int_equal(afs_aliases_find_child(a, "/", "bin"), -ENOENT);
+	assert_int_equal(afs_aliases_find_junction(a, "/usr/bin", 0), -ENOENT);
 	afs_aliases_free(a);
 }
 
