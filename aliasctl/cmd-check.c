@@ -222,10 +222,10 @@ static void check_contents_progress(void *ctx, uint64_t done, uint64_t total)
 	aliasctl_progress_bytes(ctx, done, total);
 }
 
-static int check_one(const char *input, archive_path_fn fn, void *ctx,
+static int check_one(const char *input, arc_path_fn fn, void *ctx,
 		     struct aliasctl_progress *progress)
 {
-	struct archive_diag diag = {{0}};
+	struct arc_diag diag = {{0}};
 	enum check_input kind = CHECK_INPUT_CONTENTS;
 	int r;
 
@@ -265,7 +265,7 @@ static int check_one(const char *input, archive_path_fn fn, void *ctx,
 struct check_reader {
 	char **inputs;
 	int n;
-	archive_path_fn fn;
+	arc_path_fn fn;
 	void *ctx;
 	struct path_pipe *pipe; /* NULL: no second thread */
 	struct aliasctl_progress *progress;

@@ -38,7 +38,7 @@ static int extract_run(struct aliasctl *ctl, int argc, char **argv)
 	struct extract_root *root = NULL;
 	struct conflict *list = NULL;
 	struct aliasctl_progress *progress = NULL;
-	struct archive_diag diag = {{0}};
+	struct arc_diag diag = {{0}};
 	const char *root_dir = NULL, *arch = NULL;
 	bool json = false, strict = false, failed = false;
 	size_t n = 0;

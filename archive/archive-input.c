@@ -10,7 +10,7 @@
 
 #include "archive/archive-input.h"
 
-void archive_diag_set(struct archive_diag *diag, const char *fmt, ...)
+void arc_diag_set(struct arc_diag *diag, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -21,31 +21,30 @@ void archive_diag_set(struct archive_diag *diag, const char *fmt, ...)
 	va_end(ap);
 }
 
-void archive_limits_default(struct archive_limits *limits)
+void arc_limits_default(struct arc_limits *limits)
 {
 	limits->max_size = UINT64_C(64) << 30;
 	limits->max_ratio = 1000;
 	limits->ratio_floor = UINT64_C(32) << 20;
 }
 
-int archive_limits_check(const struct archive_limits *limits, uint64_t out,
-			 uint64_t in, const char *what,
-			 struct archive_diag *diag)
+int arc_limits_check(const struct arc_limits *limits, uint64_t out, uint64_t in,
+		     const char *what, struct arc_diag *diag)
 {
 	if (out > limits->max_size) {
-		archive_diag_set(diag,
-				 "%s: decompresses to more than %" PRIu64
-				 " bytes (decompression bomb?)",
-				 what, limits->max_size);
+		arc_diag_set(diag,
+			     "%s: decompresses to more than %" PRIu64
+			     " bytes (decompression bomb?)",
+			     what, limits->max_size);
 		return -EFBIG;
 	}
 	/* Divide rather than multiply: in * max_ratio may overflow. */
 	if (out > limits->ratio_floor &&
 	    out / (in ? in : 1) > limits->max_ratio) {
-		archive_diag_set(diag,
-				 "%s: decompression ratio above %" PRIu64
-				 ":1 (decompression bomb?)",
-				 what, limits->max_ratio);
+		arc_diag_set(diag,
+			     "%s: decompression ratio above %" PRIu64
+			     ":1 (decompression bomb?)",
+			     what, limits->max_ratio);
 		return -EFBIG;
 	}
 	return 0;
@@ -62,10 +61,10 @@ int arc_errno(struct archive *a)
 	return -e;
 }
 
-int arc_error(struct archive *a, const char *what, struct archive_diag *diag)
+int arc_error(struct archive *a, const char *what, struct arc_diag *diag)
 {
 	const char *s = archive_error_string(a);
 
-	archive_diag_set(diag, "%s: %s", what, s ? s : "read error");
+	arc_diag_set(diag, "%s: %s", what, s ? s : "read error");
 	return arc_errno(a);
 }

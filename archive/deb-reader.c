@@ -36,7 +36,7 @@ struct deb_reader {
 	char member[64];
 	char what[512]; /* "FILE: data.tar.xz", for messages */
 	char *package;
-	struct archive_limits limits;
+	struct arc_limits limits;
 	uint64_t fed; /* compressed bytes handed to the inner reader */
 	bool data_pending;
 	bool inner_eof;
@@ -72,7 +72,7 @@ static void deb_inner_close(struct deb_reader *r)
 	r->inner_eof = false;
 }
 
-static int deb_inner_open(struct deb_reader *r, struct archive_diag *diag)
+static int deb_inner_open(struct deb_reader *r, struct arc_diag *diag)
 {
 	deb_inner_close(r);
 	r->inner = archive_read_new();
@@ -91,15 +91,15 @@ static int deb_inner_open(struct deb_reader *r, struct archive_diag *diag)
 	return 0;
 }
 
-static int deb_check_limits(struct deb_reader *r, struct archive_diag *diag)
+static int deb_check_limits(struct deb_reader *r, struct arc_diag *diag)
 {
-	return archive_limits_check(&r->limits,
-				    (uint64_t)archive_filter_bytes(r->inner, 0),
-				    r->fed, r->what, diag);
+	return arc_limits_check(&r->limits,
+				(uint64_t)archive_filter_bytes(r->inner, 0),
+				r->fed, r->what, diag);
 }
 
 int deb_reader_data(struct deb_reader *r, const void **ret_buf, size_t *ret_len,
-		    int64_t *ret_offset, struct archive_diag *diag)
+		    int64_t *ret_offset, struct arc_diag *diag)
 {
 	const void *buf;
 	size_t len;
@@ -125,7 +125,7 @@ int deb_reader_data(struct deb_reader *r, const void **ret_buf, size_t *ret_len,
 }
 
 int deb_reader_next(struct deb_reader *r, struct archive_entry **ret_entry,
-		    struct archive_diag *diag)
+		    struct arc_diag *diag)
 {
 	struct archive_entry *entry;
 	int e, rc;
@@ -153,8 +153,8 @@ int deb_reader_next(struct deb_reader *r, struct archive_entry **ret_entry,
 		return rc;
 	if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0 &&
 	    (uint64_t)archive_entry_size(entry) > r->limits.max_size) {
-		archive_diag_set(diag, "%s: member %s is larger than the limit",
-				 r->what, archive_entry_pathname(entry));
+		arc_diag_set(diag, "%s: member %s is larger than the limit",
+			     r->what, archive_entry_pathname(entry));
 		return -EFBIG;
 	}
 	r->data_pending = true;
@@ -190,7 +190,7 @@ static char *deb_control_package(const char *s)
 	return NULL;
 }
 
-static int deb_read_control(struct deb_reader *r, struct archive_diag *diag)
+static int deb_read_control(struct deb_reader *r, struct arc_diag *diag)
 {
 	struct archive_entry *entry;
 	char *text = NULL;
@@ -213,9 +213,8 @@ static int deb_read_control(struct deb_reader *r, struct archive_diag *diag)
 			char *t;
 
 			if (len + n > DEB_CONTROL_MAX) {
-				archive_diag_set(diag,
-						 "%s: control file too large",
-						 r->what);
+				arc_diag_set(diag, "%s: control file too large",
+					     r->what);
 				rc = -EBADMSG;
 				break;
 			}
@@ -238,7 +237,7 @@ static int deb_read_control(struct deb_reader *r, struct archive_diag *diag)
 		text[len] = '\0';
 		r->package = deb_control_package(text);
 		if (!r->package) {
-			archive_diag_set(
+			arc_diag_set(
 				diag,
 				"%s: control file has no valid Package field",
 				r->what);
@@ -248,7 +247,7 @@ static int deb_read_control(struct deb_reader *r, struct archive_diag *diag)
 	}
 	free(text);
 	if (rc >= 0 && !r->package) {
-		archive_diag_set(diag, "%s: no control file", r->what);
+		arc_diag_set(diag, "%s: no control file", r->what);
 		rc = -EBADMSG;
 	}
 	deb_inner_close(r);
@@ -263,8 +262,8 @@ static bool deb_member_is(const char *name, const char *base)
 	       (name[n] == '\0' || name[n] == '.');
 }
 
-int deb_reader_open(const char *filename, const struct archive_limits *limits,
-		    struct deb_reader **ret_reader, struct archive_diag *diag)
+int deb_reader_open(const char *filename, const struct arc_limits *limits,
+		    struct deb_reader **ret_reader, struct arc_diag *diag)
 {
 	struct deb_reader *r;
 	struct archive_entry *entry;
@@ -279,7 +278,7 @@ int deb_reader_open(const char *filename, const struct archive_limits *limits,
 	if (limits)
 		r->limits = *limits;
 	else
-		archive_limits_default(&r->limits);
+		arc_limits_default(&r->limits);
 	r->filename = strdup(filename);
 	r->outer = archive_read_new();
 	if (!r->filename || !r->outer) {
@@ -289,30 +288,28 @@ int deb_reader_open(const char *filename, const struct archive_limits *limits,
 	r->fd = open(filename, O_RDONLY | O_CLOEXEC);
 	if (r->fd < 0) {
 		rc = -errno;
-		archive_diag_set(diag, "%s: %s", filename, strerror(errno));
+		arc_diag_set(diag, "%s: %s", filename, strerror(errno));
 		goto fail;
 	}
 	archive_read_support_format_ar(r->outer);
 	if (archive_read_open_fd(r->outer, r->fd, DEB_BLOCK) != ARCHIVE_OK) {
-		archive_diag_set(diag, "%s: not a Debian package (%s)",
-				 filename,
-				 archive_error_string(r->outer)
-					 ? archive_error_string(r->outer)
-					 : "not an ar archive");
+		arc_diag_set(diag, "%s: not a Debian package (%s)", filename,
+			     archive_error_string(r->outer)
+				     ? archive_error_string(r->outer)
+				     : "not an ar archive");
 		rc = arc_errno(r->outer);
 		goto fail;
 	}
 	e = archive_read_next_header(r->outer, &entry);
 	if (e != ARCHIVE_OK) {
-		archive_diag_set(
-			diag, "%s: not a Debian package (%s)", filename,
-			e == ARCHIVE_EOF ? "empty ar archive"
-					 : archive_error_string(r->outer));
+		arc_diag_set(diag, "%s: not a Debian package (%s)", filename,
+			     e == ARCHIVE_EOF ? "empty ar archive"
+					      : archive_error_string(r->outer));
 		rc = e == ARCHIVE_EOF ? -EBADMSG : arc_errno(r->outer);
 		goto fail;
 	}
 	if (strcmp(archive_entry_pathname(entry), "debian-binary") != 0) {
-		archive_diag_set(
+		arc_diag_set(
 			diag,
 			"%s: not a Debian package (ar archive whose first member is \"%s\", not \"debian-binary\")",
 			filename, archive_entry_pathname(entry));
@@ -321,7 +318,7 @@ int deb_reader_open(const char *filename, const struct archive_limits *limits,
 	}
 	n = archive_read_data(r->outer, magic, sizeof(magic) - 1);
 	if (n < 4 || strncmp(magic, "2.", 2) != 0) {
-		archive_diag_set(
+		arc_diag_set(
 			diag,
 			"%s: not a Debian package (unsupported debian-binary version)",
 			filename);
@@ -333,7 +330,7 @@ int deb_reader_open(const char *filename, const struct archive_limits *limits,
 
 		e = archive_read_next_header(r->outer, &entry);
 		if (e == ARCHIVE_EOF) {
-			archive_diag_set(
+			arc_diag_set(
 				diag,
 				"%s: truncated Debian package: no %s member",
 				filename,
@@ -363,7 +360,7 @@ int deb_reader_open(const char *filename, const struct archive_limits *limits,
 				goto fail;
 			break;
 		}
-		archive_diag_set(
+		arc_diag_set(
 			diag,
 			"%s: not a valid Debian package: unexpected member \"%s\"",
 			filename, name);
@@ -396,8 +393,8 @@ void deb_reader_free(struct deb_reader *r)
 	free(r);
 }
 
-int deb_reader_list(const char *filename, const struct archive_limits *limits,
-		    archive_path_fn fn, void *ctx, struct archive_diag *diag)
+int deb_reader_list(const char *filename, const struct arc_limits *limits,
+		    arc_path_fn fn, void *ctx, struct arc_diag *diag)
 {
 	struct deb_reader *r;
 	struct archive_entry *entry;
@@ -421,8 +418,8 @@ int deb_reader_list(const char *filename, const struct archive_limits *limits,
 			continue;
 		n = strlen(name);
 		if (n + 2 > sizeof(path)) {
-			archive_diag_set(diag, "%s: member name too long",
-					 filename);
+			arc_diag_set(diag, "%s: member name too long",
+				     filename);
 			rc = -ENAMETOOLONG;
 			break;
 		}
@@ -430,8 +427,8 @@ int deb_reader_list(const char *filename, const struct archive_limits *limits,
 		memcpy(path + 1, name, n + 1);
 		rc = fn(ctx, path, n + 1, r->package, strlen(r->package));
 		if (rc < 0) {
-			archive_diag_set(diag, "%s: %s: %s", filename, path,
-					 strerror(-rc));
+			arc_diag_set(diag, "%s: %s: %s", filename, path,
+				     strerror(-rc));
 			break;
 		}
 	}

@@ -61,7 +61,7 @@ struct extract_root {
 	int fd;
 	char *path;
 	struct extract_options opts;
-	struct archive_limits limits;
+	struct arc_limits limits;
 	unsigned counter; /* staging directory names */
 	bool created;	  /* the root directory itself was made here */
 	bool committed;	  /* something was moved into place */
@@ -82,7 +82,7 @@ struct x_pkg {
 	struct extract_root *root;
 	const char *deb;
 	const char *pkg;
-	struct archive_diag *diag;
+	struct arc_diag *diag;
 	struct deb_reader *reader;
 	char stage_name[64];
 	int stage_fd; /* open for reading: it holds the flock */
@@ -187,7 +187,7 @@ static int x_dir_is_empty(int fd)
 static int x_replace_alias_dir(struct extract_root *x, int pfd,
 			       const char *base, const char *alias,
 			       const char *target, const struct stat *st,
-			       bool create, struct archive_diag *diag)
+			       bool create, struct arc_diag *diag)
 {
 	int fd, r;
 
@@ -196,32 +196,32 @@ static int x_replace_alias_dir(struct extract_root *x, int pfd,
 			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		r = fd < 0 ? -errno : x_dir_is_empty(fd);
 		if (r < 0) {
-			archive_diag_set(diag, "%s%s: cannot read: %s", x->path,
-					 alias, strerror(-r));
+			arc_diag_set(diag, "%s%s: cannot read: %s", x->path,
+				     alias, strerror(-r));
 			return r;
 		}
 		if (r == 0) {
-			archive_diag_set(diag,
-					 "%s%s is a non-empty directory, not "
-					 "the alias symlink to %s (extract "
-					 "needs a merged or empty root)",
-					 x->path, alias, target);
+			arc_diag_set(diag,
+				     "%s%s is a non-empty directory, not "
+				     "the alias symlink to %s (extract "
+				     "needs a merged or empty root)",
+				     x->path, alias, target);
 			return -EEXIST;
 		}
 		if (create && unlinkat(pfd, base, AT_REMOVEDIR) < 0) {
 			r = -errno;
-			archive_diag_set(diag,
-					 "%s%s: cannot replace the empty "
-					 "directory with the alias symlink: %s",
-					 x->path, alias, strerror(-r));
+			arc_diag_set(diag,
+				     "%s%s: cannot replace the empty "
+				     "directory with the alias symlink: %s",
+				     x->path, alias, strerror(-r));
 			return r;
 		}
 		return 0;
 	}
-	archive_diag_set(diag,
-			 "%s%s exists and is not the alias symlink to %s "
-			 "(extract needs a merged or empty root)",
-			 x->path, alias, target);
+	arc_diag_set(diag,
+		     "%s%s exists and is not the alias symlink to %s "
+		     "(extract needs a merged or empty root)",
+		     x->path, alias, target);
 	return -EEXIST;
 }
 
@@ -256,7 +256,7 @@ static bool x_link_leads_to(const char *alias, const char *have,
  */
 static int x_make_alias(struct extract_root *x, const char *alias,
 			const char *canonical, bool create,
-			struct archive_diag *diag)
+			struct arc_diag *diag)
 {
 	char target[ALIASDB_PATH_MAX], have[ALIASDB_PATH_MAX];
 	char parent[ALIASDB_PATH_MAX];
@@ -268,16 +268,16 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 	n = aliasdb_alias_link_text(alias, canonical, target, sizeof(target));
 	r = n < 0 ? (int)n : 0;
 	if (r < 0) {
-		archive_diag_set(diag, "alias %s -> %s: symlink text: %s",
-				 alias, canonical, strerror(-r));
+		arc_diag_set(diag, "alias %s -> %s: symlink text: %s", alias,
+			     canonical, strerror(-r));
 		return r;
 	}
 	base = x_split(alias + 1, parent, sizeof(parent));
 	if (create) {
 		fd = x_ensure_dir(x, canonical + 1);
 		if (fd < 0) {
-			archive_diag_set(diag, "%s: cannot create %s: %s",
-					 x->path, canonical, strerror(-fd));
+			arc_diag_set(diag, "%s: cannot create %s: %s", x->path,
+				     canonical, strerror(-fd));
 			return fd;
 		}
 		close(fd);
@@ -291,30 +291,29 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 			return 0;
 	}
 	if (pfd < 0) {
-		archive_diag_set(diag, "%s: cannot open the parent of %s: %s",
-				 x->path, alias, strerror(-pfd));
+		arc_diag_set(diag, "%s: cannot open the parent of %s: %s",
+			     x->path, alias, strerror(-pfd));
 		return pfd;
 	}
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		r = errno == ENOENT ? 0 : -errno;
 		if (r < 0)
-			archive_diag_set(diag, "%s%s: %s", x->path, alias,
-					 strerror(-r));
+			arc_diag_set(diag, "%s%s: %s", x->path, alias,
+				     strerror(-r));
 	} else if (S_ISLNK(st.st_mode)) {
 		n = readlinkat(pfd, base, have, sizeof(have) - 1);
 		if (n < 0) {
 			r = -errno;
-			archive_diag_set(diag,
-					 "%s%s: cannot read the symlink: %s",
-					 x->path, alias, strerror(-r));
+			arc_diag_set(diag, "%s%s: cannot read the symlink: %s",
+				     x->path, alias, strerror(-r));
 			goto out;
 		}
 		have[n] = '\0';
 		r = 0;
 		if (x_link_leads_to(alias, have, canonical))
 			goto out; /* the alias already: nothing to create */
-		archive_diag_set(diag, "%s%s is a symlink to %s, not to %s",
-				 x->path, alias, have, target);
+		arc_diag_set(diag, "%s%s is a symlink to %s, not to %s",
+			     x->path, alias, have, target);
 		r = -EEXIST;
 		goto out;
 	} else {
@@ -323,8 +322,8 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 	}
 	if (r == 0 && create && symlinkat(target, pfd, base) < 0) {
 		r = -errno;
-		archive_diag_set(diag, "%s%s: cannot create the alias: %s",
-				 x->path, alias, strerror(-r));
+		arc_diag_set(diag, "%s%s: cannot create the alias: %s", x->path,
+			     alias, strerror(-r));
 	}
 out:
 	close(pfd);
@@ -332,7 +331,7 @@ out:
 }
 
 static int x_make_aliases(struct extract_root *x, bool create,
-			  struct archive_diag *diag)
+			  struct arc_diag *diag)
 {
 	const struct aliasdb_map *map = x->opts.map;
 
@@ -454,7 +453,7 @@ static int x_stage_create(struct x_pkg *p)
 			if (errno == EEXIST)
 				continue;
 			r = -errno;
-			archive_diag_set(
+			arc_diag_set(
 				p->diag,
 				"%s: cannot create a staging directory: %s",
 				x->path, strerror(-r));
@@ -467,8 +466,8 @@ static int x_stage_create(struct x_pkg *p)
 			if (r == -ENOENT)
 				continue;
 			unlinkat(x->fd, p->stage_name, AT_REMOVEDIR);
-			archive_diag_set(p->diag, "%s/%s: %s", x->path,
-					 p->stage_name, strerror(-r));
+			arc_diag_set(p->diag, "%s/%s: %s", x->path,
+				     p->stage_name, strerror(-r));
 			return r;
 		}
 		/* Without locks (EINVAL, ENOLCK, ...) go on unlocked: see
@@ -482,15 +481,15 @@ static int x_stage_create(struct x_pkg *p)
 		p->stage_fd = fd;
 		return 0;
 	}
-	archive_diag_set(p->diag,
-			 "%s: cannot create a staging directory: every "
-			 "name tried is taken",
-			 x->path);
+	arc_diag_set(p->diag,
+		     "%s: cannot create a staging directory: every "
+		     "name tried is taken",
+		     x->path);
 	return -EEXIST;
 }
 
 int extract_root_open(const char *root, const struct extract_options *opts,
-		      struct extract_root **ret_root, struct archive_diag *diag)
+		      struct extract_root **ret_root, struct arc_diag *diag)
 {
 	struct extract_root *x;
 	int r;
@@ -503,7 +502,7 @@ int extract_root_open(const char *root, const struct extract_options *opts,
 	if (opts->limits)
 		x->limits = *opts->limits;
 	else
-		archive_limits_default(&x->limits);
+		arc_limits_default(&x->limits);
 	x->opts.limits = &x->limits;
 	x->path = strdup(root);
 	if (!x->path) {
@@ -517,14 +516,14 @@ int extract_root_open(const char *root, const struct extract_options *opts,
 		x->created = true;
 	else if (errno != EEXIST) {
 		r = -errno;
-		archive_diag_set(diag, "%s: cannot create: %s", root,
-				 strerror(errno));
+		arc_diag_set(diag, "%s: cannot create: %s", root,
+			     strerror(errno));
 		goto fail;
 	}
 	x->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (x->fd < 0) {
 		r = -errno;
-		archive_diag_set(diag, "%s: %s", root, strerror(errno));
+		arc_diag_set(diag, "%s: %s", root, strerror(errno));
 		goto fail;
 	}
 	x_clean_stale(x);
@@ -565,8 +564,7 @@ static int x_refuse(struct x_pkg *p, const char *member, int err,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	archive_diag_set(p->diag, "%s: member %s refused: %s", p->deb, member,
-			 why);
+	arc_diag_set(p->diag, "%s: member %s refused: %s", p->deb, member, why);
 	return err;
 }
 
@@ -635,8 +633,8 @@ static int x_check_own_parents(struct x_pkg *p, const char *member,
 static int x_sys_error(struct x_pkg *p, const char *member, const char *what,
 		       int err)
 {
-	archive_diag_set(p->diag, "%s: member %s: %s: %s", p->deb, member, what,
-			 strerror(-err));
+	arc_diag_set(p->diag, "%s: member %s: %s: %s", p->deb, member, what,
+		     strerror(-err));
 	return err;
 }
 
@@ -1083,8 +1081,7 @@ static void x_unstage(struct x_pkg *p)
 	p->stage_fd = -1;
 }
 
-int extract_deb(struct extract_root *x, const char *deb,
-		struct archive_diag *diag)
+int extract_deb(struct extract_root *x, const char *deb, struct arc_diag *diag)
 {
 	struct x_pkg p = {.root = x,
 			  .deb = deb,

@@ -155,7 +155,7 @@ static int oi_map_from_blob(const char *p, size_t n,
 
 /* mkdir -p @dir when @create (the index lives two levels below the alias
  * database's parent), or check that it is there. */
-static int oi_make_dir(const char *dir, int create, struct archive_diag *diag)
+static int oi_make_dir(const char *dir, int create, struct arc_diag *diag)
 {
 	char tmp[ALIASDB_PATH_MAX];
 	int r = 0;
@@ -175,7 +175,7 @@ static int oi_make_dir(const char *dir, int create, struct archive_diag *diag)
 			r = -errno;
 	}
 	if (r < 0)
-		archive_diag_set(diag, "%s: %s", dir, strerror(-r));
+		arc_diag_set(diag, "%s: %s", dir, strerror(-r));
 	return r;
 }
 
@@ -200,7 +200,7 @@ static int oi_load_map(struct owner_index *x)
 }
 
 int owner_index_open(const char *dir, int create,
-		     struct owner_index **ret_index, struct archive_diag *diag)
+		     struct owner_index **ret_index, struct arc_diag *diag)
 {
 	struct owner_index *x;
 	int r;
@@ -216,7 +216,7 @@ int owner_index_open(const char *dir, int create,
 	if (r == 0)
 		r = oi_load_map(x);
 	if (r < 0) {
-		archive_diag_set(diag, "%s: %s", dir, strerror(-r));
+		arc_diag_set(diag, "%s: %s", dir, strerror(-r));
 		owner_index_close(x);
 		return r;
 	}
@@ -317,7 +317,7 @@ static int oi_add_owner(struct aliasdb_kv_txn *txn, const char *canon,
 static int oi_read_list(struct aliasdb_kv_txn *txn, int infofd,
 			const char *file, const char *pkg,
 			const struct aliasdb_map *map, size_t *paths,
-			struct archive_diag *diag)
+			struct arc_diag *diag)
 {
 	struct oi_buf mine = {0}, tmp = {0};
 	char canon[ALIASDB_PATH_MAX];
@@ -332,8 +332,8 @@ static int oi_read_list(struct aliasdb_kv_txn *txn, int infofd,
 		r = -errno;
 		if (fd >= 0)
 			close(fd);
-		archive_diag_set(diag, "%s/%s: %s", OI_INFO_DIR, file,
-				 strerror(-r));
+		arc_diag_set(diag, "%s/%s: %s", OI_INFO_DIR, file,
+			     strerror(-r));
 		return r;
 	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
@@ -347,15 +347,15 @@ static int oi_read_list(struct aliasdb_kv_txn *txn, int infofd,
 		if (r == 0)
 			r = oi_buf_add(&mine, canon, strlen(canon) + 1);
 		if (r < 0) {
-			archive_diag_set(diag, "%s/%s: %s", OI_INFO_DIR, file,
-					 strerror(-r));
+			arc_diag_set(diag, "%s/%s: %s", OI_INFO_DIR, file,
+				     strerror(-r));
 			break;
 		}
 		(*paths)++;
 	}
 	if (r == 0 && ferror(f)) {
 		r = -EIO;
-		archive_diag_set(diag, "%s/%s: read error", OI_INFO_DIR, file);
+		arc_diag_set(diag, "%s/%s: read error", OI_INFO_DIR, file);
 	}
 	fclose(f);
 	free(line);
@@ -454,7 +454,7 @@ static int oi_filter_list(const struct dirent *d)
 struct oi_update {
 	struct owner_index *x;
 	const struct aliasdb_map *map;
-	struct archive_diag *diag;
+	struct arc_diag *diag;
 	struct aliasdb_kv_txn *txn;
 	struct owner_index_stats st;
 	struct path_map *present; /* the list files found */
@@ -501,8 +501,8 @@ static int oi_update_open_root(struct oi_update *u, const char *root)
 				   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (u->infofd < 0) {
 		r = -errno;
-		archive_diag_set(u->diag, "%s: no dpkg database (%s)", root,
-				 strerror(-r));
+		arc_diag_set(u->diag, "%s: no dpkg database (%s)", root,
+			     strerror(-r));
 		return r;
 	}
 	snprintf(u->dir, sizeof(u->dir), "%s/%s", root, OI_INFO_DIR);
@@ -510,7 +510,7 @@ static int oi_update_open_root(struct oi_update *u, const char *root)
 	if (u->n_names < 0) {
 		r = -errno;
 		u->n_names = 0;
-		archive_diag_set(u->diag, "%s: %s", u->dir, strerror(-r));
+		arc_diag_set(u->diag, "%s: %s", u->dir, strerror(-r));
 		return r;
 	}
 	return 0;
@@ -537,7 +537,7 @@ static int oi_update_check_map(struct oi_update *u, const struct oi_buf *blob)
 		r = aliasdb_kv_put(u->txn, OI_META, OI_META_MAP,
 				   strlen(OI_META_MAP), blob->data, blob->len);
 	if (r < 0) {
-		archive_diag_set(u->diag, "index: %s", strerror(-r));
+		arc_diag_set(u->diag, "index: %s", strerror(-r));
 		return r;
 	}
 	u->st.rebuilt = 1;
@@ -555,8 +555,7 @@ static int oi_update_list(struct oi_update *u, const char *file)
 
 	if (fstatat(u->infofd, file, &s, 0) < 0) {
 		r = -errno;
-		archive_diag_set(u->diag, "%s/%s: %s", u->dir, file,
-				 strerror(-r));
+		arc_diag_set(u->diag, "%s/%s: %s", u->dir, file, strerror(-r));
 		return r;
 	}
 	stamp.ino = s.st_ino;
@@ -595,20 +594,20 @@ static int oi_update_finish(struct oi_update *u)
 	if (r == 0)
 		r = oi_read_diversions(txn, u->rootfd, u->map);
 	if (r < 0) {
-		archive_diag_set(u->diag, "index: %s", strerror(-r));
+		arc_diag_set(u->diag, "index: %s", strerror(-r));
 		return r;
 	}
 	u->txn = NULL;
 	r = aliasdb_kv_commit(txn);
 	if (r < 0)
-		archive_diag_set(u->diag, "index: %s", strerror(-r));
+		arc_diag_set(u->diag, "index: %s", strerror(-r));
 	return r;
 }
 
 int owner_index_update(struct owner_index *x, const char *root,
 		       const struct aliasdb_map *map,
 		       struct owner_index_stats *ret_stats,
-		       struct archive_diag *diag)
+		       struct arc_diag *diag)
 {
 	struct oi_update u = {
 		.x = x, .map = map, .diag = diag, .rootfd = -1, .infofd = -1};
@@ -627,7 +626,7 @@ int owner_index_update(struct owner_index *x, const char *root,
 		goto out;
 	r = aliasdb_kv_begin(x->store, true, &u.txn);
 	if (r < 0) {
-		archive_diag_set(diag, "index: %s", strerror(-r));
+		arc_diag_set(diag, "index: %s", strerror(-r));
 		goto out;
 	}
 	r = oi_update_check_map(&u, &blob);
