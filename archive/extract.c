@@ -875,50 +875,60 @@ static int x_stage_meta(struct x_pkg *p, const char *member, const char *name,
 	return 0;
 }
 
-/* Check and stage one member. */
-static int x_stage_member(struct x_pkg *p, struct archive_entry *entry)
+/* The normalized (@norm) and canonical (@canon) paths of @member.
+ * Returns 1 for the root itself (nothing to do), 0, -errno (refused). */
+static int x_member_paths(struct x_pkg *p, const char *member, char *norm,
+			  char *canon, size_t size)
+{
+	const char *m = member;
+
+	while (m[0] == '.' && m[1] == '/')
+		m += 2;
+	if (m[0] == '\0' || strcmp(m, ".") == 0)
+		return 1;
+	return x_member_path(p, member, "member name", m, norm, canon, size);
+}
+
+/* What @entry is (X_KIND_*), or -EPERM for a file type not extracted. */
+static int x_member_kind(struct x_pkg *p, const char *member,
+			 struct archive_entry *entry)
+{
+	mode_t type = archive_entry_filetype(entry);
+
+	if (archive_entry_hardlink(entry))
+		return X_KIND_FILE;
+	if (type == AE_IFDIR)
+		return X_KIND_DIR;
+	if (type == AE_IFREG)
+		return X_KIND_FILE;
+	if (type != AE_IFLNK && type != AE_IFIFO && type != AE_IFCHR &&
+	    type != AE_IFBLK)
+		return x_refuse(p, member, -EPERM, "%s",
+				"unsupported file type");
+	return X_KIND_OTHER;
+}
+
+/*
+ * May @member (@norm, canonical @canon) of kind @kind be staged: not
+ * through something the package ships as a non-directory, not both a
+ * directory and not, not in the way of the root? Records it with the
+ * conflict finder. Returns 1 to skip it (an alias itself, "/"), 0, -errno.
+ */
+static int x_member_check(struct x_pkg *p, const char *member, const char *norm,
+			  const char *canon, unsigned kind)
 {
 	const struct aliasdb_map *map = p->root->opts.map;
-	char norm[ALIASDB_PATH_MAX], canon[ALIASDB_PATH_MAX];
-	char name[16];
-	const char *member = archive_entry_pathname(entry);
-	const char *link = archive_entry_hardlink(entry);
-	mode_t type = archive_entry_filetype(entry);
-	unsigned kind;
-	struct x_op *op;
 	uint32_t v;
 	int idx, r;
 
-	if (!member)
-		return x_refuse(p, "(unnamed)", -EPERM, "%s", "no name");
-	{
-		const char *m = member;
-
-		while (m[0] == '.' && m[1] == '/')
-			m += 2;
-		if (m[0] == '\0' || strcmp(m, ".") == 0)
-			return 0; /* the root itself */
-		r = x_member_path(p, member, "member name", m, norm, canon,
-				  sizeof(norm));
-		if (r < 0)
-			return r;
-	}
-	kind = link		  ? X_KIND_FILE
-	       : type == AE_IFDIR ? X_KIND_DIR
-	       : type == AE_IFREG ? X_KIND_FILE
-				  : X_KIND_OTHER;
-	if (!link && type != AE_IFDIR && type != AE_IFREG && type != AE_IFLNK &&
-	    type != AE_IFIFO && type != AE_IFCHR && type != AE_IFBLK)
-		return x_refuse(p, member, -EPERM, "%s",
-				"unsupported file type");
 	/* The alias itself: it exists already, as the symlink. */
 	idx = aliasdb_map_find_alias(map, norm);
 	if (idx >= 0 &&
 	    strcmp(norm, aliasdb_map_alias(map, (size_t)idx)) == 0 &&
 	    kind != X_KIND_DIR)
-		return 0;
+		return 1;
 	if (strcmp(canon, "/") == 0)
-		return 0;
+		return 1;
 	r = x_check_own_parents(p, member, canon);
 	if (r < 0)
 		return r;
@@ -937,41 +947,50 @@ static int x_stage_member(struct x_pkg *p, struct archive_entry *entry)
 		if (r < 0)
 			return x_sys_error(p, member, "record", r);
 	}
-	r = x_add_op(p, canon + 1, kind, entry, &op);
+	return 0;
+}
+
+/* Stage hard link @member to @link (an earlier file of the package) as
+ * staged entry @name. */
+static int x_stage_hardlink(struct x_pkg *p, const char *member,
+			    const char *link, const char *name)
+{
+	char lnorm[ALIASDB_PATH_MAX], lcanon[ALIASDB_PATH_MAX];
+	char lname[16];
+	const char *l = link;
+	uint32_t v;
+	int r;
+
+	while (l[0] == '.' && l[1] == '/')
+		l += 2;
+	r = x_member_path(p, member, "hard link target", l, lnorm, lcanon,
+			  sizeof(lnorm));
 	if (r < 0)
 		return r;
-	if (kind == X_KIND_DIR)
-		return path_map_put(p->seen, canon + 1, X_KIND_DIR) < 0
-			       ? -ENOMEM
-			       : 0;
+	if (!path_map_get(p->seen, lcanon + 1, &v) || X_KIND(v) != X_KIND_FILE)
+		return x_refuse(p, member, -EPERM,
+				"hard link to %s, which is not an "
+				"earlier file of the package",
+				link);
+	snprintf(lname, sizeof(lname), "%u", X_STAGED(v));
+	if (linkat(p->stage_fd, lname, p->stage_fd, name, 0) < 0)
+		return x_sys_error(p, member, "link", -errno);
+	return 0;
+}
 
-	op->staged = p->n_staged++;
-	snprintf(name, sizeof(name), "%u", op->staged);
-	if (link) {
-		char lnorm[ALIASDB_PATH_MAX], lcanon[ALIASDB_PATH_MAX];
-		char lname[16];
-		const char *l = link;
+/* Write non-directory @entry into the staging directory as @name. */
+static int x_stage_entry(struct x_pkg *p, const char *member,
+			 struct archive_entry *entry, const char *name,
+			 const struct x_op *op)
+{
+	const char *link = archive_entry_hardlink(entry);
+	mode_t type = archive_entry_filetype(entry);
 
-		while (l[0] == '.' && l[1] == '/')
-			l += 2;
-		r = x_member_path(p, member, "hard link target", l, lnorm,
-				  lcanon, sizeof(lnorm));
-		if (r < 0)
-			return r;
-		if (!path_map_get(p->seen, lcanon + 1, &v) ||
-		    X_KIND(v) != X_KIND_FILE)
-			return x_refuse(p, member, -EPERM,
-					"hard link to %s, which is not an "
-					"earlier file of the package",
-					link);
-		snprintf(lname, sizeof(lname), "%u", X_STAGED(v));
-		if (linkat(p->stage_fd, lname, p->stage_fd, name, 0) < 0)
-			return x_sys_error(p, member, "link", -errno);
-	} else if (type == AE_IFREG) {
-		r = x_stage_file(p, member, entry, name, op);
-		if (r < 0)
-			return r;
-	} else if (type == AE_IFLNK) {
+	if (link)
+		return x_stage_hardlink(p, member, link, name);
+	if (type == AE_IFREG)
+		return x_stage_file(p, member, entry, name, op);
+	if (type == AE_IFLNK) {
 		const char *target = archive_entry_symlink(entry);
 
 		if (!target || !target[0])
@@ -979,19 +998,49 @@ static int x_stage_member(struct x_pkg *p, struct archive_entry *entry)
 					"symlink without a target");
 		if (symlinkat(target, p->stage_fd, name) < 0)
 			return x_sys_error(p, member, "symlink", -errno);
-		r = x_stage_meta(p, member, name, op, true);
-		if (r < 0)
-			return r;
-	} else {
-		if (mknodat(p->stage_fd, name, type | op->mode,
-			    archive_entry_rdev(entry)) < 0)
-			return x_sys_error(p, member, "mknod", -errno);
-		r = x_stage_meta(p, member, name, op, false);
-		if (r < 0)
-			return r;
+		return x_stage_meta(p, member, name, op, true);
 	}
+	if (mknodat(p->stage_fd, name, type | op->mode,
+		    archive_entry_rdev(entry)) < 0)
+		return x_sys_error(p, member, "mknod", -errno);
+	return x_stage_meta(p, member, name, op, false);
+}
+
+/* Check and stage one member. */
+static int x_stage_member(struct x_pkg *p, struct archive_entry *entry)
+{
+	char norm[ALIASDB_PATH_MAX], canon[ALIASDB_PATH_MAX];
+	char name[16];
+	const char *member = archive_entry_pathname(entry);
+	struct x_op *op;
+	int kind, r;
+
+	if (!member)
+		return x_refuse(p, "(unnamed)", -EPERM, "%s", "no name");
+	r = x_member_paths(p, member, norm, canon, sizeof(norm));
+	if (r != 0)
+		return r < 0 ? r : 0;
+	kind = x_member_kind(p, member, entry);
+	if (kind < 0)
+		return kind;
+	r = x_member_check(p, member, norm, canon, (unsigned)kind);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = x_add_op(p, canon + 1, (unsigned)kind, entry, &op);
+	if (r < 0)
+		return r;
+	if (kind == X_KIND_DIR)
+		return path_map_put(p->seen, canon + 1, X_KIND_DIR) < 0
+			       ? -ENOMEM
+			       : 0;
+	op->staged = p->n_staged++;
+	snprintf(name, sizeof(name), "%u", op->staged);
+	r = x_stage_entry(p, member, entry, name, op);
+	if (r < 0)
+		return r;
+	/* A hard link is a file: another may point at it. */
 	if (path_map_put(p->seen, canon + 1,
-			 (op->staged << 2) | (link ? X_KIND_FILE : kind)) < 0)
+			 (op->staged << 2) | (unsigned)kind) < 0)
 		return -ENOMEM;
 	return 0;
 }
