@@ -639,6 +639,106 @@ static int x_sys_error(struct x_pkg *p, const char *member, const char *what,
 }
 
 /*
+ * Open the deepest existing directory of @probe (modified in place to
+ * that directory) without leaving the root; @missing gets the name of the
+ * first missing component below it ("" if none). Returns the descriptor
+ * or -errno (refused with a message: a symlink leading outside, a
+ * non-directory).
+ */
+static int x_open_deepest(struct x_pkg *p, const char *member, char *probe,
+			  char *missing)
+{
+	struct extract_root *x = p->root;
+	char up[ALIASDB_PATH_MAX];
+	int fd;
+
+	for (;;) {
+		if (probe[0] == '\0') {
+			fd = openat(x->fd, ".",
+				    O_PATH | O_DIRECTORY | O_CLOEXEC);
+			return fd < 0 ? x_sys_error(p, member, "open", -errno)
+				      : fd;
+		}
+		fd = aliasdb_open_beneath(x->fd, probe, O_PATH | O_DIRECTORY,
+					  0);
+		if (fd >= 0)
+			return fd;
+		if (fd == -EXDEV || fd == -ELOOP)
+			return x_refuse(p, member, -EXDEV,
+					"/%s is or goes through a symlink "
+					"leading outside the root",
+					probe);
+		if (fd == -ENOTDIR)
+			return x_refuse(p, member, -EPERM,
+					"/%s is not a directory", probe);
+		if (fd != -ENOENT)
+			return x_refuse(p, member, fd, "%s", strerror(-fd));
+		{
+			const char *b = x_split(probe, up, sizeof(up));
+			size_t bl = strnlen(b, NAME_MAX);
+
+			memcpy(missing, b, bl);
+			missing[bl] = '\0';
+		}
+		memcpy(probe, up, sizeof(up));
+	}
+}
+
+/*
+ * Is directory @parent (relative) safe to write into? Sets *ret_v to
+ * 1 (it exists in the root) or 2 (it is to be created by this package),
+ * remembered in ok_parents: members come grouped by directory, so each is
+ * probed once. Returns 0 or -errno (refused).
+ */
+static int x_probe_parent(struct x_pkg *p, const char *member,
+			  const char *parent, uint32_t *ret_v)
+{
+	char probe[ALIASDB_PATH_MAX], missing[NAME_MAX + 1] = "";
+	struct stat st;
+	int fd;
+
+	if (path_map_get(p->ok_parents, parent, ret_v))
+		return 0;
+	snprintf(probe, sizeof(probe), "%s", parent);
+	fd = x_open_deepest(p, member, probe, missing);
+	if (fd < 0)
+		return fd;
+	/* The first missing component must really be missing, not
+	 * a dangling symlink that mkdir would trip over. */
+	if (missing[0] && fstatat(fd, missing, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		close(fd);
+		return x_refuse(p, member, -EPERM,
+				"/%s%s%s is a dangling symlink or not a "
+				"directory",
+				probe, probe[0] ? "/" : "", missing);
+	}
+	close(fd);
+	*ret_v = missing[0] ? 2 : 1;
+	if (path_map_put(p->ok_parents, parent, *ret_v) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Open the existing directory @parent as p->check_fd (kept for the next
+ * member in the same directory). */
+static int x_check_dir(struct x_pkg *p, const char *parent)
+{
+	struct extract_root *x = p->root;
+
+	if (p->check_dir && strcmp(p->check_dir, parent) == 0)
+		return 0;
+	if (p->check_fd >= 0)
+		close(p->check_fd);
+	free(p->check_dir);
+	p->check_dir = strdup(parent);
+	p->check_fd = parent[0] ? aliasdb_open_beneath(x->fd, parent,
+						       O_PATH | O_DIRECTORY, 0)
+				: openat(x->fd, ".",
+					 O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return p->check_dir ? 0 : -ENOMEM;
+}
+
+/*
  * Check where @rel would land in the root as it is: the deepest existing
  * ancestor must be reachable without leaving the root, and an existing
  * entry must be replaceable by a @kind.
@@ -646,86 +746,20 @@ static int x_sys_error(struct x_pkg *p, const char *member, const char *what,
 static int x_check_root(struct x_pkg *p, const char *member, const char *rel,
 			unsigned kind)
 {
-	struct extract_root *x = p->root;
-	char parent[ALIASDB_PATH_MAX], probe[ALIASDB_PATH_MAX];
+	char parent[ALIASDB_PATH_MAX];
 	const char *base = x_split(rel, parent, sizeof(parent));
 	struct stat st;
 	uint32_t v;
-	int fd;
+	int fd, r;
 
-	/* ok_parents: 1 = exists in the root, 2 = created by this package.
-	 * Members come grouped by directory: each is probed once. */
-	if (!path_map_get(p->ok_parents, parent, &v)) {
-		char up[ALIASDB_PATH_MAX], missing[NAME_MAX + 1] = "";
-
-		snprintf(probe, sizeof(probe), "%s", parent);
-		for (;;) {
-			if (probe[0] == '\0') {
-				fd = openat(x->fd, ".",
-					    O_PATH | O_DIRECTORY | O_CLOEXEC);
-				if (fd < 0)
-					return x_sys_error(p, member, "open",
-							   -errno);
-				break;
-			}
-			fd = aliasdb_open_beneath(x->fd, probe,
-						  O_PATH | O_DIRECTORY, 0);
-			if (fd >= 0)
-				break;
-			if (fd == -EXDEV || fd == -ELOOP)
-				return x_refuse(
-					p, member, -EXDEV,
-					"/%s is or goes through a symlink "
-					"leading outside the root",
-					probe);
-			if (fd == -ENOTDIR)
-				return x_refuse(p, member, -EPERM,
-						"/%s is not a directory",
-						probe);
-			if (fd != -ENOENT)
-				return x_refuse(p, member, fd, "%s",
-						strerror(-fd));
-			{
-				const char *b = x_split(probe, up, sizeof(up));
-				size_t bl = strnlen(b, sizeof(missing) - 1);
-
-				memcpy(missing, b, bl);
-				missing[bl] = '\0';
-			}
-			memcpy(probe, up, sizeof(up));
-		}
-		/* The first missing component must really be missing, not
-		 * a dangling symlink that mkdir would trip over. */
-		if (missing[0] &&
-		    fstatat(fd, missing, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			close(fd);
-			return x_refuse(
-				p, member, -EPERM,
-				"/%s%s%s is a dangling symlink or not a "
-				"directory",
-				probe, probe[0] ? "/" : "", missing);
-		}
-		close(fd);
-		v = missing[0] ? 2 : 1;
-		if (path_map_put(p->ok_parents, parent, v) < 0)
-			return -ENOMEM;
-	}
+	r = x_probe_parent(p, member, parent, &v);
+	if (r < 0)
+		return r;
 	if (v == 2)
 		return 0; /* the parent is new: nothing in the way */
-	if (!p->check_dir || strcmp(p->check_dir, parent) != 0) {
-		if (p->check_fd >= 0)
-			close(p->check_fd);
-		free(p->check_dir);
-		p->check_dir = strdup(parent);
-		p->check_fd =
-			parent[0]
-				? aliasdb_open_beneath(x->fd, parent,
-						       O_PATH | O_DIRECTORY, 0)
-				: openat(x->fd, ".",
-					 O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (!p->check_dir)
-			return -ENOMEM;
-	}
+	r = x_check_dir(p, parent);
+	if (r < 0)
+		return r;
 	if (p->check_fd < 0 ||
 	    fstatat(p->check_fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
@@ -733,7 +767,7 @@ static int x_check_root(struct x_pkg *p, const char *member, const char *rel,
 		/* dpkg keeps a symlink to a directory in place of a
 		 * directory; so do we, if it stays inside the root. */
 		fd = S_ISLNK(st.st_mode)
-			     ? aliasdb_open_beneath(x->fd, rel,
+			     ? aliasdb_open_beneath(p->root->fd, rel,
 						    O_PATH | O_DIRECTORY, 0)
 			     : -ENOTDIR;
 		if (fd >= 0) {
