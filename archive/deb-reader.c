@@ -262,14 +262,102 @@ static bool deb_member_is(const char *name, const char *base)
 	       (name[n] == '\0' || name[n] == '.');
 }
 
+/* Open @filename as an ar archive whose first member is debian-binary of
+ * a version 2.x. */
+static int deb_open_outer(struct deb_reader *r, struct arc_diag *diag)
+{
+	const char *filename = r->filename;
+	struct archive_entry *entry;
+	char magic[16];
+	la_ssize_t n;
+	int e;
+
+	r->fd = open(filename, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		e = -errno;
+		arc_diag_set(diag, "%s: %s", filename, strerror(-e));
+		return e;
+	}
+	archive_read_support_format_ar(r->outer);
+	if (archive_read_open_fd(r->outer, r->fd, DEB_BLOCK) != ARCHIVE_OK) {
+		arc_diag_set(diag, "%s: not a Debian package (%s)", filename,
+			     archive_error_string(r->outer)
+				     ? archive_error_string(r->outer)
+				     : "not an ar archive");
+		return arc_errno(r->outer);
+	}
+	e = archive_read_next_header(r->outer, &entry);
+	if (e != ARCHIVE_OK) {
+		arc_diag_set(diag, "%s: not a Debian package (%s)", filename,
+			     e == ARCHIVE_EOF ? "empty ar archive"
+					      : archive_error_string(r->outer));
+		return e == ARCHIVE_EOF ? -EBADMSG : arc_errno(r->outer);
+	}
+	if (strcmp(archive_entry_pathname(entry), "debian-binary") != 0) {
+		arc_diag_set(
+			diag,
+			"%s: not a Debian package (ar archive whose first member is \"%s\", not \"debian-binary\")",
+			filename, archive_entry_pathname(entry));
+		return -EBADMSG;
+	}
+	n = archive_read_data(r->outer, magic, sizeof(magic) - 1);
+	if (n < 4 || strncmp(magic, "2.", 2) != 0) {
+		arc_diag_set(
+			diag,
+			"%s: not a Debian package (unsupported debian-binary version)",
+			filename);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Read the members up to data.tar: control.tar (the package name), then
+ * data.tar opened as the inner archive; "_" members are skipped. */
+static int deb_find_data(struct deb_reader *r, struct arc_diag *diag)
+{
+	struct archive_entry *entry;
+	const char *name;
+	int e, rc;
+
+	for (;;) {
+		e = archive_read_next_header(r->outer, &entry);
+		if (e == ARCHIVE_EOF) {
+			arc_diag_set(
+				diag,
+				"%s: truncated Debian package: no %s member",
+				r->filename,
+				r->package ? "data.tar" : "control.tar");
+			return -EBADMSG;
+		}
+		if (e != ARCHIVE_OK)
+			return arc_error(r->outer, r->filename, diag);
+		name = archive_entry_pathname(entry);
+		snprintf(r->member, sizeof(r->member), "%s", name);
+		snprintf(r->what, sizeof(r->what), "%s: %s", r->filename,
+			 r->member);
+		if (name[0] == '_')
+			continue;
+		if (deb_member_is(name, "control.tar") && !r->package) {
+			rc = deb_read_control(r, diag);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (deb_member_is(name, "data.tar") && r->package)
+			return deb_inner_open(r, diag);
+		arc_diag_set(
+			diag,
+			"%s: not a valid Debian package: unexpected member \"%s\"",
+			r->filename, name);
+		return -EBADMSG;
+	}
+}
+
 int deb_reader_open(const char *filename, const struct arc_limits *limits,
 		    struct deb_reader **ret_reader, struct arc_diag *diag)
 {
 	struct deb_reader *r;
-	struct archive_entry *entry;
-	char magic[16];
-	la_ssize_t n;
-	int e, rc;
+	int rc;
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -285,88 +373,11 @@ int deb_reader_open(const char *filename, const struct arc_limits *limits,
 		rc = -ENOMEM;
 		goto fail;
 	}
-	r->fd = open(filename, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0) {
-		rc = -errno;
-		arc_diag_set(diag, "%s: %s", filename, strerror(errno));
+	rc = deb_open_outer(r, diag);
+	if (rc == 0)
+		rc = deb_find_data(r, diag);
+	if (rc < 0)
 		goto fail;
-	}
-	archive_read_support_format_ar(r->outer);
-	if (archive_read_open_fd(r->outer, r->fd, DEB_BLOCK) != ARCHIVE_OK) {
-		arc_diag_set(diag, "%s: not a Debian package (%s)", filename,
-			     archive_error_string(r->outer)
-				     ? archive_error_string(r->outer)
-				     : "not an ar archive");
-		rc = arc_errno(r->outer);
-		goto fail;
-	}
-	e = archive_read_next_header(r->outer, &entry);
-	if (e != ARCHIVE_OK) {
-		arc_diag_set(diag, "%s: not a Debian package (%s)", filename,
-			     e == ARCHIVE_EOF ? "empty ar archive"
-					      : archive_error_string(r->outer));
-		rc = e == ARCHIVE_EOF ? -EBADMSG : arc_errno(r->outer);
-		goto fail;
-	}
-	if (strcmp(archive_entry_pathname(entry), "debian-binary") != 0) {
-		arc_diag_set(
-			diag,
-			"%s: not a Debian package (ar archive whose first member is \"%s\", not \"debian-binary\")",
-			filename, archive_entry_pathname(entry));
-		rc = -EBADMSG;
-		goto fail;
-	}
-	n = archive_read_data(r->outer, magic, sizeof(magic) - 1);
-	if (n < 4 || strncmp(magic, "2.", 2) != 0) {
-		arc_diag_set(
-			diag,
-			"%s: not a Debian package (unsupported debian-binary version)",
-			filename);
-		rc = -EBADMSG;
-		goto fail;
-	}
-	for (;;) {
-		const char *name;
-
-		e = archive_read_next_header(r->outer, &entry);
-		if (e == ARCHIVE_EOF) {
-			arc_diag_set(
-				diag,
-				"%s: truncated Debian package: no %s member",
-				filename,
-				r->package ? "data.tar" : "control.tar");
-			rc = -EBADMSG;
-			goto fail;
-		}
-		if (e != ARCHIVE_OK) {
-			rc = arc_error(r->outer, filename, diag);
-			goto fail;
-		}
-		name = archive_entry_pathname(entry);
-		snprintf(r->member, sizeof(r->member), "%s", name);
-		snprintf(r->what, sizeof(r->what), "%s: %s", filename,
-			 r->member);
-		if (name[0] == '_')
-			continue;
-		if (deb_member_is(name, "control.tar") && !r->package) {
-			rc = deb_read_control(r, diag);
-			if (rc < 0)
-				goto fail;
-			continue;
-		}
-		if (deb_member_is(name, "data.tar") && r->package) {
-			rc = deb_inner_open(r, diag);
-			if (rc < 0)
-				goto fail;
-			break;
-		}
-		arc_diag_set(
-			diag,
-			"%s: not a valid Debian package: unexpected member \"%s\"",
-			filename, name);
-		rc = -EBADMSG;
-		goto fail;
-	}
 	*ret_reader = r;
 	return 0;
 fail:
