@@ -657,76 +657,97 @@ static int cf_build(const struct conflict_finder *f, const struct cf_entry *e,
 	return 0;
 }
 
+/*
+ * The distinct (package, spelling) pairs of entry @e, sorted, into
+ * *@ps (grown as needed, @ps_cap its size). Returns how many, or -ENOMEM.
+ */
+static ssize_t cf_entry_pairs(const struct conflict_finder *f,
+			      const struct cf_entry *e, uint32_t **ps,
+			      size_t *ps_cap)
+{
+	size_t k = 0, u;
+
+	for (uint32_t x = e->extra; x; x = f->extras[x - 1].next)
+		k++;
+	if (k + 1 > *ps_cap) {
+		uint32_t *p = realloc(*ps, (k + 1) * 2 * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		*ps = p;
+		*ps_cap = (k + 1) * 2;
+	}
+	k = 0;
+	(*ps)[k++] = e->pkg_spell;
+	for (uint32_t x = e->extra; x; x = f->extras[x - 1].next)
+		(*ps)[k++] = f->extras[x - 1].pkg_spell;
+	qsort(*ps, k, sizeof(**ps), cf_cmp_u32);
+	u = 1;
+	for (size_t j = 1; j < k; j++)
+		if ((*ps)[j] != (*ps)[u - 1])
+			(*ps)[u++] = (*ps)[j];
+	return (ssize_t)u;
+}
+
+/* Is canonical @path some stored path's directory? Packages share
+ * directories legitimately. 1 yes, 0 no, -errno. */
+static int cf_is_dir(struct conflict_finder *f, const char *path)
+{
+	uint32_t di;
+
+	return cf_strtab_get(&f->dirs, &f->arena, path, strlen(path), false,
+			     &di);
+}
+
+/* Make room for one more conflict in *@list (@n used of *@cap). */
+static int cf_list_reserve(struct conflict **list, size_t n, size_t *cap)
+{
+	struct conflict *l;
+
+	if (n < *cap)
+		return 0;
+	l = realloc(*list, (*cap ? *cap * 2 : 64) * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	*cap = *cap ? *cap * 2 : 64;
+	return 0;
+}
+
 int conflict_finder_collect(struct conflict_finder *f,
 			    struct conflict **ret_list, size_t *ret_n)
 {
 	struct conflict *list = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, ps_cap = 0;
 	uint32_t *ps = NULL;
-	size_t ps_cap = 0;
-	int r = 0;
+	ssize_t u;
+	int kind, r = 0;
 
 	for (uint32_t i = 0; i < f->n_entries; i++) {
 		const struct cf_entry *e = &f->entries[i];
-		size_t k = 0, u;
-		int kind;
 
 		if (!e->extra)
 			continue;
-		for (uint32_t x = e->extra; x; x = f->extras[x - 1].next)
-			k++;
-		if (k + 1 > ps_cap) {
-			uint32_t *p = realloc(ps, (k + 1) * 2 * sizeof(*p));
-
-			if (!p) {
-				r = -ENOMEM;
-				goto out;
-			}
-			ps = p;
-			ps_cap = (k + 1) * 2;
+		u = cf_entry_pairs(f, e, &ps, &ps_cap);
+		if (u < 0) {
+			r = (int)u;
+			goto out;
 		}
-		k = 0;
-		ps[k++] = e->pkg_spell;
-		for (uint32_t x = e->extra; x; x = f->extras[x - 1].next)
-			ps[k++] = f->extras[x - 1].pkg_spell;
-		qsort(ps, k, sizeof(*ps), cf_cmp_u32);
-		u = 1;
-		for (size_t j = 1; j < k; j++)
-			if (ps[j] != ps[u - 1])
-				ps[u++] = ps[j];
-		kind = cf_classify(f, ps, u);
+		kind = cf_classify(f, ps, (size_t)u);
 		if (kind < 0)
 			continue;
-		if (n == cap) {
-			struct conflict *l;
-
-			cap = cap ? cap * 2 : 64;
-			l = realloc(list, cap * sizeof(*l));
-			if (!l) {
-				r = -ENOMEM;
-				goto out;
-			}
-			list = l;
-		}
-		r = cf_build(f, e, (enum conflict_kind)kind, ps, u, &list[n]);
-		n++;
+		r = cf_list_reserve(&list, n, &cap);
 		if (r < 0)
 			goto out;
-		/* A path that is some stored path's directory is a
-		 * directory: packages share those legitimately. */
-		{
-			uint32_t di;
-			int d = cf_strtab_get(
-				&f->dirs, &f->arena, list[n - 1].canonical,
-				strlen(list[n - 1].canonical), false, &di);
-
-			if (d < 0) {
-				r = d;
-				goto out;
-			}
-			if (d > 0)
-				cf_conflict_clear(&list[--n]);
-		}
+		r = cf_build(f, e, (enum conflict_kind)kind, ps, (size_t)u,
+			     &list[n++]);
+		if (r == 0)
+			r = cf_is_dir(f, list[n - 1].canonical);
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			cf_conflict_clear(&list[--n]);
+		r = 0;
 	}
 	if (n)
 		qsort(list, n, sizeof(*list), cf_cmp_conflict);
