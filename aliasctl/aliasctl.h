@@ -44,12 +44,15 @@ extern const struct aliasctl_command aliasctl_cmd_list;
 extern const struct aliasctl_command aliasctl_cmd_canon;
 extern const struct aliasctl_command aliasctl_cmd_status;
 
-/* ---- usage.c: help texts and usage errors ------------------------------ */
+/* ---- commands.c: the command table (main.c only) ------------------------ */
 
+/* The command called @name, or NULL. */
 const struct aliasctl_command *aliasctl_command_find(const char *name);
 
-/* Print the general help to stdout. */
+/* Print the general help, with every command, to stdout. */
 void aliasctl_usage_print_all(void);
+
+/* ---- usage.c: help texts and usage errors ------------------------------ */
 
 /* Print @cmd's help to stdout. */
 void aliasctl_usage_print_command(const struct aliasctl_command *cmd);
@@ -85,11 +88,10 @@ void aliasctl_error_refused(const char *alias, const char *canonical,
 /* ---- database.c: opening the database ---------------------------------- */
 
 /*
- * Open ctl->db_dir with aliasdb_open() @flags. On failure prints why
- * ("cannot open database D: ...") and returns the exit code to use; on
- * success returns ALIASCTL_EXIT_OK and *ret_db.
- * A missing database is reported unless @quiet_enoent, in which case
- * -ENOENT is returned without a message so the caller can fall back.
+ * Open ctl->db_dir with aliasdb_open() @flags. Returns 0 and *ret_db, or
+ * -errno after printing why ("cannot open database D: ..."); a missing
+ * database (-ENOENT) is not printed when @quiet_enoent, so the caller can
+ * fall back.
  */
 int aliasctl_db_open(const struct aliasctl *ctl, unsigned flags,
 		     bool quiet_enoent, struct aliasdb **ret_db);

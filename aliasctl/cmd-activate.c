@@ -18,6 +18,44 @@ static void activate_print_diffs(const struct aliasdb_activation *act)
 			act->diffs[i].alias_path, act->diffs[i].canonical_path);
 }
 
+/* Say what activating @alias (as given; @a as stored) did (@act);
+ * returns the exit code: ALIASCTL_EXIT_USAGE when it stays blocked. */
+static int activate_report(const struct aliasdb_activation *act,
+			   const char *alias, const struct aliasdb_alias *a)
+{
+	for (size_t i = 0; i < act->n_moved; i++) {
+		aliasctl_out_puts("quarantined ");
+		aliasctl_out_text(act->moved[i].original);
+		aliasctl_out_puts(" -> ");
+		aliasctl_out_text(act->moved[i].stored);
+		aliasctl_out_puts("\n");
+	}
+	if (!act->activated) {
+		fprintf(stderr,
+			"aliasctl activate: %s stays blocked: activating it "
+			"would hide %zu differing file%s (use --force to move "
+			"them into the quarantine):\n",
+			alias, act->n_diffs, act->n_diffs == 1 ? "" : "s");
+		activate_print_diffs(act);
+		return ALIASCTL_EXIT_USAGE;
+	}
+	aliasctl_out_puts("active ");
+	aliasctl_out_text(a->alias);
+	aliasctl_out_puts(" -> ");
+	aliasctl_out_text(a->canonical);
+	aliasctl_out_puts("\n");
+	if (act->n_moved == 0 && act->n_diffs > 0) {
+		fprintf(stderr,
+			"aliasctl activate: %s was already active; the view "
+			"shows the canonical side of %zu differing file%s "
+			"(--force moves the other side into the "
+			"quarantine):\n",
+			alias, act->n_diffs, act->n_diffs == 1 ? "" : "s");
+		activate_print_diffs(act);
+	}
+	return ALIASCTL_EXIT_OK;
+}
+
 static int activate_run(struct aliasctl *ctl, int argc, char **argv)
 {
 	enum { OPT_TREE = 0x100 };
@@ -56,9 +94,10 @@ static int activate_run(struct aliasctl *ctl, int argc, char **argv)
 				&tree);
 	if (ex != ALIASCTL_EXIT_OK)
 		return ex;
-	ex = aliasctl_db_open(ctl, 0, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
+	if (aliasctl_db_open(ctl, 0, false, &db) < 0) {
+		ex = ALIASCTL_EXIT_SYSTEM;
 		goto out_tree;
+	}
 	r = aliasdb_activate(db, fd, alias, flags, &act);
 	if (r == 0)
 		r = aliasdb_get(db, alias, &a);
@@ -76,41 +115,7 @@ static int activate_run(struct aliasctl *ctl, int argc, char **argv)
 				       "(nothing moved)",
 				       r);
 	} else {
-		for (size_t i = 0; i < act->n_moved; i++) {
-			aliasctl_out_puts("quarantined ");
-			aliasctl_out_text(act->moved[i].original);
-			aliasctl_out_puts(" -> ");
-			aliasctl_out_text(act->moved[i].stored);
-			aliasctl_out_puts("\n");
-		}
-		if (act->activated) {
-			aliasctl_out_puts("active ");
-			aliasctl_out_text(a->alias);
-			aliasctl_out_puts(" -> ");
-			aliasctl_out_text(a->canonical);
-			aliasctl_out_puts("\n");
-			if (act->n_moved == 0 && act->n_diffs > 0) {
-				fprintf(stderr,
-					"aliasctl activate: %s was already "
-					"active; the view shows the "
-					"canonical side of %zu differing "
-					"file%s (--force moves the other "
-					"side into the quarantine):\n",
-					alias, act->n_diffs,
-					act->n_diffs == 1 ? "" : "s");
-				activate_print_diffs(act);
-			}
-		} else {
-			fprintf(stderr,
-				"aliasctl activate: %s stays blocked: "
-				"activating it would hide %zu differing "
-				"file%s (use --force to move them into the "
-				"quarantine):\n",
-				alias, act->n_diffs,
-				act->n_diffs == 1 ? "" : "s");
-			activate_print_diffs(act);
-			ex = ALIASCTL_EXIT_USAGE;
-		}
+		ex = activate_report(act, alias, a);
 	}
 	aliasdb_alias_free(a);
 	aliasdb_activation_free(act);

@@ -42,9 +42,9 @@ static int add_run(struct aliasctl *ctl, int argc, char **argv)
 		return ALIASCTL_EXIT_USAGE;
 	}
 
-	ex = aliasctl_db_open(ctl, 0, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
-		return ex;
+	if (aliasctl_db_open(ctl, 0, false, &db) < 0)
+		return ALIASCTL_EXIT_SYSTEM;
+	ex = ALIASCTL_EXIT_OK;
 	r = aliasdb_add(db, alias, canonical, NULL, &rule);
 	if (r == -EINVAL) {
 		aliasctl_error_refused(alias, canonical, rule);

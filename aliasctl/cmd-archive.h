@@ -27,7 +27,7 @@ extern const struct aliasctl_command aliasctl_cmd_compare;
  * The alias map to canonicalize with: @arch's default set if @arch is
  * set, else the database at @db_dir if there is one, else the host
  * architecture's default set. Prints why on failure. Returns 0 and
- * *ret_map, or -1.
+ * *ret_map, or -errno (after printing why).
  */
 int archive_cmd_load_map(const char *db_dir, const char *arch,
 			 struct aliasdb_map **ret_map);

@@ -27,7 +27,7 @@ static int canon_load_map(const struct aliasctl *ctl, const char *arch,
 
 	if (!arch) {
 		r = aliasctl_db_open(ctl, ALIASDB_OPEN_RDONLY, true, &db);
-		if (r == ALIASCTL_EXIT_OK) {
+		if (r == 0) {
 			r = aliasdb_map_load(db, ret_map);
 			aliasdb_close(db);
 			if (r < 0)
@@ -36,7 +36,7 @@ static int canon_load_map(const struct aliasctl *ctl, const char *arch,
 			return ALIASCTL_EXIT_OK;
 		}
 		if (r != -ENOENT)
-			return r;
+			return ALIASCTL_EXIT_SYSTEM;
 		r = aliasdb_host_arch(&host_arch);
 		if (r < 0) {
 			aliasctl_error("no database in %s and cannot tell the "

@@ -45,25 +45,25 @@ int archive_cmd_load_map(const char *db_dir, const char *arch,
 				aliasctl_error("cannot load the alias map of "
 					       "%s: %s",
 					       db_dir, strerror(-r));
-				return -1;
+				return r;
 			}
 			return 0;
 		}
 		if (r == -EUCLEAN) {
 			aliasctl_db_damaged(db_dir);
-			return -1;
+			return r;
 		}
 		if (r != -ENOENT) {
 			aliasctl_error("cannot open database %s: %s", db_dir,
 				       strerror(-r));
-			return -1;
+			return r;
 		}
 		r = aliasdb_host_arch(&host);
 		if (r < 0) {
 			aliasctl_error("no database in %s and cannot tell the "
 				       "host architecture: %s (use --arch)",
 				       db_dir, strerror(-r));
-			return -1;
+			return r;
 		}
 		arch = host;
 	}
@@ -76,7 +76,7 @@ int archive_cmd_load_map(const char *db_dir, const char *arch,
 		aliasctl_error("cannot build the %s alias map: %s", arch,
 			       strerror(-r));
 	free(host);
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 int archive_cmd_load_root_map(const char *root, const char *arch,
@@ -88,7 +88,7 @@ int archive_cmd_load_root_map(const char *root, const char *arch,
 
 	if (!db_dir) {
 		aliasctl_error("%s", strerror(ENOMEM));
-		return -1;
+		return -ENOMEM;
 	}
 	snprintf(db_dir, n, "%s/%s", root, ALIASDB_DEFAULT_SUBDIR);
 	r = archive_cmd_load_map(db_dir, arch, ret_map);
@@ -222,10 +222,10 @@ static void check_contents_progress(void *ctx, uint64_t done, uint64_t total)
 	aliasctl_progress_bytes(ctx, done, total);
 }
 
-static int check_one(const char *input, archive_path_fn fn, void *ctx,
+static int check_one(const char *input, arc_path_fn fn, void *ctx,
 		     struct aliasctl_progress *progress)
 {
-	struct archive_diag diag = {{0}};
+	struct arc_diag diag = {{0}};
 	enum check_input kind = CHECK_INPUT_CONTENTS;
 	int r;
 
@@ -265,7 +265,7 @@ static int check_one(const char *input, archive_path_fn fn, void *ctx,
 struct check_reader {
 	char **inputs;
 	int n;
-	archive_path_fn fn;
+	arc_path_fn fn;
 	void *ctx;
 	struct path_pipe *pipe; /* NULL: no second thread */
 	struct aliasctl_progress *progress;

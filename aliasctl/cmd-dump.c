@@ -117,9 +117,9 @@ static int dump_run(struct aliasctl *ctl, int argc, char **argv)
 		return aliasctl_usage_error(&aliasctl_cmd_dump,
 					    "unexpected argument '%s'",
 					    argv[optind]);
-	ex = aliasctl_db_open(ctl, ALIASDB_OPEN_RDONLY, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
-		return ex;
+	if (aliasctl_db_open(ctl, ALIASDB_OPEN_RDONLY, false, &db) < 0)
+		return ALIASCTL_EXIT_SYSTEM;
+	ex = ALIASCTL_EXIT_OK;
 	r = aliasdb_dump(db, &text, &len);
 	/* JSON is built from the text, so both say the same. */
 	if (r == 0 && json)

@@ -22,6 +22,62 @@ static void extract_progress(void *ctx, uint64_t done, uint64_t total)
 	aliasctl_progress_bytes(ctx, done, total);
 }
 
+/* Extract each of the @n packages @debs into @root, reporting each
+ * failure (nothing of that package is written). False if any failed. */
+static bool extract_all(struct extract_root *root,
+			struct aliasctl_progress *progress, char **debs,
+			size_t n)
+{
+	struct arc_diag diag = {{0}};
+	bool ok = true;
+
+	for (size_t i = 0; i < n; i++) {
+		int r;
+
+		aliasctl_progress_input(progress, i, n, debs[i]);
+		diag.msg[0] = '\0';
+		r = extract_deb(root, debs[i], &diag);
+		if (r < 0) {
+			aliasctl_progress_error(
+				progress,
+				"extract: %s; nothing of %s was written",
+				diag.msg[0] ? diag.msg : strerror(-r), debs[i]);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+/* Print the conflicts @finder saw; returns the exit code (@failed: a
+ * package could not be extracted; @strict: conflicts are an error). */
+static int extract_report(struct conflict_finder *finder, bool json,
+			  bool strict, bool failed)
+{
+	struct conflict *list = NULL;
+	size_t n = 0;
+	int ex = ARCHIVE_EXIT_ERROR, r;
+
+	r = conflict_finder_collect(finder, &list, &n);
+	if (r < 0) {
+		aliasctl_error("extract: %s", strerror(-r));
+		return ARCHIVE_EXIT_ERROR;
+	}
+	if (json || n > 0) {
+		aliasctl_out_big_buffer();
+		archive_cmd_print_conflicts(list, n, json);
+	}
+	if (aliasctl_out_flush() < 0)
+		aliasctl_error("extract: writing the report failed");
+	else if (failed)
+		ex = ARCHIVE_EXIT_ERROR;
+	else if (n > 0 && strict)
+		ex = ARCHIVE_EXIT_CONFLICTS;
+	else
+		ex = ARCHIVE_EXIT_OK;
+	conflict_list_free(list, n);
+	return ex;
+}
+
 static int extract_run(struct aliasctl *ctl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -36,12 +92,10 @@ static int extract_run(struct aliasctl *ctl, int argc, char **argv)
 	struct aliasdb_map *map = NULL;
 	struct conflict_finder *finder = NULL;
 	struct extract_root *root = NULL;
-	struct conflict *list = NULL;
 	struct aliasctl_progress *progress = NULL;
-	struct archive_diag diag = {{0}};
+	struct arc_diag diag = {{0}};
 	const char *root_dir = NULL, *arch = NULL;
-	bool json = false, strict = false, failed = false;
-	size_t n = 0;
+	bool json = false, strict = false, failed;
 	int c, ex, r;
 
 	while ((c = aliasctl_getopt(&aliasctl_cmd_extract, argc, argv, ":h",
@@ -91,43 +145,13 @@ static int extract_run(struct aliasctl *ctl, int argc, char **argv)
 					diag.msg[0] ? diag.msg : strerror(-r));
 		goto out;
 	}
-	for (int i = optind; i < argc; i++) {
-		aliasctl_progress_input(progress, (size_t)(i - optind),
-					(size_t)(argc - optind), argv[i]);
-		diag.msg[0] = '\0';
-		r = extract_deb(root, argv[i], &diag);
-		if (r < 0) {
-			aliasctl_progress_error(
-				progress,
-				"extract: %s; nothing of %s was written",
-				diag.msg[0] ? diag.msg : strerror(-r), argv[i]);
-			failed = true;
-		}
-	}
+	failed = !extract_all(root, progress, argv + optind,
+			      (size_t)(argc - optind));
 	aliasctl_progress_stop(progress);
 	progress = NULL;
-	r = conflict_finder_collect(finder, &list, &n);
-	if (r < 0) {
-		aliasctl_error("extract: %s", strerror(-r));
-		goto out;
-	}
-	if (json || n > 0) {
-		aliasctl_out_big_buffer();
-		archive_cmd_print_conflicts(list, n, json);
-	}
-	if (aliasctl_out_flush() < 0) {
-		aliasctl_error("extract: writing the report failed");
-		goto out;
-	}
-	if (failed)
-		ex = ARCHIVE_EXIT_ERROR;
-	else if (n > 0 && strict)
-		ex = ARCHIVE_EXIT_CONFLICTS;
-	else
-		ex = ARCHIVE_EXIT_OK;
+	ex = extract_report(finder, json, strict, failed);
 out:
 	aliasctl_progress_stop(progress);
-	conflict_list_free(list, n);
 	extract_root_close(root);
 	conflict_finder_free(finder);
 	aliasdb_map_free(map);

@@ -23,7 +23,7 @@ static int index_run(struct aliasctl *ctl, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct owner_index_stats st;
-	struct archive_diag diag = {{0}};
+	struct arc_diag diag = {{0}};
 	struct owner_index *index = NULL;
 	struct aliasdb_map *map = NULL;
 	const char *root = NULL, *arch = NULL;

@@ -22,6 +22,51 @@ static void init_report_unknown_arch(const char *arch)
 	fputc('\n', stderr);
 }
 
+/* Open the database, creating it if there is none (*ret_created). */
+static int init_open(const struct aliasctl *ctl, struct aliasdb **ret_db,
+		     bool *ret_created)
+{
+	int r = aliasctl_db_open(ctl, 0, true, ret_db);
+
+	*ret_created = r == -ENOENT;
+	if (r == -ENOENT)
+		r = aliasctl_db_open(ctl, ALIASDB_OPEN_CREATE, false, ret_db);
+	return r;
+}
+
+/* Add @arch's default aliases to @db (just @created or not) and say what
+ * was done; returns the exit code. */
+static int init_add_defaults(const struct aliasctl *ctl, struct aliasdb *db,
+			     const char *arch, bool created)
+{
+	enum aliasdb_rule rule = ALIASDB_RULE_OK;
+	int r;
+
+	r = aliasdb_add_arch_defaults(db, arch, &rule);
+	if (r == -EINVAL) {
+		/* An existing alias contradicts a default: nothing written. */
+		aliasctl_error("cannot add the %s defaults to %s: %s", arch,
+			       ctl->db_dir, aliasdb_rule_describe(rule));
+		return ALIASCTL_EXIT_USAGE;
+	}
+	if (r < 0)
+		return aliasctl_db_error(ctl, "cannot add the default aliases",
+					 r);
+	if (created)
+		aliasctl_out_printf("created database %s with %d %s default "
+				    "aliases\n",
+				    ctl->db_dir, r, arch);
+	else if (r > 0)
+		aliasctl_out_printf("database %s already exists; added %d "
+				    "missing %s default aliases\n",
+				    ctl->db_dir, r, arch);
+	else
+		aliasctl_out_printf("database %s already exists and has every "
+				    "%s default alias\n",
+				    ctl->db_dir, arch);
+	return ALIASCTL_EXIT_OK;
+}
+
 static int init_run(struct aliasctl *ctl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -35,7 +80,6 @@ static int init_run(struct aliasctl *ctl, int argc, char **argv)
 	char *host_arch = NULL;
 	const char *arch;
 	struct aliasdb *db = NULL;
-	enum aliasdb_rule rule = ALIASDB_RULE_OK;
 	bool empty = false, created = false;
 	int c, ex, r;
 
@@ -75,13 +119,8 @@ static int init_run(struct aliasctl *ctl, int argc, char **argv)
 		goto out;
 	}
 
-	r = aliasctl_db_open(ctl, 0, true, &db);
-	if (r == -ENOENT) {
-		created = true;
-		r = aliasctl_db_open(ctl, ALIASDB_OPEN_CREATE, false, &db);
-	}
-	if (r != ALIASCTL_EXIT_OK) {
-		ex = r;
+	if (init_open(ctl, &db, &created) < 0) {
+		ex = ALIASCTL_EXIT_SYSTEM;
 		goto out;
 	}
 
@@ -97,32 +136,7 @@ static int init_run(struct aliasctl *ctl, int argc, char **argv)
 		goto out;
 	}
 
-	r = aliasdb_add_arch_defaults(db, arch, &rule);
-	if (r == -EINVAL) {
-		/* An existing alias contradicts a default: nothing written. */
-		aliasctl_error("cannot add the %s defaults to %s: %s", arch,
-			       ctl->db_dir, aliasdb_rule_describe(rule));
-		ex = ALIASCTL_EXIT_USAGE;
-		goto out;
-	}
-	if (r < 0) {
-		ex = aliasctl_db_error(ctl, "cannot add the default aliases",
-				       r);
-		goto out;
-	}
-	if (created)
-		aliasctl_out_printf("created database %s with %d %s default "
-				    "aliases\n",
-				    ctl->db_dir, r, arch);
-	else if (r > 0)
-		aliasctl_out_printf("database %s already exists; added %d "
-				    "missing %s default aliases\n",
-				    ctl->db_dir, r, arch);
-	else
-		aliasctl_out_printf("database %s already exists and has every "
-				    "%s default alias\n",
-				    ctl->db_dir, arch);
-	ex = ALIASCTL_EXIT_OK;
+	ex = init_add_defaults(ctl, db, arch, created);
 out:
 	aliasdb_close(db);
 	free(host_arch);

@@ -118,9 +118,9 @@ static int list_run(struct aliasctl *ctl, int argc, char **argv)
 					    "unexpected argument '%s'",
 					    argv[optind]);
 
-	ex = aliasctl_db_open(ctl, ALIASDB_OPEN_RDONLY, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
-		return ex;
+	if (aliasctl_db_open(ctl, ALIASDB_OPEN_RDONLY, false, &db) < 0)
+		return ALIASCTL_EXIT_SYSTEM;
+	ex = ALIASCTL_EXIT_OK;
 	r = aliasdb_list(db, &list, &n);
 	if (r < 0) {
 		ex = aliasctl_db_error(ctl, "cannot list the aliases", r);

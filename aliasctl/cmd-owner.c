@@ -54,7 +54,7 @@ static int owner_run(struct aliasctl *ctl, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct archive_diag diag = {{0}};
+	struct arc_diag diag = {{0}};
 	struct owner_index *index = NULL;
 	const char *root = "/";
 	char dir[ALIASDB_PATH_MAX];

@@ -51,6 +51,59 @@ static int recover_load(const struct aliasctl *ctl, const char *from,
 	return ALIASCTL_EXIT_SYSTEM;
 }
 
+/* Print the damaged files; true if the alias map itself (data.mdb) is
+ * one of them. */
+static bool recover_print_damaged(const struct aliasdb_damage *damaged,
+				  size_t n)
+{
+	bool map = false;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *base = strrchr(damaged[i].file, '/');
+
+		map = map || strcmp(base ? base + 1 : damaged[i].file,
+				    "data.mdb") == 0;
+		aliasctl_out_printf("damaged: %s: %s\n", damaged[i].file,
+				    damaged[i].reason);
+	}
+	return map;
+}
+
+/* Print what recovery @rec did (@source the dump read, @n_damaged the
+ * files, @map whether the alias map was among them); returns the exit
+ * code: ALIASCTL_EXIT_USAGE when the rules left aliases out. */
+static int recover_print(const struct aliasdb_recovery *rec, const char *source,
+			 size_t n_damaged, bool map)
+{
+	int ex = ALIASCTL_EXIT_OK;
+
+	for (size_t i = 0; i < rec->n_moved; i++)
+		aliasctl_out_printf("moved aside: %s\n", rec->moved[i]);
+	if (rec->restore) {
+		aliasctl_out_printf("rebuilt the alias map from %s: %zu "
+				    "alias%s\n",
+				    source, rec->restore->n_aliases,
+				    rec->restore->n_aliases == 1 ? "" : "es");
+		if (rec->restore->n_refused > 0) {
+			aliasctl_restore_print_refused("recover", source,
+						       rec->restore);
+			fprintf(stderr,
+				"aliasctl recover: %zu alias%s refused by "
+				"the rules and left out\n",
+				rec->restore->n_refused,
+				rec->restore->n_refused == 1 ? "" : "es");
+			ex = ALIASCTL_EXIT_USAGE;
+		}
+	}
+	if (n_damaged > (map ? 1u : 0u))
+		aliasctl_out_puts("the dpkg claims start empty: the daemon "
+				  "records them again as dpkg writes its "
+				  "database\n");
+	aliasctl_out_printf("the damaged files are kept in %s\n",
+			    rec->moved_to);
+	return ex;
+}
+
 static int recover_run(struct aliasctl *ctl, int argc, char **argv)
 {
 	enum { OPT_FROM = 0x100 };
@@ -64,7 +117,7 @@ static int recover_run(struct aliasctl *ctl, int argc, char **argv)
 	struct aliasdb_dump *dump = NULL;
 	const char *from = NULL;
 	char *source = NULL;
-	bool map = false;
+	bool map;
 	size_t n = 0;
 	int c, ex, r;
 
@@ -91,17 +144,8 @@ static int recover_run(struct aliasctl *ctl, int argc, char **argv)
 				    ctl->db_dir);
 		return ALIASCTL_EXIT_OK;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const char *base = strrchr(damaged[i].file, '/');
-
-		map = map || strcmp(base ? base + 1 : damaged[i].file,
-				    "data.mdb") == 0;
-		aliasctl_out_printf("damaged: %s: %s\n", damaged[i].file,
-				    damaged[i].reason);
-	}
-	ex = ALIASCTL_EXIT_OK;
-	if (map)
-		ex = recover_load(ctl, from, &dump, &source);
+	map = recover_print_damaged(damaged, n);
+	ex = map ? recover_load(ctl, from, &dump, &source) : ALIASCTL_EXIT_OK;
 	if (ex != ALIASCTL_EXIT_OK)
 		goto out;
 	r = aliasdb_recover(ctl->db_dir, damaged, n, dump, &rec);
@@ -111,30 +155,7 @@ static int recover_run(struct aliasctl *ctl, int argc, char **argv)
 		ex = ALIASCTL_EXIT_SYSTEM;
 		goto out;
 	}
-	for (size_t i = 0; i < rec->n_moved; i++)
-		aliasctl_out_printf("moved aside: %s\n", rec->moved[i]);
-	if (rec->restore) {
-		aliasctl_out_printf("rebuilt the alias map from %s: %zu "
-				    "alias%s\n",
-				    source, rec->restore->n_aliases,
-				    rec->restore->n_aliases == 1 ? "" : "es");
-		if (rec->restore->n_refused > 0) {
-			aliasctl_restore_print_refused("recover", source,
-						       rec->restore);
-			fprintf(stderr,
-				"aliasctl recover: %zu alias%s refused by "
-				"the rules and left out\n",
-				rec->restore->n_refused,
-				rec->restore->n_refused == 1 ? "" : "es");
-			ex = ALIASCTL_EXIT_USAGE;
-		}
-	}
-	if (n > (map ? 1u : 0u))
-		aliasctl_out_puts("the dpkg claims start empty: the daemon "
-				  "records them again as dpkg writes its "
-				  "database\n");
-	aliasctl_out_printf("the damaged files are kept in %s\n",
-			    rec->moved_to);
+	ex = recover_print(rec, source, n, map);
 out:
 	aliasdb_recovery_free(rec);
 	aliasdb_dump_free(dump);

@@ -29,9 +29,9 @@ static int remove_run(struct aliasctl *ctl, int argc, char **argv)
 					    argv[optind + 1]);
 	alias = argv[optind];
 
-	ex = aliasctl_db_open(ctl, 0, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
-		return ex;
+	if (aliasctl_db_open(ctl, 0, false, &db) < 0)
+		return ALIASCTL_EXIT_SYSTEM;
+	ex = ALIASCTL_EXIT_OK;
 	r = aliasdb_remove(db, alias);
 	if (r == -ENOENT) {
 		aliasctl_error("no alias %s in %s", alias, ctl->db_dir);

@@ -129,9 +129,11 @@ static int restore_run(struct aliasctl *ctl, int argc, char **argv)
 		aliasctl_error("cannot read %s: %s", file, strerror(-r));
 		return ALIASCTL_EXIT_SYSTEM;
 	}
-	ex = aliasctl_db_open(ctl, ALIASDB_OPEN_CREATE, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
+	if (aliasctl_db_open(ctl, ALIASDB_OPEN_CREATE, false, &db) < 0) {
+		ex = ALIASCTL_EXIT_SYSTEM;
 		goto out;
+	}
+	ex = ALIASCTL_EXIT_OK;
 	r = aliasdb_restore(db, dump, &rep);
 	if (r < 0) {
 		ex = aliasctl_db_error(ctl, "cannot restore (nothing changed)",

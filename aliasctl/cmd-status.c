@@ -148,9 +148,9 @@ static int status_run(struct aliasctl *ctl, int argc, char **argv)
 					    "unexpected argument '%s'",
 					    argv[optind]);
 
-	ex = aliasctl_db_open(ctl, ALIASDB_OPEN_RDONLY, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
-		return ex;
+	if (aliasctl_db_open(ctl, ALIASDB_OPEN_RDONLY, false, &db) < 0)
+		return ALIASCTL_EXIT_SYSTEM;
+	ex = ALIASCTL_EXIT_OK;
 	/* Read everything before printing, so an error leaves no half
 	 * report. */
 	r = aliasdb_generation(db, &generation);

@@ -125,9 +125,10 @@ static int sync_run(struct aliasctl *ctl, int argc, char **argv)
 	ex = aliasctl_tree_open(ctl, &aliasctl_cmd_sync, tree_opt, &fd, &tree);
 	if (ex != ALIASCTL_EXIT_OK)
 		return ex;
-	ex = aliasctl_db_open(ctl, 0, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
+	if (aliasctl_db_open(ctl, 0, false, &db) < 0) {
+		ex = ALIASCTL_EXIT_SYSTEM;
 		goto out_tree;
+	}
 	r = aliasdb_sync(db, fd, &rep);
 	if (r == -ELOOP || r == -ENOTDIR) {
 		aliasctl_error("cannot sync: %s/%s is not a plain directory "

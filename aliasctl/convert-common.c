@@ -294,9 +294,10 @@ static int convert_open_db(struct aliasctl *ctl, struct aliasdb **ret_db)
 		*ret_db = NULL;
 		return ALIASCTL_EXIT_OK;
 	}
-	if (ex == ALIASCTL_EXIT_OK)
-		*ret_db = db;
-	return ex;
+	if (ex < 0)
+		return ALIASCTL_EXIT_SYSTEM;
+	*ret_db = db;
+	return ALIASCTL_EXIT_OK;
 }
 
 /* Remove the database files of an unfinished creation at @dir. */
@@ -332,9 +333,10 @@ static int convert_create_db(struct aliasctl *ctl, const struct convert_args *a,
 		return ALIASCTL_EXIT_SYSTEM;
 	convert_rm_partial(dir);
 	tmp.db_dir = dir;
-	ex = aliasctl_db_open(&tmp, ALIASDB_OPEN_CREATE, false, &db);
-	if (ex != ALIASCTL_EXIT_OK)
+	if (aliasctl_db_open(&tmp, ALIASDB_OPEN_CREATE, false, &db) < 0) {
+		ex = ALIASCTL_EXIT_SYSTEM;
 		goto out;
+	}
 	if (!a->arch && aliasdb_host_arch(&host) < 0) {
 		aliasctl_error("cannot tell the host's architecture: use "
 			       "--arch");
@@ -360,8 +362,9 @@ static int convert_create_db(struct aliasctl *ctl, const struct convert_args *a,
 		ex = ALIASCTL_EXIT_SYSTEM;
 		goto out;
 	}
-	ex = aliasctl_db_open(ctl, 0, false, &db);
-	if (ex == ALIASCTL_EXIT_OK) {
+	ex = ALIASCTL_EXIT_SYSTEM;
+	if (aliasctl_db_open(ctl, 0, false, &db) == 0) {
+		ex = ALIASCTL_EXIT_OK;
 		*ret_db = db;
 		db = NULL;
 	}

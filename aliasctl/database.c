@@ -33,7 +33,7 @@ int aliasctl_db_open(const struct aliasctl *ctl, unsigned flags,
 	r = aliasdb_open(ctl->db_dir, flags, &db);
 	if (r >= 0) {
 		*ret_db = db;
-		return ALIASCTL_EXIT_OK;
+		return 0;
 	}
 	if (r == -ENOENT && quiet_enoent)
 		return r;
@@ -53,7 +53,7 @@ int aliasctl_db_open(const struct aliasctl *ctl, unsigned flags,
 	else
 		aliasctl_error("cannot open database %s: %s", ctl->db_dir,
 			       strerror(-r));
-	return ALIASCTL_EXIT_SYSTEM;
+	return r;
 }
 
 int aliasctl_db_error(const struct aliasctl *ctl, const char *what, int err)

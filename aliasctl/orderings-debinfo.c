@@ -90,7 +90,7 @@ static char *debinfo_path(const char *name)
 
 static int debinfo_members(struct ord_debinfo *info, char **ret_why)
 {
-	struct archive_diag diag = {{0}};
+	struct arc_diag diag = {{0}};
 	struct deb_reader *rd;
 	struct archive_entry *e;
 	int r;

@@ -1001,6 +1001,38 @@ int aliasdb_recover(const char *dir, const struct aliasdb_damage *damaged,
 
 void aliasdb_recovery_free(struct aliasdb_recovery *recovery);
 
+/* ---- Rules shared by aliasdb, archive/ and fs/ -------------------------- */
+
+/*
+ * The relative symlink text that makes alias @alias point at @canonical,
+ * both absolute and normalized: relative to the alias's parent and as
+ * short as possible, as on a native merged-/usr system and as `ln -sr`
+ * writes it: ("/bin", "/usr/bin") -> "usr/bin", ("/usr/local/bin",
+ * "/usr/bin") -> "../bin", ("/opt/x", "/usr/x") -> "../usr/x".
+ * The daemon shows it and `aliasctl extract` writes it.
+ * Returns the length written (excluding the NUL), -EINVAL for relative
+ * input, -ENAMETOOLONG if @size is too small. No allocation.
+ */
+ssize_t aliasdb_alias_link_text(const char *alias, const char *canonical,
+				char *buf, size_t size);
+
+/* aliasdb_open_beneath(): refuse every symlink on the way, not only those
+ * that lead outside @dirfd. */
+#define ALIASDB_BENEATH_NO_SYMLINKS 0x1u
+
+/*
+ * openat(@dirfd, @rel, @flags | O_CLOEXEC) that never resolves outside
+ * @dirfd and never through a /proc magic link: openat2() with
+ * RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (| RESOLVE_NO_SYMLINKS with
+ * ALIASDB_BENEATH_NO_SYMLINKS in @how). Where the kernel (or a seccomp
+ * filter) lacks openat2, walks @rel component by component with
+ * O_NOFOLLOW, which refuses every symlink and every "..".
+ * Returns the descriptor, -EXDEV when @rel would leave @dirfd (absolute
+ * symlink, "..", absolute @rel), -ELOOP (or -ENOTDIR) for a symlink that
+ * is refused, other -errno. Thread-safe.
+ */
+int aliasdb_open_beneath(int dirfd, const char *rel, int flags, unsigned how);
+
 #ifdef __cplusplus
 }
 #endif

@@ -463,91 +463,140 @@ struct absorb_ctx {
 	void *userdata;
 };
 
-/* Which entries of what dpkg wrote (@text) release what (@out), given
- * what it was shown (@pres). */
-static int absorb_compute(const struct absorb_ctx *a, const char *pres,
-			  size_t plen, const char *text, size_t len,
-			  struct dpkg_buf *out)
+/* What absorb_compute() works with: the texts and the record sets. */
+struct absorb_sets {
+	const char *pres, *text; /* what dpkg was shown, what it wrote */
+	size_t plen, len;
+	struct dpkg_set shown, written, fresh;
+	struct dpkg_buf id, c; /* scratch: a record id, a canonical key */
+};
+
+/* What was shown, what was written, and which canonical keys got a
+ * record dpkg was not shown (new claims win over releases). */
+static int absorb_read_sets(const struct absorb_ctx *a, struct absorb_sets *s)
 {
-	struct dpkg_set shown = {0}, written = {0}, fresh = {0};
-	struct dpkg_buf id = {0}, c = {0};
 	struct dpkg_record rec;
 	size_t pos;
-	int r, released = 0;
+	int r = 0;
 
-	r = dpkg_set_init(&shown, plen / 16 + 16);
-	if (r == 0)
-		r = dpkg_set_init(&written, len / 16 + 16);
-	if (r == 0)
-		r = dpkg_set_init(&fresh, 16);
-	/* What was shown, what was written, and which canonical keys got
-	 * a record dpkg was not shown (new claims win over releases). */
 	for (pos = 0;
-	     r >= 0 && dpkg_record_next(a->kind, pres, plen, &pos, &rec);)
-		if (rec.key && (r = dpkg_record_id(&rec, &id)) == 0)
-			r = dpkg_set_add(&shown, id.data, id.len);
-	for (pos = 0;
-	     r >= 0 && dpkg_record_next(a->kind, text, len, &pos, &rec);) {
-		if (!rec.key || (r = dpkg_record_id(&rec, &id)) < 0)
+	     r >= 0 && dpkg_record_next(a->kind, s->pres, s->plen, &pos, &rec);)
+		if (rec.key && (r = dpkg_record_id(&rec, &s->id)) == 0)
+			r = dpkg_set_add(&s->shown, s->id.data, s->id.len);
+	for (pos = 0; r >= 0 &&
+		      dpkg_record_next(a->kind, s->text, s->len, &pos, &rec);) {
+		if (!rec.key || (r = dpkg_record_id(&rec, &s->id)) < 0)
 			continue;
-		r = dpkg_set_add(&written, id.data, id.len);
-		if (r >= 0 && !dpkg_set_has(&shown, id.data, id.len)) {
-			r = dpkg_canon(a->map, rec.key, rec.key_len, &c);
+		r = dpkg_set_add(&s->written, s->id.data, s->id.len);
+		if (r >= 0 && !dpkg_set_has(&s->shown, s->id.data, s->id.len)) {
+			r = dpkg_canon(a->map, rec.key, rec.key_len, &s->c);
 			if (r == 0)
-				r = dpkg_set_add(&fresh, c.data, c.len);
+				r = dpkg_set_add(&s->fresh, s->c.data,
+						 s->c.len);
 		}
 	}
-	/* Dropped records. */
-	for (pos = 0;
-	     r >= 0 && dpkg_record_next(a->kind, pres, plen, &pos, &rec);) {
-		if (!rec.key || (r = dpkg_record_id(&rec, &id)) < 0)
+	return r;
+}
+
+/* Append "@tag@data\n" to @out. */
+static int absorb_emit(struct dpkg_buf *out, const char *tag, const char *data,
+		       size_t n)
+{
+	int r = dpkg_buf_add(out, tag, 1);
+
+	if (r == 0)
+		r = dpkg_buf_add(out, data, n);
+	if (r == 0)
+		r = dpkg_buf_add(out, "\n", 1);
+	return r;
+}
+
+/* Records dpkg was shown and dropped: each one released ("k" lines in
+ * @out, *@released set). */
+static int absorb_dropped(const struct absorb_ctx *a, struct absorb_sets *s,
+			  struct dpkg_buf *out, int *released)
+{
+	struct dpkg_record rec;
+	size_t pos;
+	int r = 0;
+
+	for (pos = 0; r >= 0 && dpkg_record_next(a->kind, s->pres, s->plen,
+						 &pos, &rec);) {
+		if (!rec.key || (r = dpkg_record_id(&rec, &s->id)) < 0)
 			continue;
-		if (dpkg_set_has(&written, id.data, id.len))
+		if (dpkg_set_has(&s->written, s->id.data, s->id.len))
 			continue;
-		r = dpkg_canon(a->map, rec.key, rec.key_len, &c);
-		if (r < 0 || dpkg_set_has(&fresh, c.data, c.len))
+		r = dpkg_canon(a->map, rec.key, rec.key_len, &s->c);
+		if (r < 0 || dpkg_set_has(&s->fresh, s->c.data, s->c.len))
 			continue;
 		if (a->kind == ALIASDB_DPKG_LIST) {
 			/* Only a transfer releases a list entry; an upgrade
 			 * that ships the other spelling drops this one
 			 * too, and directories are shared, never moved. */
-			if (a->is_dir && a->is_dir(c.data, a->userdata) > 0)
+			if (a->is_dir && a->is_dir(s->c.data, a->userdata) > 0)
 				continue;
 			r = held_elsewhere(a->c, a->txn, a->map, a->file,
-					   c.data);
+					   s->c.data);
 			if (r <= 0)
 				continue;
 		}
-		r = dpkg_buf_add(out, "k", 1);
-		if (r == 0)
-			r = dpkg_buf_add(out, rec.key, rec.key_len);
-		if (r == 0)
-			r = dpkg_buf_add(out, "\n", 1);
-		released = 1;
+		r = absorb_emit(out, "k", rec.key, rec.key_len);
+		*released = 1;
 	}
-	/* Records dpkg was shown and kept, whose key got a new record: the
-	 * new one is the truth (statoverride --update, a changed
-	 * diversion). */
-	for (pos = 0; r >= 0 && a->kind != ALIASDB_DPKG_LIST &&
-		      dpkg_record_next(a->kind, text, len, &pos, &rec);) {
-		if (!rec.key || (r = dpkg_record_id(&rec, &id)) < 0)
+	return r;
+}
+
+/* Records dpkg was shown and kept, whose key got a new record: the new
+ * one is the truth (statoverride --update, a changed diversion): "s"
+ * lines in @out. */
+static int absorb_superseded(const struct absorb_ctx *a, struct absorb_sets *s,
+			     struct dpkg_buf *out)
+{
+	struct dpkg_record rec;
+	size_t pos;
+	int r = 0;
+
+	for (pos = 0; r >= 0 &&
+		      dpkg_record_next(a->kind, s->text, s->len, &pos, &rec);) {
+		if (!rec.key || (r = dpkg_record_id(&rec, &s->id)) < 0)
 			continue;
-		if (!dpkg_set_has(&shown, id.data, id.len))
+		if (!dpkg_set_has(&s->shown, s->id.data, s->id.len))
 			continue;
-		r = dpkg_canon(a->map, rec.key, rec.key_len, &c);
-		if (r < 0 || !dpkg_set_has(&fresh, c.data, c.len))
+		r = dpkg_canon(a->map, rec.key, rec.key_len, &s->c);
+		if (r < 0 || !dpkg_set_has(&s->fresh, s->c.data, s->c.len))
 			continue;
-		r = dpkg_buf_add(out, "s", 1);
-		if (r == 0)
-			r = dpkg_buf_add(out, id.data, id.len);
-		if (r == 0)
-			r = dpkg_buf_add(out, "\n", 1);
+		r = absorb_emit(out, "s", s->id.data, s->id.len);
 	}
-	dpkg_set_free(&shown);
-	dpkg_set_free(&written);
-	dpkg_set_free(&fresh);
-	free(id.data);
-	free(c.data);
+	return r;
+}
+
+/* Which entries of what dpkg wrote (@text) release what (@out), given
+ * what it was shown (@pres). Returns 1 if something was released, 0,
+ * -errno. */
+static int absorb_compute(const struct absorb_ctx *a, const char *pres,
+			  size_t plen, const char *text, size_t len,
+			  struct dpkg_buf *out)
+{
+	struct absorb_sets s = {
+		.pres = pres, .plen = plen, .text = text, .len = len};
+	int r, released = 0;
+
+	r = dpkg_set_init(&s.shown, plen / 16 + 16);
+	if (r == 0)
+		r = dpkg_set_init(&s.written, len / 16 + 16);
+	if (r == 0)
+		r = dpkg_set_init(&s.fresh, 16);
+	if (r >= 0)
+		r = absorb_read_sets(a, &s);
+	if (r >= 0)
+		r = absorb_dropped(a, &s, out, &released);
+	if (r >= 0 && a->kind != ALIASDB_DPKG_LIST)
+		r = absorb_superseded(a, &s, out);
+	dpkg_set_free(&s.shown);
+	dpkg_set_free(&s.written);
+	dpkg_set_free(&s.fresh);
+	free(s.id.data);
+	free(s.c.data);
 	return r < 0 ? r : released;
 }
 

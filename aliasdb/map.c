@@ -238,10 +238,67 @@ int aliasdb_map_find_alias(const struct aliasdb_map *map, const char *path)
 	return i < 0 ? -ENOENT : (int)i;
 }
 
+/* The active pairs read so far by aliasdb_map_load(). */
+struct map_pairs {
+	const char **alias, **canonical;
+	size_t n, cap;
+};
+
+/* Append @alias (taken) and @canonical (in the transaction's memory). */
+static int map_pairs_add(struct map_pairs *p, char *alias,
+			 const char *canonical)
+{
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? p->cap * 2 : 16;
+		const char **na, **nc;
+
+		na = realloc(p->alias, ncap * sizeof(*na));
+		if (!na)
+			return -ENOMEM;
+		p->alias = na;
+		nc = realloc(p->canonical, ncap * sizeof(*nc));
+		if (!nc)
+			return -ENOMEM;
+		p->canonical = nc;
+		p->cap = ncap;
+	}
+	p->alias[p->n] = alias;
+	p->canonical[p->n] = canonical;
+	p->n++;
+	return 0;
+}
+
+/* Add the record @key/@val to @p if it is an active alias the rules
+ * accept. */
+static int map_pairs_take(struct map_pairs *p, const MDB_val *key,
+			  const MDB_val *val)
+{
+	struct aliasdb_record rec;
+	char *k;
+	int r;
+
+	r = aliasdb_record_decode(val, &rec);
+	if (r < 0 || rec.state != ALIASDB_STATE_ACTIVE)
+		return r;
+	/* Keys are not NUL-terminated in LMDB; the record's canonical is. */
+	k = strndup(key->mv_data, key->mv_size);
+	if (!k)
+		return -ENOMEM;
+	/* An alias an older aliasfs accepted and the rules now refuse
+	 * (/var -> /usr/var) is never applied; status reports it. */
+	if (aliasdb_rules_check_pair(k, rec.canonical) != ALIASDB_RULE_OK) {
+		free(k);
+		return 0;
+	}
+	r = map_pairs_add(p, k, rec.canonical);
+	if (r < 0)
+		free(k);
+	return r;
+}
+
 int aliasdb_map_load(struct aliasdb *db, struct aliasdb_map **ret_map)
 {
-	const char **alias = NULL, **canonical = NULL;
-	size_t n = 0, cap = 0;
+	struct map_pairs p = {0};
 	uint64_t generation;
 	MDB_cursor *cur = NULL;
 	MDB_txn *txn;
@@ -259,63 +316,23 @@ int aliasdb_map_load(struct aliasdb *db, struct aliasdb_map **ret_map)
 	r = aliasdb_lmdb_error(mdb_cursor_open(txn, db->aliases, &cur));
 	if (r < 0)
 		goto out;
-	/* Keys are not NUL-terminated in LMDB; the record's canonical is.
-	 * Copy keys into one scratch block only while the txn is open. */
+	/* The canonicals point into the transaction: build the map
+	 * before it ends. */
 	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		struct aliasdb_record rec;
-		char *k;
-
-		r = aliasdb_record_decode(&val, &rec);
+		r = map_pairs_take(&p, &key, &val);
 		if (r < 0)
 			goto out;
-		if (rec.state != ALIASDB_STATE_ACTIVE)
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			const char **na, **nc;
-
-			na = realloc(alias, ncap * sizeof(*na));
-			if (!na) {
-				r = -ENOMEM;
-				goto out;
-			}
-			alias = na;
-			nc = realloc(canonical, ncap * sizeof(*nc));
-			if (!nc) {
-				r = -ENOMEM;
-				goto out;
-			}
-			canonical = nc;
-			cap = ncap;
-		}
-		k = strndup(key.mv_data, key.mv_size);
-		if (!k) {
-			r = -ENOMEM;
-			goto out;
-		}
-		/* An alias an older aliasfs accepted and the rules now
-		 * refuse (/var -> /usr/var) is never applied; status
-		 * reports it. */
-		if (aliasdb_rules_check_pair(k, rec.canonical) !=
-		    ALIASDB_RULE_OK) {
-			free(k);
-			continue;
-		}
-		alias[n] = k;
-		canonical[n] = rec.canonical;
-		n++;
 	}
-	if (rc != MDB_NOTFOUND) {
-		r = aliasdb_lmdb_error(rc);
-		goto out;
-	}
-	r = aliasdb_map_build(alias, canonical, n, generation, ret_map);
+	r = rc == MDB_NOTFOUND ? 0 : aliasdb_lmdb_error(rc);
+	if (r == 0)
+		r = aliasdb_map_build(p.alias, p.canonical, p.n, generation,
+				      ret_map);
 out:
-	while (n > 0)
-		free((char *)alias[--n]);
-	free(alias);
-	free(canonical);
+	while (p.n > 0)
+		free((char *)p.alias[--p.n]);
+	free(p.alias);
+	free(p.canonical);
 	mdb_cursor_close(cur);
 	mdb_txn_abort(txn);
 	return r;

@@ -130,3 +130,65 @@ bool aliasdb_path_is_under(const char *path, const char *prefix)
 	return strncmp(path, prefix, plen) == 0 &&
 	       (path[plen] == '\0' || path[plen] == '/');
 }
+
+/* Length of the component starting at @p (up to '/' or the end @end). */
+static size_t component_len(const char *p, const char *end)
+{
+	const char *q = p;
+
+	while (q < end && *q != '/')
+		q++;
+	return (size_t)(q - p);
+}
+
+/*
+ * The text `ln -sr` would write, and the one a native merged-/usr system
+ * has: relative to the alias's parent, as short as possible
+ * ("/usr/local/bin" -> "../bin", not "../../usr/bin"), so that readlink
+ * gives the same answer through the view and in an extracted root.
+ */
+ssize_t aliasdb_alias_link_text(const char *alias, const char *canonical,
+				char *buf, size_t size)
+{
+	const char *slash, *p, *pend, *c, *cend;
+	size_t len = 0;
+
+	if (alias[0] != '/' || canonical[0] != '/')
+		return -EINVAL;
+	/* Walk the alias's parent and the canonical path while their
+	 * components agree. */
+	slash = strrchr(alias, '/');
+	p = alias + 1;
+	pend = slash;
+	c = canonical + 1;
+	cend = canonical + strlen(canonical);
+	while (p < pend && c < cend) {
+		size_t pl = component_len(p, pend);
+		size_t cl = component_len(c, cend);
+
+		if (pl != cl || memcmp(p, c, pl) != 0)
+			break;
+		p += pl + (p + pl < pend);
+		c += cl + (c + cl < cend);
+	}
+	/* One ".." per parent component left. */
+	while (p < pend) {
+		size_t pl = component_len(p, pend);
+
+		if (len + 3 >= size)
+			return -ENAMETOOLONG;
+		memcpy(buf + len, "../", 3);
+		len += 3;
+		p += pl + (p + pl < pend);
+	}
+	if (len + (size_t)(cend - c) + 2 > size)
+		return -ENAMETOOLONG;
+	memcpy(buf + len, c, (size_t)(cend - c));
+	len += (size_t)(cend - c);
+	if (len == 0)
+		buf[len++] = '.';
+	else if (buf[len - 1] == '/')
+		len--;
+	buf[len] = '\0';
+	return (ssize_t)len;
+}

@@ -273,40 +273,12 @@ static bool verify_map_schema_ours(MDB_txn *txn)
 	return v <= ALIASDB_SCHEMA_VERSION;
 }
 
-static void verify_child(const char *file, const char *env_path,
-			 enum aliasdb_store store) __attribute__((noreturn));
-
-static void verify_child(const char *file, const char *env_path,
-			 enum aliasdb_store store)
+/* Check @file's bytes before LMDB maps it; returns its size in *ret_st.
+ * Every failure ends the child with its verdict. */
+static void verify_child_file(const char *file, struct stat *ret_st)
 {
-	static const char *const map_dbs[] = {"meta", "aliases", "conflicts",
-					      NULL};
-	static const char *const claims_dbs[] = {"files", "owners", "meta",
-						 NULL};
-	const char *const *required =
-		store == ALIASDB_STORE_MAP ? map_dbs : claims_dbs;
-	verify_check_fn check = store == ALIASDB_STORE_MAP
-					? verify_map_record
-					: aliasdb_claims_record_check;
-	char why[ALIASDB_DAMAGE_REASON_MAX], **names = NULL;
-	size_t n_names = 0, free_pages, pages, i;
-	MDB_envinfo info;
-	MDB_stat est;
-	MDB_cursor *cur;
-	MDB_val key, val;
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi main_dbi;
-	struct stat st;
-	int fd, rc, r;
-
-	/* A fault must end this process with its signal, whatever handler
-	 * the caller (or a sanitizer) installed. */
-	signal(SIGSEGV, SIG_DFL);
-	signal(SIGBUS, SIG_DFL);
-	signal(SIGFPE, SIG_DFL);
-	signal(SIGILL, SIG_DFL);
-	signal(SIGABRT, SIG_DFL);
+	char why[ALIASDB_DAMAGE_REASON_MAX];
+	int fd, r;
 
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -316,9 +288,18 @@ static void verify_child(const char *file, const char *env_path,
 		verify_send(VERIFY_DAMAGED, 0, "%s", why);
 	if (r < 0)
 		verify_send(VERIFY_ERROR, -r, "%s", strerror(-r));
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, ret_st) < 0)
 		verify_send(VERIFY_ERROR, errno, "%s", strerror(errno));
 	close(fd);
+}
+
+/* Open the environment read-only and begin a read transaction. */
+static MDB_txn *verify_child_open(const char *env_path,
+				  enum aliasdb_store store)
+{
+	MDB_env *env;
+	MDB_txn *txn = NULL;
+	int rc, r;
 
 	rc = mdb_env_create(&env);
 	if (rc == 0)
@@ -342,24 +323,45 @@ static void verify_child(const char *file, const char *env_path,
 			verify_send(VERIFY_DAMAGED, 0, "%s", mdb_strerror(rc));
 		verify_send(VERIFY_ERROR, -r, "%s", mdb_strerror(rc));
 	}
+	return txn;
+}
+
+/* Are the pages in use all in the file (of @st)? */
+static void verify_child_pages(MDB_txn *txn, const struct stat *st)
+{
+	MDB_env *env = mdb_txn_env(txn);
+	size_t free_pages, pages;
+	MDB_envinfo info;
+	MDB_stat est;
+
 	if (mdb_env_info(env, &info) != 0 || mdb_env_stat(env, &est) != 0)
 		verify_send(VERIFY_DAMAGED, 0, "its header cannot be read");
-
 	free_pages = verify_free_pages(txn, info.me_last_pgno);
 	/* Pages LMDB never wrote past the end of the file are free ones. */
-	pages = (size_t)st.st_size / est.ms_psize;
+	pages = (size_t)st->st_size / est.ms_psize;
 	if (info.me_last_pgno + 1 > pages + free_pages)
 		verify_send(VERIFY_DAMAGED, 0,
 			    "truncated: %zu pages in use, %zu in the file",
 			    info.me_last_pgno + 1 - free_pages, pages);
+}
+
+/* Walk the main database; returns the names of the databases it lists
+ * (its keys; a name LMDB cannot open as one is a plain record, none of
+ * ours) in *ret_names. */
+static size_t verify_child_names(MDB_txn *txn, char ***ret_names)
+{
+	char **names = NULL;
+	size_t n_names = 0;
+	MDB_dbi main_dbi;
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc;
 
 	rc = mdb_dbi_open(txn, NULL, 0, &main_dbi);
 	if (rc != 0)
 		verify_send(VERIFY_DAMAGED, 0, "main database: %s",
 			    mdb_strerror(rc));
 	verify_walk(txn, main_dbi, "main", NULL);
-	/* Its keys name the databases; a name LMDB cannot open as one is
-	 * a plain record (none of ours). */
 	rc = mdb_cursor_open(txn, main_dbi, &cur);
 	for (rc = rc ? rc : mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
@@ -374,11 +376,47 @@ static void verify_child(const char *file, const char *env_path,
 		names = nn;
 		n_names++;
 	}
+	*ret_names = names;
+	return n_names;
+}
+
+static void verify_child(const char *file, const char *env_path,
+			 enum aliasdb_store store) __attribute__((noreturn));
+
+static void verify_child(const char *file, const char *env_path,
+			 enum aliasdb_store store)
+{
+	static const char *const map_dbs[] = {"meta", "aliases", "conflicts",
+					      NULL};
+	static const char *const claims_dbs[] = {"files", "owners", "meta",
+						 NULL};
+	const char *const *required =
+		store == ALIASDB_STORE_MAP ? map_dbs : claims_dbs;
+	verify_check_fn check = store == ALIASDB_STORE_MAP
+					? verify_map_record
+					: aliasdb_claims_record_check;
+	char **names = NULL;
+	size_t n_names, i;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	struct stat st;
+	int rc;
+
+	/* A fault must end this process with its signal, whatever handler
+	 * the caller (or a sanitizer) installed. */
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGFPE, SIG_DFL);
+	signal(SIGILL, SIG_DFL);
+	signal(SIGABRT, SIG_DFL);
+
+	verify_child_file(file, &st);
+	txn = verify_child_open(env_path, store);
+	verify_child_pages(txn, &st);
+	n_names = verify_child_names(txn, &names);
 	if (store == ALIASDB_STORE_MAP && !verify_map_schema_ours(txn))
 		check = NULL;
 	for (i = 0; i < n_names; i++) {
-		MDB_dbi dbi;
-
 		rc = mdb_dbi_open(txn, names[i], 0, &dbi);
 		if (rc == MDB_INCOMPATIBLE)
 			continue;
@@ -387,14 +425,11 @@ static void verify_child(const char *file, const char *env_path,
 				    names[i], mdb_strerror(rc));
 		verify_walk(txn, dbi, names[i], check);
 	}
-	for (i = 0; required[i]; i++) {
-		MDB_dbi dbi;
-
+	for (i = 0; required[i]; i++)
 		if (mdb_dbi_open(txn, required[i], 0, &dbi) != 0)
 			verify_send(VERIFY_DAMAGED, 0,
 				    "its database '%s' is missing",
 				    required[i]);
-	}
 	verify_send(VERIFY_SOUND, 0, "sound");
 }
 

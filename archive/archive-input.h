@@ -14,12 +14,12 @@
  * ratio above 1000:1"). Readers fill it when they return an error, so a
  * caller can say more than strerror(); untouched on success.
  */
-struct archive_diag {
+struct arc_diag {
 	char msg[512];
 };
 
 /* Write a printf-style message into @diag (NULL: nothing). */
-void archive_diag_set(struct archive_diag *diag, const char *fmt, ...)
+void arc_diag_set(struct arc_diag *diag, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
@@ -28,11 +28,11 @@ void archive_diag_set(struct archive_diag *diag, const char *fmt, ...)
  * are only valid during the call. A negative return stops the reader, which
  * then returns that value.
  */
-typedef int (*archive_path_fn)(void *ctx, const char *path, size_t path_len,
-			       const char *pkg, size_t pkg_len);
+typedef int (*arc_path_fn)(void *ctx, const char *path, size_t path_len,
+			   const char *pkg, size_t pkg_len);
 
 /* Progress: @done of @total bytes of the current input (total may be 0). */
-typedef void (*archive_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+typedef void (*arc_progress_fn)(void *ctx, uint64_t done, uint64_t total);
 
 /*
  * Bounds on decompression, against archive bombs: a stream stops with
@@ -40,7 +40,7 @@ typedef void (*archive_progress_fn)(void *ctx, uint64_t done, uint64_t total);
  * ratio_floor bytes at a ratio of uncompressed to compressed above
  * max_ratio.
  */
-struct archive_limits {
+struct arc_limits {
 	uint64_t max_size;
 	uint64_t max_ratio;
 	uint64_t ratio_floor;
@@ -48,15 +48,27 @@ struct archive_limits {
 
 /* 64 GiB, 1000:1 beyond the first 32 MiB: no real Debian package or index
  * comes near, a compression bomb trips early. */
-void archive_limits_default(struct archive_limits *limits);
+void arc_limits_default(struct arc_limits *limits);
 
 /*
  * Check @out uncompressed bytes produced from @in compressed bytes against
  * @limits. Returns 0 or -EFBIG with @diag saying which bound, naming
  * @what.
  */
-int archive_limits_check(const struct archive_limits *limits, uint64_t out,
-			 uint64_t in, const char *what,
-			 struct archive_diag *diag);
+int arc_limits_check(const struct arc_limits *limits, uint64_t out, uint64_t in,
+		     const char *what, struct arc_diag *diag);
+
+struct archive;
+
+/*
+ * libarchive's last error on @a as -errno, the one mapping every reader
+ * uses: a system error libarchive passes through (out of memory, a failed
+ * open or read) as itself; its own codes (a format error, "misc", none)
+ * as -EBADMSG: the input is not what it should be.
+ */
+int arc_errno(struct archive *a);
+
+/* arc_errno(), with @diag set to "@what: <libarchive's message>". */
+int arc_error(struct archive *a, const char *what, struct arc_diag *diag);
 
 #endif /* ARCHIVE_INPUT_H */

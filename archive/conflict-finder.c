@@ -356,87 +356,144 @@ static bool cf_under(const char *p, size_t n, const char *prefix, size_t pn)
 	       (n == pn || p[pn] == '/');
 }
 
-int conflict_finder_add(struct conflict_finder *f, const char *path,
-			size_t path_len, const char *pkg, size_t pkg_len)
+/* Could @norm (@nlen bytes) have two spellings, being under an alias or
+ * its target? Unless CONFLICT_FINDER_ALL, nothing else is recorded. */
+static bool cf_wanted(const struct conflict_finder *f, const char *norm,
+		      size_t nlen)
 {
-	const char *norm = path, *canon;
-	ssize_t nlen = (ssize_t)path_len, clen;
-	int idx, r;
-	uint32_t spell = 0, dir, pkg_id, ps, h, slot;
-	const char *slash, *name;
-	size_t dlen, name_len;
+	if (f->flags & CONFLICT_FINDER_ALL)
+		return true;
+	for (size_t i = 0; i < f->n_aliases; i++)
+		if (cf_under(norm, nlen, f->targets[i], f->target_lens[i]) ||
+		    cf_under(norm, nlen, aliasdb_map_alias(f->map, i),
+			     f->alias_lens[i]))
+			return true;
+	return false;
+}
 
-	if (pkg_len == 0)
-		return -EINVAL;
+/*
+ * The canonical spelling of shipped @path (in f->norm or f->canon, or
+ * @path itself) and which spelling it was (0 canonical, i + 1 through
+ * alias i). Returns 1 with *ret_canon, *ret_len, *ret_spell; 0 for a path
+ * with nothing to compare (outside every alias, an alias itself, "/");
+ * -errno.
+ */
+static int cf_canonical(struct conflict_finder *f, const char *path,
+			size_t path_len, const char **ret_canon,
+			size_t *ret_len, uint32_t *ret_spell)
+{
+	const char *norm = path;
+	ssize_t nlen = (ssize_t)path_len, clen;
+	int idx;
+
 	if (strlen(path) != path_len || !cf_is_normalized(path, path_len)) {
 		nlen = aliasdb_path_normalize(path, f->norm, sizeof(f->norm));
 		if (nlen < 0)
 			return (int)nlen;
 		norm = f->norm;
 	}
-	if (!(f->flags & CONFLICT_FINDER_ALL)) {
-		/* Only paths under an alias or its target can have two
-		 * spellings: skip the rest before any lookup. */
-		bool keep = false;
-
-		for (size_t i = 0; i < f->n_aliases && !keep; i++)
-			keep = cf_under(norm, (size_t)nlen, f->targets[i],
-					f->target_lens[i]) ||
-			       cf_under(norm, (size_t)nlen,
-					aliasdb_map_alias(f->map, i),
-					f->alias_lens[i]);
-		if (!keep)
-			return 0;
-	}
+	if (!cf_wanted(f, norm, (size_t)nlen))
+		return 0;
 	idx = aliasdb_map_find_alias(f->map, norm);
-	canon = norm;
+	*ret_canon = norm;
+	*ret_spell = 0;
 	clen = nlen;
 	if (idx >= 0) {
 		/* The alias path itself is a directory (or the alias
 		 * symlink): nothing to compare. */
 		if ((size_t)nlen == f->alias_lens[idx])
 			return 0;
-		spell = (uint32_t)idx + 1;
+		*ret_spell = (uint32_t)idx + 1;
 		clen = aliasdb_map_canon(f->map, norm, f->canon,
 					 sizeof(f->canon));
 		if (clen < 0)
 			return (int)clen;
-		canon = f->canon;
+		*ret_canon = f->canon;
 	}
-	if (clen <= 1)
-		return 0;
+	*ret_len = (size_t)clen;
+	return clen > 1;
+}
 
-	slash = strrchr(canon, '/');
-	dlen = slash == canon ? 1 : (size_t)(slash - canon);
-	name = slash + 1;
-	name_len = (size_t)clen - (size_t)(name - canon);
+/* The id of directory @d (@dlen bytes); members come grouped by
+ * directory, so the last one is checked first. */
+static int cf_dir_id(struct conflict_finder *f, const char *d, size_t dlen,
+		     uint32_t *ret_dir)
+{
+	int r;
 
 	if (f->have_last_dir && f->dirs.items[f->last_dir].len == dlen &&
-	    memcmp(f->arena.buf + f->dirs.items[f->last_dir].off, canon,
-		   dlen) == 0) {
-		dir = f->last_dir;
-	} else {
-		r = cf_strtab_get(&f->dirs, &f->arena, canon, dlen, true, &dir);
-		if (r < 0)
-			return r;
-		f->last_dir = dir;
-		f->have_last_dir = true;
+	    memcmp(f->arena.buf + f->dirs.items[f->last_dir].off, d, dlen) ==
+		    0) {
+		*ret_dir = f->last_dir;
+		return 0;
 	}
+	r = cf_strtab_get(&f->dirs, &f->arena, d, dlen, true, ret_dir);
+	if (r < 0)
+		return r;
+	f->last_dir = *ret_dir;
+	f->have_last_dir = true;
+	return 0;
+}
+
+/* The id of package @pkg (@pkg_len bytes), the last one checked first. */
+static int cf_pkg_id(struct conflict_finder *f, const char *pkg, size_t pkg_len,
+		     uint32_t *ret_pkg)
+{
+	int r;
+
 	if (f->have_last_pkg && f->pkgs.items[f->last_pkg].len == pkg_len &&
 	    memcmp(f->arena.buf + f->pkgs.items[f->last_pkg].off, pkg,
 		   pkg_len) == 0) {
-		pkg_id = f->last_pkg;
-	} else {
-		if (f->pkgs.n >= CF_MAX_PACKAGES)
-			return -EOVERFLOW;
-		r = cf_strtab_get(&f->pkgs, &f->arena, pkg, pkg_len, true,
-				  &pkg_id);
-		if (r < 0)
-			return r;
-		f->last_pkg = pkg_id;
-		f->have_last_pkg = true;
+		*ret_pkg = f->last_pkg;
+		return 0;
 	}
-	ps = CF_PKG_SPELL(pkg_id, spell);
+	if (f->pkgs.n >= CF_MAX_PACKAGES)
+		return -EOVERFLOW;
+	r = cf_strtab_get(&f->pkgs, &f->arena, pkg, pkg_len, true, ret_pkg);
+	if (r < 0)
+		return r;
+	f->last_pkg = *ret_pkg;
+	f->have_last_pkg = true;
+	return 0;
+}
+
+/* A new entry (@dir, @name) shipped as @ps, in hash slot @slot. */
+static int cf_entry_new(struct conflict_finder *f, uint32_t slot, uint32_t h,
+			uint32_t dir, const char *name, size_t name_len,
+			uint32_t ps)
+{
+	struct cf_entry *e;
+	int r;
+
+	if (f->n_entries == f->cap_entries) {
+		uint32_t cap = f->cap_entries ? f->cap_entries * 2 : 1 << 14;
+
+		if (cap < f->cap_entries)
+			return -EOVERFLOW;
+		e = realloc(f->entries, (size_t)cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		f->entries = e;
+		f->cap_entries = cap;
+	}
+	e = &f->entries[f->n_entries];
+	r = cf_arena_put(&f->arena, name, name_len, &e->name);
+	if (r < 0)
+		return r;
+	e->dir = dir;
+	e->pkg_spell = ps;
+	e->extra = 0;
+	f->slots[slot] = ((uint64_t)h << 32) | ++f->n_entries;
+	return 0;
+}
+
+/* Record that (@dir, @name) is shipped as @ps: a new entry, or one more
+ * (package, spelling) of an entry already there. */
+static int cf_entry_record(struct conflict_finder *f, uint32_t dir,
+			   const char *name, size_t name_len, uint32_t ps)
+{
+	uint32_t h, slot;
+	int r;
 
 	if (!f->slots ||
 	    (uint64_t)(f->n_entries + 1) * 4 > (uint64_t)(f->mask + 1) * 3) {
@@ -454,36 +511,35 @@ int conflict_finder_add(struct conflict_finder *f, const char *path,
 		e = &f->entries[(uint32_t)f->slots[slot] - 1];
 		en = f->arena.buf + e->name;
 		if (e->dir == dir && strncmp(en, name, name_len) == 0 &&
-		    en[name_len] == '\0') {
-			if (e->pkg_spell == ps)
-				return 0;
-			return cf_extra_add(f, e, ps);
-		}
+		    en[name_len] == '\0')
+			return e->pkg_spell == ps ? 0 : cf_extra_add(f, e, ps);
 	}
-	if (f->n_entries == f->cap_entries) {
-		uint32_t cap = f->cap_entries ? f->cap_entries * 2 : 1 << 14;
-		struct cf_entry *e;
+	return cf_entry_new(f, slot, h, dir, name, name_len, ps);
+}
 
-		if (cap < f->cap_entries)
-			return -EOVERFLOW;
-		e = realloc(f->entries, (size_t)cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		f->entries = e;
-		f->cap_entries = cap;
-	}
-	{
-		struct cf_entry *e = &f->entries[f->n_entries];
+int conflict_finder_add(struct conflict_finder *f, const char *path,
+			size_t path_len, const char *pkg, size_t pkg_len)
+{
+	const char *canon = NULL, *slash, *name;
+	size_t clen = 0, dlen;
+	uint32_t spell = 0, dir, pkg_id;
+	int r;
 
-		r = cf_arena_put(&f->arena, name, name_len, &e->name);
-		if (r < 0)
-			return r;
-		e->dir = dir;
-		e->pkg_spell = ps;
-		e->extra = 0;
-	}
-	f->slots[slot] = ((uint64_t)h << 32) | ++f->n_entries;
-	return 0;
+	if (pkg_len == 0)
+		return -EINVAL;
+	r = cf_canonical(f, path, path_len, &canon, &clen, &spell);
+	if (r <= 0)
+		return r;
+	slash = strrchr(canon, '/');
+	dlen = slash == canon ? 1 : (size_t)(slash - canon);
+	name = slash + 1;
+	r = cf_dir_id(f, canon, dlen, &dir);
+	if (r == 0)
+		r = cf_pkg_id(f, pkg, pkg_len, &pkg_id);
+	if (r < 0)
+		return r;
+	return cf_entry_record(f, dir, name, clen - (size_t)(name - canon),
+			       CF_PKG_SPELL(pkg_id, spell));
 }
 
 int conflict_finder_sink(void *ctx, const char *path, size_t path_len,
@@ -601,76 +657,97 @@ static int cf_build(const struct conflict_finder *f, const struct cf_entry *e,
 	return 0;
 }
 
+/*
+ * The distinct (package, spelling) pairs of entry @e, sorted, into
+ * *@ps (grown as needed, @ps_cap its size). Returns how many, or -ENOMEM.
+ */
+static ssize_t cf_entry_pairs(const struct conflict_finder *f,
+			      const struct cf_entry *e, uint32_t **ps,
+			      size_t *ps_cap)
+{
+	size_t k = 0, u;
+
+	for (uint32_t x = e->extra; x; x = f->extras[x - 1].next)
+		k++;
+	if (k + 1 > *ps_cap) {
+		uint32_t *p = realloc(*ps, (k + 1) * 2 * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		*ps = p;
+		*ps_cap = (k + 1) * 2;
+	}
+	k = 0;
+	(*ps)[k++] = e->pkg_spell;
+	for (uint32_t x = e->extra; x; x = f->extras[x - 1].next)
+		(*ps)[k++] = f->extras[x - 1].pkg_spell;
+	qsort(*ps, k, sizeof(**ps), cf_cmp_u32);
+	u = 1;
+	for (size_t j = 1; j < k; j++)
+		if ((*ps)[j] != (*ps)[u - 1])
+			(*ps)[u++] = (*ps)[j];
+	return (ssize_t)u;
+}
+
+/* Is canonical @path some stored path's directory? Packages share
+ * directories legitimately. 1 yes, 0 no, -errno. */
+static int cf_is_dir(struct conflict_finder *f, const char *path)
+{
+	uint32_t di;
+
+	return cf_strtab_get(&f->dirs, &f->arena, path, strlen(path), false,
+			     &di);
+}
+
+/* Make room for one more conflict in *@list (@n used of *@cap). */
+static int cf_list_reserve(struct conflict **list, size_t n, size_t *cap)
+{
+	struct conflict *l;
+
+	if (n < *cap)
+		return 0;
+	l = realloc(*list, (*cap ? *cap * 2 : 64) * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	*list = l;
+	*cap = *cap ? *cap * 2 : 64;
+	return 0;
+}
+
 int conflict_finder_collect(struct conflict_finder *f,
 			    struct conflict **ret_list, size_t *ret_n)
 {
 	struct conflict *list = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, ps_cap = 0;
 	uint32_t *ps = NULL;
-	size_t ps_cap = 0;
-	int r = 0;
+	ssize_t u;
+	int kind, r = 0;
 
 	for (uint32_t i = 0; i < f->n_entries; i++) {
 		const struct cf_entry *e = &f->entries[i];
-		size_t k = 0, u;
-		int kind;
 
 		if (!e->extra)
 			continue;
-		for (uint32_t x = e->extra; x; x = f->extras[x - 1].next)
-			k++;
-		if (k + 1 > ps_cap) {
-			uint32_t *p = realloc(ps, (k + 1) * 2 * sizeof(*p));
-
-			if (!p) {
-				r = -ENOMEM;
-				goto out;
-			}
-			ps = p;
-			ps_cap = (k + 1) * 2;
+		u = cf_entry_pairs(f, e, &ps, &ps_cap);
+		if (u < 0) {
+			r = (int)u;
+			goto out;
 		}
-		k = 0;
-		ps[k++] = e->pkg_spell;
-		for (uint32_t x = e->extra; x; x = f->extras[x - 1].next)
-			ps[k++] = f->extras[x - 1].pkg_spell;
-		qsort(ps, k, sizeof(*ps), cf_cmp_u32);
-		u = 1;
-		for (size_t j = 1; j < k; j++)
-			if (ps[j] != ps[u - 1])
-				ps[u++] = ps[j];
-		kind = cf_classify(f, ps, u);
+		kind = cf_classify(f, ps, (size_t)u);
 		if (kind < 0)
 			continue;
-		if (n == cap) {
-			struct conflict *l;
-
-			cap = cap ? cap * 2 : 64;
-			l = realloc(list, cap * sizeof(*l));
-			if (!l) {
-				r = -ENOMEM;
-				goto out;
-			}
-			list = l;
-		}
-		r = cf_build(f, e, (enum conflict_kind)kind, ps, u, &list[n]);
-		n++;
+		r = cf_list_reserve(&list, n, &cap);
 		if (r < 0)
 			goto out;
-		/* A path that is some stored path's directory is a
-		 * directory: packages share those legitimately. */
-		{
-			uint32_t di;
-			int d = cf_strtab_get(
-				&f->dirs, &f->arena, list[n - 1].canonical,
-				strlen(list[n - 1].canonical), false, &di);
-
-			if (d < 0) {
-				r = d;
-				goto out;
-			}
-			if (d > 0)
-				cf_conflict_clear(&list[--n]);
-		}
+		r = cf_build(f, e, (enum conflict_kind)kind, ps, (size_t)u,
+			     &list[n++]);
+		if (r == 0)
+			r = cf_is_dir(f, list[n - 1].canonical);
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			cf_conflict_clear(&list[--n]);
+		r = 0;
 	}
 	if (n)
 		qsort(list, n, sizeof(*list), cf_cmp_conflict);

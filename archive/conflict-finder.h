@@ -63,7 +63,7 @@ void conflict_finder_free(struct conflict_finder *finder);
 int conflict_finder_add(struct conflict_finder *finder, const char *path,
 			size_t path_len, const char *pkg, size_t pkg_len);
 
-/* conflict_finder_add() with the archive_path_fn signature; @ctx is the
+/* conflict_finder_add() with the arc_path_fn signature; @ctx is the
  * finder. */
 int conflict_finder_sink(void *ctx, const char *path, size_t path_len,
 			 const char *pkg, size_t pkg_len);

@@ -23,9 +23,9 @@
 #define CONTENTS_BLOCK (256 * 1024)
 
 struct contents_state {
-	archive_path_fn fn;
+	arc_path_fn fn;
 	void *ctx;
-	struct archive_diag *diag;
+	struct arc_diag *diag;
 	const char *what;
 	uint64_t lineno;
 	uint64_t entries; /* lines that listed a path */
@@ -78,32 +78,30 @@ static int contents_line(struct contents_state *st, const char *l, size_t n)
 	if (n == 0)
 		return 0;
 	if (memchr(l, '\0', n)) {
-		archive_diag_set(
-			st->diag,
-			"%s: line %llu: binary data, not a Contents index",
-			st->what, (unsigned long long)st->lineno);
+		arc_diag_set(st->diag,
+			     "%s: line %llu: binary data, not a Contents index",
+			     st->what, (unsigned long long)st->lineno);
 		return -EBADMSG;
 	}
 	for (p = n; p > 0 && !contents_blank(l[p - 1]); p--)
 		;
 	if (p == 0) {
-		archive_diag_set(
-			st->diag,
-			"%s: line %llu: no package list after the path",
-			st->what, (unsigned long long)st->lineno);
+		arc_diag_set(st->diag,
+			     "%s: line %llu: no package list after the path",
+			     st->what, (unsigned long long)st->lineno);
 		return -EBADMSG;
 	}
 	plen = p;
 	while (plen > 0 && contents_blank(l[plen - 1]))
 		plen--;
 	if (plen == 0) {
-		archive_diag_set(st->diag, "%s: line %llu: empty path",
-				 st->what, (unsigned long long)st->lineno);
+		arc_diag_set(st->diag, "%s: line %llu: empty path", st->what,
+			     (unsigned long long)st->lineno);
 		return -EBADMSG;
 	}
 	if (plen + 2 > sizeof(st->path)) {
-		archive_diag_set(st->diag, "%s: line %llu: path too long",
-				 st->what, (unsigned long long)st->lineno);
+		arc_diag_set(st->diag, "%s: line %llu: path too long", st->what,
+			     (unsigned long long)st->lineno);
 		return -ENAMETOOLONG;
 	}
 	st->path[0] = '/';
@@ -122,7 +120,7 @@ static int contents_line(struct contents_state *st, const char *l, size_t n)
 		while (start > i && l[start - 1] != '/')
 			start--;
 		if (end == start || end - start >= sizeof(st->pkg)) {
-			archive_diag_set(
+			arc_diag_set(
 				st->diag,
 				"%s: line %llu: bad package name in \"%.*s\"",
 				st->what, (unsigned long long)st->lineno,
@@ -133,9 +131,9 @@ static int contents_line(struct contents_state *st, const char *l, size_t n)
 		st->pkg[end - start] = '\0';
 		r = st->fn(st->ctx, st->path, plen + 1, st->pkg, end - start);
 		if (r < 0) {
-			archive_diag_set(
-				st->diag, "%s: line %llu: %s", st->what,
-				(unsigned long long)st->lineno, strerror(-r));
+			arc_diag_set(st->diag, "%s: line %llu: %s", st->what,
+				     (unsigned long long)st->lineno,
+				     strerror(-r));
 			return r;
 		}
 		if (end >= n)
@@ -156,7 +154,7 @@ static int contents_lines(struct contents_state *st, const char *data,
 		int r;
 
 		if (st->carry_len + n > CONTENTS_LINE_MAX) {
-			archive_diag_set(
+			arc_diag_set(
 				st->diag,
 				"%s: line %llu: longer than %d bytes, not a Contents index",
 				st->what, (unsigned long long)st->lineno + 1,
@@ -264,45 +262,33 @@ static int contents_finish(struct contents_state *st)
 /* An index that lists nothing is a truncated download or the wrong file,
  * not an archive without files: the check would otherwise report "no
  * conflicts" for it. */
-static int contents_empty(const char *what, bool header,
-			  struct archive_diag *diag)
+static int contents_empty(const char *what, bool header, struct arc_diag *diag)
 {
-	archive_diag_set(diag, "%s: empty Contents index: %s", what,
-			 header ? "a header but no entries" : "no entries");
+	arc_diag_set(diag, "%s: empty Contents index: %s", what,
+		     header ? "a header but no entries" : "no entries");
 	return -ENODATA;
 }
 
-static int contents_archive_error(struct archive *a, const char *what,
-				  struct archive_diag *diag)
-{
-	int e = archive_errno(a);
-
-	archive_diag_set(diag, "%s: %s", what,
-			 archive_error_string(a) ? archive_error_string(a)
-						 : "read error");
-	return e > 0 ? -e : -EIO;
-}
-
 static int contents_run(struct archive *a, const char *what, uint64_t total,
-			const struct contents_options *opts, archive_path_fn fn,
-			void *ctx, struct archive_diag *diag)
+			const struct contents_options *opts, arc_path_fn fn,
+			void *ctx, struct arc_diag *diag)
 {
 	struct contents_state st = {
 		.fn = fn, .ctx = ctx, .diag = diag, .what = what};
-	struct archive_limits deflim;
-	const struct archive_limits *lim = opts ? opts->limits : NULL;
+	struct arc_limits deflim;
+	const struct arc_limits *lim = opts ? opts->limits : NULL;
 	struct archive_entry *entry;
 	int r;
 
 	if (!lim) {
-		archive_limits_default(&deflim);
+		arc_limits_default(&deflim);
 		lim = &deflim;
 	}
 	r = archive_read_next_header(a, &entry);
 	if (r == ARCHIVE_EOF)
 		return contents_empty(what, false, diag);
 	if (r != ARCHIVE_OK)
-		return contents_archive_error(a, what, diag);
+		return arc_error(a, what, diag);
 	for (;;) {
 		const void *buf;
 		size_t len;
@@ -313,12 +299,12 @@ static int contents_run(struct archive *a, const char *what, uint64_t total,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			r = contents_archive_error(a, what, diag);
+			r = arc_error(a, what, diag);
 			goto out;
 		}
 		out = (uint64_t)archive_filter_bytes(a, 0);
 		in = (uint64_t)archive_filter_bytes(a, -1);
-		r = archive_limits_check(lim, out, in, what, diag);
+		r = arc_limits_check(lim, out, in, what, diag);
 		if (r < 0)
 			goto out;
 		r = contents_feed(&st, buf, len);
@@ -353,8 +339,8 @@ static struct archive *contents_archive_new(void)
 }
 
 int contents_parse_file(const char *filename,
-			const struct contents_options *opts, archive_path_fn fn,
-			void *ctx, struct archive_diag *diag)
+			const struct contents_options *opts, arc_path_fn fn,
+			void *ctx, struct arc_diag *diag)
 {
 	struct archive *a = contents_archive_new();
 	struct stat st;
@@ -364,7 +350,7 @@ int contents_parse_file(const char *filename,
 		return -ENOMEM;
 	if (stat(filename, &st) < 0) {
 		r = -errno;
-		archive_diag_set(diag, "%s: %s", filename, strerror(errno));
+		arc_diag_set(diag, "%s: %s", filename, strerror(errno));
 		archive_read_free(a);
 		return r;
 	}
@@ -375,7 +361,7 @@ int contents_parse_file(const char *filename,
 	}
 	if (archive_read_open_filename(a, filename, CONTENTS_BLOCK) !=
 	    ARCHIVE_OK) {
-		r = contents_archive_error(a, filename, diag);
+		r = arc_error(a, filename, diag);
 		archive_read_free(a);
 		return r;
 	}
@@ -386,9 +372,8 @@ int contents_parse_file(const char *filename,
 }
 
 int contents_parse_memory(const void *buf, size_t len,
-			  const struct contents_options *opts,
-			  archive_path_fn fn, void *ctx,
-			  struct archive_diag *diag)
+			  const struct contents_options *opts, arc_path_fn fn,
+			  void *ctx, struct arc_diag *diag)
 {
 	struct archive *a;
 	int r;
@@ -399,7 +384,7 @@ int contents_parse_memory(const void *buf, size_t len,
 	if (!a)
 		return -ENOMEM;
 	if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
-		r = contents_archive_error(a, "input", diag);
+		r = arc_error(a, "input", diag);
 		archive_read_free(a);
 		return r;
 	}

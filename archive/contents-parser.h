@@ -14,8 +14,8 @@
 #include "archive/archive-input.h"
 
 struct contents_options {
-	const struct archive_limits *limits; /* NULL: the defaults */
-	archive_progress_fn progress;	     /* may be NULL */
+	const struct arc_limits *limits; /* NULL: the defaults */
+	arc_progress_fn progress;	 /* may be NULL */
 	void *progress_ctx;
 };
 
@@ -32,13 +32,12 @@ struct contents_options {
  * and the file's size (0 for a pipe).
  */
 int contents_parse_file(const char *filename,
-			const struct contents_options *opts, archive_path_fn fn,
-			void *ctx, struct archive_diag *diag);
+			const struct contents_options *opts, arc_path_fn fn,
+			void *ctx, struct arc_diag *diag);
 
 /* The same over @len bytes at @buf (compressed or not). */
 int contents_parse_memory(const void *buf, size_t len,
-			  const struct contents_options *opts,
-			  archive_path_fn fn, void *ctx,
-			  struct archive_diag *diag);
+			  const struct contents_options *opts, arc_path_fn fn,
+			  void *ctx, struct arc_diag *diag);
 
 #endif /* CONTENTS_PARSER_H */

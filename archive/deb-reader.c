@@ -36,33 +36,11 @@ struct deb_reader {
 	char member[64];
 	char what[512]; /* "FILE: data.tar.xz", for messages */
 	char *package;
-	struct archive_limits limits;
+	struct arc_limits limits;
 	uint64_t fed; /* compressed bytes handed to the inner reader */
 	bool data_pending;
 	bool inner_eof;
 };
-
-/* libarchive's own errors are format problems unless they carry a real
- * system errno. */
-static int deb_errno(struct archive *a)
-{
-	int e = archive_errno(a);
-
-	if (e == ENOMEM)
-		return -ENOMEM;
-	if (e == EIO || e == EACCES || e == EISDIR)
-		return -e;
-	return -EBADMSG;
-}
-
-static int deb_archive_error(struct archive *a, const char *what,
-			     struct archive_diag *diag)
-{
-	const char *s = archive_error_string(a);
-
-	archive_diag_set(diag, "%s: %s", what, s ? s : "read error");
-	return deb_errno(a);
-}
 
 static la_ssize_t deb_outer_read(struct archive *inner, void *ctx,
 				 const void **ret_buf)
@@ -94,7 +72,7 @@ static void deb_inner_close(struct deb_reader *r)
 	r->inner_eof = false;
 }
 
-static int deb_inner_open(struct deb_reader *r, struct archive_diag *diag)
+static int deb_inner_open(struct deb_reader *r, struct arc_diag *diag)
 {
 	deb_inner_close(r);
 	r->inner = archive_read_new();
@@ -109,19 +87,19 @@ static int deb_inner_open(struct deb_reader *r, struct archive_diag *diag)
 	archive_read_support_format_tar(r->inner);
 	if (archive_read_open(r->inner, r, NULL, deb_outer_read, NULL) !=
 	    ARCHIVE_OK)
-		return deb_archive_error(r->inner, r->what, diag);
+		return arc_error(r->inner, r->what, diag);
 	return 0;
 }
 
-static int deb_check_limits(struct deb_reader *r, struct archive_diag *diag)
+static int deb_check_limits(struct deb_reader *r, struct arc_diag *diag)
 {
-	return archive_limits_check(&r->limits,
-				    (uint64_t)archive_filter_bytes(r->inner, 0),
-				    r->fed, r->what, diag);
+	return arc_limits_check(&r->limits,
+				(uint64_t)archive_filter_bytes(r->inner, 0),
+				r->fed, r->what, diag);
 }
 
 int deb_reader_data(struct deb_reader *r, const void **ret_buf, size_t *ret_len,
-		    int64_t *ret_offset, struct archive_diag *diag)
+		    int64_t *ret_offset, struct arc_diag *diag)
 {
 	const void *buf;
 	size_t len;
@@ -136,7 +114,7 @@ int deb_reader_data(struct deb_reader *r, const void **ret_buf, size_t *ret_len,
 		return 0;
 	}
 	if (e != ARCHIVE_OK && e != ARCHIVE_WARN)
-		return deb_archive_error(r->inner, r->what, diag);
+		return arc_error(r->inner, r->what, diag);
 	rc = deb_check_limits(r, diag);
 	if (rc < 0)
 		return rc;
@@ -147,7 +125,7 @@ int deb_reader_data(struct deb_reader *r, const void **ret_buf, size_t *ret_len,
 }
 
 int deb_reader_next(struct deb_reader *r, struct archive_entry **ret_entry,
-		    struct archive_diag *diag)
+		    struct arc_diag *diag)
 {
 	struct archive_entry *entry;
 	int e, rc;
@@ -169,14 +147,14 @@ int deb_reader_next(struct deb_reader *r, struct archive_entry **ret_entry,
 		return 0;
 	}
 	if (e != ARCHIVE_OK && e != ARCHIVE_WARN)
-		return deb_archive_error(r->inner, r->what, diag);
+		return arc_error(r->inner, r->what, diag);
 	rc = deb_check_limits(r, diag);
 	if (rc < 0)
 		return rc;
 	if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0 &&
 	    (uint64_t)archive_entry_size(entry) > r->limits.max_size) {
-		archive_diag_set(diag, "%s: member %s is larger than the limit",
-				 r->what, archive_entry_pathname(entry));
+		arc_diag_set(diag, "%s: member %s is larger than the limit",
+			     r->what, archive_entry_pathname(entry));
 		return -EFBIG;
 	}
 	r->data_pending = true;
@@ -212,7 +190,7 @@ static char *deb_control_package(const char *s)
 	return NULL;
 }
 
-static int deb_read_control(struct deb_reader *r, struct archive_diag *diag)
+static int deb_read_control(struct deb_reader *r, struct arc_diag *diag)
 {
 	struct archive_entry *entry;
 	char *text = NULL;
@@ -235,9 +213,8 @@ static int deb_read_control(struct deb_reader *r, struct archive_diag *diag)
 			char *t;
 
 			if (len + n > DEB_CONTROL_MAX) {
-				archive_diag_set(diag,
-						 "%s: control file too large",
-						 r->what);
+				arc_diag_set(diag, "%s: control file too large",
+					     r->what);
 				rc = -EBADMSG;
 				break;
 			}
@@ -260,7 +237,7 @@ static int deb_read_control(struct deb_reader *r, struct archive_diag *diag)
 		text[len] = '\0';
 		r->package = deb_control_package(text);
 		if (!r->package) {
-			archive_diag_set(
+			arc_diag_set(
 				diag,
 				"%s: control file has no valid Package field",
 				r->what);
@@ -270,7 +247,7 @@ static int deb_read_control(struct deb_reader *r, struct archive_diag *diag)
 	}
 	free(text);
 	if (rc >= 0 && !r->package) {
-		archive_diag_set(diag, "%s: no control file", r->what);
+		arc_diag_set(diag, "%s: no control file", r->what);
 		rc = -EBADMSG;
 	}
 	deb_inner_close(r);
@@ -285,14 +262,102 @@ static bool deb_member_is(const char *name, const char *base)
 	       (name[n] == '\0' || name[n] == '.');
 }
 
-int deb_reader_open(const char *filename, const struct archive_limits *limits,
-		    struct deb_reader **ret_reader, struct archive_diag *diag)
+/* Open @filename as an ar archive whose first member is debian-binary of
+ * a version 2.x. */
+static int deb_open_outer(struct deb_reader *r, struct arc_diag *diag)
 {
-	struct deb_reader *r;
+	const char *filename = r->filename;
 	struct archive_entry *entry;
 	char magic[16];
 	la_ssize_t n;
+	int e;
+
+	r->fd = open(filename, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0) {
+		e = -errno;
+		arc_diag_set(diag, "%s: %s", filename, strerror(-e));
+		return e;
+	}
+	archive_read_support_format_ar(r->outer);
+	if (archive_read_open_fd(r->outer, r->fd, DEB_BLOCK) != ARCHIVE_OK) {
+		arc_diag_set(diag, "%s: not a Debian package (%s)", filename,
+			     archive_error_string(r->outer)
+				     ? archive_error_string(r->outer)
+				     : "not an ar archive");
+		return arc_errno(r->outer);
+	}
+	e = archive_read_next_header(r->outer, &entry);
+	if (e != ARCHIVE_OK) {
+		arc_diag_set(diag, "%s: not a Debian package (%s)", filename,
+			     e == ARCHIVE_EOF ? "empty ar archive"
+					      : archive_error_string(r->outer));
+		return e == ARCHIVE_EOF ? -EBADMSG : arc_errno(r->outer);
+	}
+	if (strcmp(archive_entry_pathname(entry), "debian-binary") != 0) {
+		arc_diag_set(
+			diag,
+			"%s: not a Debian package (ar archive whose first member is \"%s\", not \"debian-binary\")",
+			filename, archive_entry_pathname(entry));
+		return -EBADMSG;
+	}
+	n = archive_read_data(r->outer, magic, sizeof(magic) - 1);
+	if (n < 4 || strncmp(magic, "2.", 2) != 0) {
+		arc_diag_set(
+			diag,
+			"%s: not a Debian package (unsupported debian-binary version)",
+			filename);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Read the members up to data.tar: control.tar (the package name), then
+ * data.tar opened as the inner archive; "_" members are skipped. */
+static int deb_find_data(struct deb_reader *r, struct arc_diag *diag)
+{
+	struct archive_entry *entry;
+	const char *name;
 	int e, rc;
+
+	for (;;) {
+		e = archive_read_next_header(r->outer, &entry);
+		if (e == ARCHIVE_EOF) {
+			arc_diag_set(
+				diag,
+				"%s: truncated Debian package: no %s member",
+				r->filename,
+				r->package ? "data.tar" : "control.tar");
+			return -EBADMSG;
+		}
+		if (e != ARCHIVE_OK)
+			return arc_error(r->outer, r->filename, diag);
+		name = archive_entry_pathname(entry);
+		snprintf(r->member, sizeof(r->member), "%s", name);
+		snprintf(r->what, sizeof(r->what), "%s: %s", r->filename,
+			 r->member);
+		if (name[0] == '_')
+			continue;
+		if (deb_member_is(name, "control.tar") && !r->package) {
+			rc = deb_read_control(r, diag);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (deb_member_is(name, "data.tar") && r->package)
+			return deb_inner_open(r, diag);
+		arc_diag_set(
+			diag,
+			"%s: not a valid Debian package: unexpected member \"%s\"",
+			r->filename, name);
+		return -EBADMSG;
+	}
+}
+
+int deb_reader_open(const char *filename, const struct arc_limits *limits,
+		    struct deb_reader **ret_reader, struct arc_diag *diag)
+{
+	struct deb_reader *r;
+	int rc;
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -301,97 +366,18 @@ int deb_reader_open(const char *filename, const struct archive_limits *limits,
 	if (limits)
 		r->limits = *limits;
 	else
-		archive_limits_default(&r->limits);
+		arc_limits_default(&r->limits);
 	r->filename = strdup(filename);
 	r->outer = archive_read_new();
 	if (!r->filename || !r->outer) {
 		rc = -ENOMEM;
 		goto fail;
 	}
-	r->fd = open(filename, O_RDONLY | O_CLOEXEC);
-	if (r->fd < 0) {
-		rc = -errno;
-		archive_diag_set(diag, "%s: %s", filename, strerror(errno));
+	rc = deb_open_outer(r, diag);
+	if (rc == 0)
+		rc = deb_find_data(r, diag);
+	if (rc < 0)
 		goto fail;
-	}
-	archive_read_support_format_ar(r->outer);
-	if (archive_read_open_fd(r->outer, r->fd, DEB_BLOCK) != ARCHIVE_OK) {
-		archive_diag_set(diag, "%s: not a Debian package (%s)",
-				 filename,
-				 archive_error_string(r->outer)
-					 ? archive_error_string(r->outer)
-					 : "not an ar archive");
-		rc = deb_errno(r->outer);
-		goto fail;
-	}
-	e = archive_read_next_header(r->outer, &entry);
-	if (e != ARCHIVE_OK) {
-		archive_diag_set(
-			diag, "%s: not a Debian package (%s)", filename,
-			e == ARCHIVE_EOF ? "empty ar archive"
-					 : archive_error_string(r->outer));
-		rc = e == ARCHIVE_EOF ? -EBADMSG : deb_errno(r->outer);
-		goto fail;
-	}
-	if (strcmp(archive_entry_pathname(entry), "debian-binary") != 0) {
-		archive_diag_set(
-			diag,
-			"%s: not a Debian package (ar archive whose first member is \"%s\", not \"debian-binary\")",
-			filename, archive_entry_pathname(entry));
-		rc = -EBADMSG;
-		goto fail;
-	}
-	n = archive_read_data(r->outer, magic, sizeof(magic) - 1);
-	if (n < 4 || strncmp(magic, "2.", 2) != 0) {
-		archive_diag_set(
-			diag,
-			"%s: not a Debian package (unsupported debian-binary version)",
-			filename);
-		rc = -EBADMSG;
-		goto fail;
-	}
-	for (;;) {
-		const char *name;
-
-		e = archive_read_next_header(r->outer, &entry);
-		if (e == ARCHIVE_EOF) {
-			archive_diag_set(
-				diag,
-				"%s: truncated Debian package: no %s member",
-				filename,
-				r->package ? "data.tar" : "control.tar");
-			rc = -EBADMSG;
-			goto fail;
-		}
-		if (e != ARCHIVE_OK) {
-			rc = deb_archive_error(r->outer, filename, diag);
-			goto fail;
-		}
-		name = archive_entry_pathname(entry);
-		snprintf(r->member, sizeof(r->member), "%s", name);
-		snprintf(r->what, sizeof(r->what), "%s: %s", filename,
-			 r->member);
-		if (name[0] == '_')
-			continue;
-		if (deb_member_is(name, "control.tar") && !r->package) {
-			rc = deb_read_control(r, diag);
-			if (rc < 0)
-				goto fail;
-			continue;
-		}
-		if (deb_member_is(name, "data.tar") && r->package) {
-			rc = deb_inner_open(r, diag);
-			if (rc < 0)
-				goto fail;
-			break;
-		}
-		archive_diag_set(
-			diag,
-			"%s: not a valid Debian package: unexpected member \"%s\"",
-			filename, name);
-		rc = -EBADMSG;
-		goto fail;
-	}
 	*ret_reader = r;
 	return 0;
 fail:
@@ -418,8 +404,8 @@ void deb_reader_free(struct deb_reader *r)
 	free(r);
 }
 
-int deb_reader_list(const char *filename, const struct archive_limits *limits,
-		    archive_path_fn fn, void *ctx, struct archive_diag *diag)
+int deb_reader_list(const char *filename, const struct arc_limits *limits,
+		    arc_path_fn fn, void *ctx, struct arc_diag *diag)
 {
 	struct deb_reader *r;
 	struct archive_entry *entry;
@@ -443,8 +429,8 @@ int deb_reader_list(const char *filename, const struct archive_limits *limits,
 			continue;
 		n = strlen(name);
 		if (n + 2 > sizeof(path)) {
-			archive_diag_set(diag, "%s: member name too long",
-					 filename);
+			arc_diag_set(diag, "%s: member name too long",
+				     filename);
 			rc = -ENAMETOOLONG;
 			break;
 		}
@@ -452,8 +438,8 @@ int deb_reader_list(const char *filename, const struct archive_limits *limits,
 		memcpy(path + 1, name, n + 1);
 		rc = fn(ctx, path, n + 1, r->package, strlen(r->package));
 		if (rc < 0) {
-			archive_diag_set(diag, "%s: %s: %s", filename, path,
-					 strerror(-rc));
+			arc_diag_set(diag, "%s: %s: %s", filename, path,
+				     strerror(-rc));
 			break;
 		}
 	}

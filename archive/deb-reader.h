@@ -3,7 +3,7 @@
  * archive ("debian-binary", "control.tar[.*]", "data.tar[.*]"), the
  * package name from the control file, then the data.tar members one by
  * one. data.tar may be uncompressed or compressed with gzip, xz, zstd,
- * bzip2 or lzma; decompression is bounded by struct archive_limits.
+ * bzip2 or lzma; decompression is bounded by struct arc_limits.
  */
 #ifndef DEB_READER_H
 #define DEB_READER_H
@@ -24,8 +24,8 @@ struct deb_reader;
  * package, truncated, no control file or no Package field, no data.tar),
  * -EFBIG (decompression limits), -ENOMEM. @limits may be NULL (defaults).
  */
-int deb_reader_open(const char *filename, const struct archive_limits *limits,
-		    struct deb_reader **ret_reader, struct archive_diag *diag);
+int deb_reader_open(const char *filename, const struct arc_limits *limits,
+		    struct deb_reader **ret_reader, struct arc_diag *diag);
 
 /* The package name from the control file. Lives as long as the reader. */
 const char *deb_reader_package(const struct deb_reader *reader);
@@ -37,7 +37,7 @@ const char *deb_reader_package(const struct deb_reader *reader);
  * (-EBADMSG for a truncated or corrupt archive, -EFBIG).
  */
 int deb_reader_next(struct deb_reader *reader, struct archive_entry **ret_entry,
-		    struct archive_diag *diag);
+		    struct arc_diag *diag);
 
 /*
  * Next block of the current member's data: 1 with *ret_buf, *ret_len and
@@ -46,7 +46,7 @@ int deb_reader_next(struct deb_reader *reader, struct archive_entry **ret_entry,
  */
 int deb_reader_data(struct deb_reader *reader, const void **ret_buf,
 		    size_t *ret_len, int64_t *ret_offset,
-		    struct archive_diag *diag);
+		    struct arc_diag *diag);
 
 /* Close and free. Accepts NULL. */
 void deb_reader_free(struct deb_reader *reader);
@@ -56,7 +56,7 @@ void deb_reader_free(struct deb_reader *reader);
  * @filename's data.tar with its absolute path and the package name.
  * Returns 0 or an error as above.
  */
-int deb_reader_list(const char *filename, const struct archive_limits *limits,
-		    archive_path_fn fn, void *ctx, struct archive_diag *diag);
+int deb_reader_list(const char *filename, const struct arc_limits *limits,
+		    arc_path_fn fn, void *ctx, struct arc_diag *diag);
 
 #endif /* DEB_READER_H */

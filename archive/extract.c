@@ -29,14 +29,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -63,11 +61,10 @@ struct extract_root {
 	int fd;
 	char *path;
 	struct extract_options opts;
-	struct archive_limits limits;
+	struct arc_limits limits;
 	unsigned counter; /* staging directory names */
 	bool created;	  /* the root directory itself was made here */
 	bool committed;	  /* something was moved into place */
-	int have_openat2; /* -1 unknown, 0 no, 1 yes */
 };
 
 /* One member of the package being extracted. */
@@ -85,7 +82,7 @@ struct x_pkg {
 	struct extract_root *root;
 	const char *deb;
 	const char *pkg;
-	struct archive_diag *diag;
+	struct arc_diag *diag;
 	struct deb_reader *reader;
 	char stage_name[64];
 	int stage_fd; /* open for reading: it holds the flock */
@@ -103,72 +100,6 @@ struct x_pkg {
 };
 
 /* ---- Looking up paths without leaving the root ------------------------ */
-
-/*
- * openat() of @rel (relative) below @dirfd that never resolves outside
- * @dirfd. -EXDEV when it would (absolute symlink, ".." above), -ELOOP for
- * loops or, without openat2, any symlink in the way.
- */
-static int x_open_beneath(struct extract_root *x, int dirfd, const char *rel,
-			  int flags)
-{
-	if (x->have_openat2 != 0) {
-		struct open_how how = {
-			.flags = (uint64_t)flags | O_CLOEXEC,
-			.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
-		};
-		long fd = syscall(SYS_openat2, dirfd, rel, &how, sizeof(how));
-
-		if (fd >= 0) {
-			x->have_openat2 = 1;
-			return (int)fd;
-		}
-		if (errno != ENOSYS && errno != EPERM) {
-			x->have_openat2 = 1;
-			return -errno;
-		}
-		if (x->have_openat2 == 1)
-			return -errno;
-		/* ENOSYS, or EPERM from a seccomp filter that does not
-		 * know openat2: walk component by component instead. */
-		x->have_openat2 = 0;
-	}
-	{
-		char buf[ALIASDB_PATH_MAX];
-		char *p = buf, *slash;
-		int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-		if (fd < 0)
-			return -errno;
-		if (snprintf(buf, sizeof(buf), "%s", rel) >= (int)sizeof(buf)) {
-			close(fd);
-			return -ENAMETOOLONG;
-		}
-		for (;;) {
-			int nfd;
-
-			slash = strchr(p, '/');
-			if (slash)
-				*slash = '\0';
-			nfd = openat(fd, p,
-				     (slash ? O_PATH | O_DIRECTORY : flags) |
-					     O_NOFOLLOW | O_CLOEXEC);
-			if (nfd < 0) {
-				int e = errno;
-
-				close(fd);
-				/* O_NOFOLLOW on a symlink: ELOOP or (with
-				 * O_DIRECTORY) ENOTDIR. */
-				return -e;
-			}
-			close(fd);
-			fd = nfd;
-			if (!slash)
-				return fd;
-			p = slash + 1;
-		}
-	}
-}
 
 /* "a/b/c" -> parent "a/b" (into @buf) and returns "c"; "c" -> "" and
  * "c". */
@@ -198,7 +129,7 @@ static int x_ensure_dir(struct extract_root *x, const char *rel)
 		fd = openat(x->fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		return fd < 0 ? -errno : fd;
 	}
-	fd = x_open_beneath(x, x->fd, rel, O_PATH | O_DIRECTORY);
+	fd = aliasdb_open_beneath(x->fd, rel, O_PATH | O_DIRECTORY, 0);
 	if (fd != -ENOENT)
 		return fd;
 	base = x_split(rel, parent, sizeof(parent));
@@ -211,32 +142,10 @@ static int x_ensure_dir(struct extract_root *x, const char *rel)
 		return fd;
 	}
 	close(pfd);
-	return x_open_beneath(x, x->fd, rel, O_PATH | O_DIRECTORY);
+	return aliasdb_open_beneath(x->fd, rel, O_PATH | O_DIRECTORY, 0);
 }
 
 /* ---- The root: aliases as symlinks ------------------------------------ */
-
-/* Relative symlink target from the directory holding @alias to
- * @canonical (both absolute, normalized): "/bin" -> "usr/bin". */
-static int x_relative_target(const char *alias, const char *canonical,
-			     char *buf, size_t size)
-{
-	size_t depth = 0, len = 0;
-
-	for (const char *p = alias + 1; *p; p++)
-		if (*p == '/')
-			depth++;
-	for (size_t i = 0; i < depth; i++) {
-		if (len + 3 >= size)
-			return -ENAMETOOLONG;
-		memcpy(buf + len, "../", 3);
-		len += 3;
-	}
-	if (len + strlen(canonical + 1) + 1 > size)
-		return -ENAMETOOLONG;
-	strcpy(buf + len, canonical + 1);
-	return 0;
-}
 
 /* 1 if directory @fd is empty, 0 if not, -errno on error. Closes @fd. */
 static int x_dir_is_empty(int fd)
@@ -278,7 +187,7 @@ static int x_dir_is_empty(int fd)
 static int x_replace_alias_dir(struct extract_root *x, int pfd,
 			       const char *base, const char *alias,
 			       const char *target, const struct stat *st,
-			       bool create, struct archive_diag *diag)
+			       bool create, struct arc_diag *diag)
 {
 	int fd, r;
 
@@ -287,33 +196,57 @@ static int x_replace_alias_dir(struct extract_root *x, int pfd,
 			    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		r = fd < 0 ? -errno : x_dir_is_empty(fd);
 		if (r < 0) {
-			archive_diag_set(diag, "%s%s: cannot read: %s", x->path,
-					 alias, strerror(-r));
+			arc_diag_set(diag, "%s%s: cannot read: %s", x->path,
+				     alias, strerror(-r));
 			return r;
 		}
 		if (r == 0) {
-			archive_diag_set(diag,
-					 "%s%s is a non-empty directory, not "
-					 "the alias symlink to %s (extract "
-					 "needs a merged or empty root)",
-					 x->path, alias, target);
+			arc_diag_set(diag,
+				     "%s%s is a non-empty directory, not "
+				     "the alias symlink to %s (extract "
+				     "needs a merged or empty root)",
+				     x->path, alias, target);
 			return -EEXIST;
 		}
 		if (create && unlinkat(pfd, base, AT_REMOVEDIR) < 0) {
 			r = -errno;
-			archive_diag_set(diag,
-					 "%s%s: cannot replace the empty "
-					 "directory with the alias symlink: %s",
-					 x->path, alias, strerror(-r));
+			arc_diag_set(diag,
+				     "%s%s: cannot replace the empty "
+				     "directory with the alias symlink: %s",
+				     x->path, alias, strerror(-r));
 			return r;
 		}
 		return 0;
 	}
-	archive_diag_set(diag,
-			 "%s%s exists and is not the alias symlink to %s "
-			 "(extract needs a merged or empty root)",
-			 x->path, alias, target);
+	arc_diag_set(diag,
+		     "%s%s exists and is not the alias symlink to %s "
+		     "(extract needs a merged or empty root)",
+		     x->path, alias, target);
 	return -EEXIST;
+}
+
+/*
+ * Does symlink text @have at @alias lead to @canonical (lexically)? Our
+ * own text, the absolute path, and the longer "../../usr/bin" form that
+ * extract wrote before it used aliasdb_alias_link_text() all do.
+ */
+static bool x_link_leads_to(const char *alias, const char *have,
+			    const char *canonical)
+{
+	char joined[ALIASDB_PATH_MAX], norm[ALIASDB_PATH_MAX];
+	const char *slash = strrchr(alias, '/');
+	int n;
+
+	if (have[0] == '/')
+		n = snprintf(joined, sizeof(joined), "%s", have);
+	else
+		n = snprintf(joined, sizeof(joined), "%.*s/%s",
+			     (int)(slash - alias), alias, have);
+	if (n < 0 || (size_t)n >= sizeof(joined))
+		return false;
+	if (aliasdb_path_normalize(joined, norm, sizeof(norm)) < 0)
+		return false;
+	return strcmp(norm, canonical) == 0;
 }
 
 /*
@@ -323,7 +256,7 @@ static int x_replace_alias_dir(struct extract_root *x, int pfd,
  */
 static int x_make_alias(struct extract_root *x, const char *alias,
 			const char *canonical, bool create,
-			struct archive_diag *diag)
+			struct arc_diag *diag)
 {
 	char target[ALIASDB_PATH_MAX], have[ALIASDB_PATH_MAX];
 	char parent[ALIASDB_PATH_MAX];
@@ -332,55 +265,55 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 	int fd, pfd, r;
 	ssize_t n;
 
-	r = x_relative_target(alias, canonical, target, sizeof(target));
+	n = aliasdb_alias_link_text(alias, canonical, target, sizeof(target));
+	r = n < 0 ? (int)n : 0;
 	if (r < 0) {
-		archive_diag_set(diag, "alias %s -> %s: symlink text: %s",
-				 alias, canonical, strerror(-r));
+		arc_diag_set(diag, "alias %s -> %s: symlink text: %s", alias,
+			     canonical, strerror(-r));
 		return r;
 	}
 	base = x_split(alias + 1, parent, sizeof(parent));
 	if (create) {
 		fd = x_ensure_dir(x, canonical + 1);
 		if (fd < 0) {
-			archive_diag_set(diag, "%s: cannot create %s: %s",
-					 x->path, canonical, strerror(-fd));
+			arc_diag_set(diag, "%s: cannot create %s: %s", x->path,
+				     canonical, strerror(-fd));
 			return fd;
 		}
 		close(fd);
 		pfd = x_ensure_dir(x, parent);
 	} else {
-		pfd = parent[0] ? x_open_beneath(x, x->fd, parent,
-						 O_PATH | O_DIRECTORY)
+		pfd = parent[0] ? aliasdb_open_beneath(x->fd, parent,
+						       O_PATH | O_DIRECTORY, 0)
 				: openat(x->fd, ".",
 					 O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (pfd == -ENOENT)
 			return 0;
 	}
 	if (pfd < 0) {
-		archive_diag_set(diag, "%s: cannot open the parent of %s: %s",
-				 x->path, alias, strerror(-pfd));
+		arc_diag_set(diag, "%s: cannot open the parent of %s: %s",
+			     x->path, alias, strerror(-pfd));
 		return pfd;
 	}
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		r = errno == ENOENT ? 0 : -errno;
 		if (r < 0)
-			archive_diag_set(diag, "%s%s: %s", x->path, alias,
-					 strerror(-r));
+			arc_diag_set(diag, "%s%s: %s", x->path, alias,
+				     strerror(-r));
 	} else if (S_ISLNK(st.st_mode)) {
 		n = readlinkat(pfd, base, have, sizeof(have) - 1);
 		if (n < 0) {
 			r = -errno;
-			archive_diag_set(diag,
-					 "%s%s: cannot read the symlink: %s",
-					 x->path, alias, strerror(-r));
+			arc_diag_set(diag, "%s%s: cannot read the symlink: %s",
+				     x->path, alias, strerror(-r));
 			goto out;
 		}
 		have[n] = '\0';
 		r = 0;
-		if (strcmp(have, target) == 0 || strcmp(have, canonical) == 0)
+		if (x_link_leads_to(alias, have, canonical))
 			goto out; /* the alias already: nothing to create */
-		archive_diag_set(diag, "%s%s is a symlink to %s, not to %s",
-				 x->path, alias, have, target);
+		arc_diag_set(diag, "%s%s is a symlink to %s, not to %s",
+			     x->path, alias, have, target);
 		r = -EEXIST;
 		goto out;
 	} else {
@@ -389,8 +322,8 @@ static int x_make_alias(struct extract_root *x, const char *alias,
 	}
 	if (r == 0 && create && symlinkat(target, pfd, base) < 0) {
 		r = -errno;
-		archive_diag_set(diag, "%s%s: cannot create the alias: %s",
-				 x->path, alias, strerror(-r));
+		arc_diag_set(diag, "%s%s: cannot create the alias: %s", x->path,
+			     alias, strerror(-r));
 	}
 out:
 	close(pfd);
@@ -398,7 +331,7 @@ out:
 }
 
 static int x_make_aliases(struct extract_root *x, bool create,
-			  struct archive_diag *diag)
+			  struct arc_diag *diag)
 {
 	const struct aliasdb_map *map = x->opts.map;
 
@@ -520,7 +453,7 @@ static int x_stage_create(struct x_pkg *p)
 			if (errno == EEXIST)
 				continue;
 			r = -errno;
-			archive_diag_set(
+			arc_diag_set(
 				p->diag,
 				"%s: cannot create a staging directory: %s",
 				x->path, strerror(-r));
@@ -533,8 +466,8 @@ static int x_stage_create(struct x_pkg *p)
 			if (r == -ENOENT)
 				continue;
 			unlinkat(x->fd, p->stage_name, AT_REMOVEDIR);
-			archive_diag_set(p->diag, "%s/%s: %s", x->path,
-					 p->stage_name, strerror(-r));
+			arc_diag_set(p->diag, "%s/%s: %s", x->path,
+				     p->stage_name, strerror(-r));
 			return r;
 		}
 		/* Without locks (EINVAL, ENOLCK, ...) go on unlocked: see
@@ -548,15 +481,15 @@ static int x_stage_create(struct x_pkg *p)
 		p->stage_fd = fd;
 		return 0;
 	}
-	archive_diag_set(p->diag,
-			 "%s: cannot create a staging directory: every "
-			 "name tried is taken",
-			 x->path);
+	arc_diag_set(p->diag,
+		     "%s: cannot create a staging directory: every "
+		     "name tried is taken",
+		     x->path);
 	return -EEXIST;
 }
 
 int extract_root_open(const char *root, const struct extract_options *opts,
-		      struct extract_root **ret_root, struct archive_diag *diag)
+		      struct extract_root **ret_root, struct arc_diag *diag)
 {
 	struct extract_root *x;
 	int r;
@@ -565,12 +498,11 @@ int extract_root_open(const char *root, const struct extract_options *opts,
 	if (!x)
 		return -ENOMEM;
 	x->fd = -1;
-	x->have_openat2 = -1;
 	x->opts = *opts;
 	if (opts->limits)
 		x->limits = *opts->limits;
 	else
-		archive_limits_default(&x->limits);
+		arc_limits_default(&x->limits);
 	x->opts.limits = &x->limits;
 	x->path = strdup(root);
 	if (!x->path) {
@@ -584,14 +516,14 @@ int extract_root_open(const char *root, const struct extract_options *opts,
 		x->created = true;
 	else if (errno != EEXIST) {
 		r = -errno;
-		archive_diag_set(diag, "%s: cannot create: %s", root,
-				 strerror(errno));
+		arc_diag_set(diag, "%s: cannot create: %s", root,
+			     strerror(errno));
 		goto fail;
 	}
 	x->fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (x->fd < 0) {
 		r = -errno;
-		archive_diag_set(diag, "%s: %s", root, strerror(errno));
+		arc_diag_set(diag, "%s: %s", root, strerror(errno));
 		goto fail;
 	}
 	x_clean_stale(x);
@@ -632,8 +564,7 @@ static int x_refuse(struct x_pkg *p, const char *member, int err,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	archive_diag_set(p->diag, "%s: member %s refused: %s", p->deb, member,
-			 why);
+	arc_diag_set(p->diag, "%s: member %s refused: %s", p->deb, member, why);
 	return err;
 }
 
@@ -702,9 +633,109 @@ static int x_check_own_parents(struct x_pkg *p, const char *member,
 static int x_sys_error(struct x_pkg *p, const char *member, const char *what,
 		       int err)
 {
-	archive_diag_set(p->diag, "%s: member %s: %s: %s", p->deb, member, what,
-			 strerror(-err));
+	arc_diag_set(p->diag, "%s: member %s: %s: %s", p->deb, member, what,
+		     strerror(-err));
 	return err;
+}
+
+/*
+ * Open the deepest existing directory of @probe (modified in place to
+ * that directory) without leaving the root; @missing gets the name of the
+ * first missing component below it ("" if none). Returns the descriptor
+ * or -errno (refused with a message: a symlink leading outside, a
+ * non-directory).
+ */
+static int x_open_deepest(struct x_pkg *p, const char *member, char *probe,
+			  char *missing)
+{
+	struct extract_root *x = p->root;
+	char up[ALIASDB_PATH_MAX];
+	int fd;
+
+	for (;;) {
+		if (probe[0] == '\0') {
+			fd = openat(x->fd, ".",
+				    O_PATH | O_DIRECTORY | O_CLOEXEC);
+			return fd < 0 ? x_sys_error(p, member, "open", -errno)
+				      : fd;
+		}
+		fd = aliasdb_open_beneath(x->fd, probe, O_PATH | O_DIRECTORY,
+					  0);
+		if (fd >= 0)
+			return fd;
+		if (fd == -EXDEV || fd == -ELOOP)
+			return x_refuse(p, member, -EXDEV,
+					"/%s is or goes through a symlink "
+					"leading outside the root",
+					probe);
+		if (fd == -ENOTDIR)
+			return x_refuse(p, member, -EPERM,
+					"/%s is not a directory", probe);
+		if (fd != -ENOENT)
+			return x_refuse(p, member, fd, "%s", strerror(-fd));
+		{
+			const char *b = x_split(probe, up, sizeof(up));
+			size_t bl = strnlen(b, NAME_MAX);
+
+			memcpy(missing, b, bl);
+			missing[bl] = '\0';
+		}
+		memcpy(probe, up, sizeof(up));
+	}
+}
+
+/*
+ * Is directory @parent (relative) safe to write into? Sets *ret_v to
+ * 1 (it exists in the root) or 2 (it is to be created by this package),
+ * remembered in ok_parents: members come grouped by directory, so each is
+ * probed once. Returns 0 or -errno (refused).
+ */
+static int x_probe_parent(struct x_pkg *p, const char *member,
+			  const char *parent, uint32_t *ret_v)
+{
+	char probe[ALIASDB_PATH_MAX], missing[NAME_MAX + 1] = "";
+	struct stat st;
+	int fd;
+
+	if (path_map_get(p->ok_parents, parent, ret_v))
+		return 0;
+	snprintf(probe, sizeof(probe), "%s", parent);
+	fd = x_open_deepest(p, member, probe, missing);
+	if (fd < 0)
+		return fd;
+	/* The first missing component must really be missing, not
+	 * a dangling symlink that mkdir would trip over. */
+	if (missing[0] && fstatat(fd, missing, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		close(fd);
+		return x_refuse(p, member, -EPERM,
+				"/%s%s%s is a dangling symlink or not a "
+				"directory",
+				probe, probe[0] ? "/" : "", missing);
+	}
+	close(fd);
+	*ret_v = missing[0] ? 2 : 1;
+	if (path_map_put(p->ok_parents, parent, *ret_v) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Open the existing directory @parent as p->check_fd (kept for the next
+ * member in the same directory). */
+static int x_check_dir(struct x_pkg *p, const char *parent)
+{
+	struct extract_root *x = p->root;
+
+	if (p->check_dir && strcmp(p->check_dir, parent) == 0)
+		return 0;
+	if (p->check_fd >= 0)
+		close(p->check_fd);
+	free(p->check_dir);
+	p->check_dir = strdup(parent);
+	p->check_fd = parent[0] ? aliasdb_open_beneath(x->fd, parent,
+						       O_PATH | O_DIRECTORY, 0)
+				: openat(x->fd, ".",
+					 O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return p->check_dir ? 0 : -ENOMEM;
 }
 
 /*
@@ -715,94 +746,30 @@ static int x_sys_error(struct x_pkg *p, const char *member, const char *what,
 static int x_check_root(struct x_pkg *p, const char *member, const char *rel,
 			unsigned kind)
 {
-	struct extract_root *x = p->root;
-	char parent[ALIASDB_PATH_MAX], probe[ALIASDB_PATH_MAX];
+	char parent[ALIASDB_PATH_MAX];
 	const char *base = x_split(rel, parent, sizeof(parent));
 	struct stat st;
 	uint32_t v;
-	int fd;
+	int fd, r;
 
-	/* ok_parents: 1 = exists in the root, 2 = created by this package.
-	 * Members come grouped by directory: each is probed once. */
-	if (!path_map_get(p->ok_parents, parent, &v)) {
-		char up[ALIASDB_PATH_MAX], missing[NAME_MAX + 1] = "";
-
-		snprintf(probe, sizeof(probe), "%s", parent);
-		for (;;) {
-			if (probe[0] == '\0') {
-				fd = openat(x->fd, ".",
-					    O_PATH | O_DIRECTORY | O_CLOEXEC);
-				if (fd < 0)
-					return x_sys_error(p, member, "open",
-							   -errno);
-				break;
-			}
-			fd = x_open_beneath(x, x->fd, probe,
-					    O_PATH | O_DIRECTORY);
-			if (fd >= 0)
-				break;
-			if (fd == -EXDEV || fd == -ELOOP)
-				return x_refuse(
-					p, member, -EXDEV,
-					"/%s is or goes through a symlink "
-					"leading outside the root",
-					probe);
-			if (fd == -ENOTDIR)
-				return x_refuse(p, member, -EPERM,
-						"/%s is not a directory",
-						probe);
-			if (fd != -ENOENT)
-				return x_refuse(p, member, fd, "%s",
-						strerror(-fd));
-			{
-				const char *b = x_split(probe, up, sizeof(up));
-				size_t bl = strnlen(b, sizeof(missing) - 1);
-
-				memcpy(missing, b, bl);
-				missing[bl] = '\0';
-			}
-			memcpy(probe, up, sizeof(up));
-		}
-		/* The first missing component must really be missing, not
-		 * a dangling symlink that mkdir would trip over. */
-		if (missing[0] &&
-		    fstatat(fd, missing, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-			close(fd);
-			return x_refuse(
-				p, member, -EPERM,
-				"/%s%s%s is a dangling symlink or not a "
-				"directory",
-				probe, probe[0] ? "/" : "", missing);
-		}
-		close(fd);
-		v = missing[0] ? 2 : 1;
-		if (path_map_put(p->ok_parents, parent, v) < 0)
-			return -ENOMEM;
-	}
+	r = x_probe_parent(p, member, parent, &v);
+	if (r < 0)
+		return r;
 	if (v == 2)
 		return 0; /* the parent is new: nothing in the way */
-	if (!p->check_dir || strcmp(p->check_dir, parent) != 0) {
-		if (p->check_fd >= 0)
-			close(p->check_fd);
-		free(p->check_dir);
-		p->check_dir = strdup(parent);
-		p->check_fd =
-			parent[0] ? x_open_beneath(x, x->fd, parent,
-						   O_PATH | O_DIRECTORY)
-				  : openat(x->fd, ".",
-					   O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (!p->check_dir)
-			return -ENOMEM;
-	}
+	r = x_check_dir(p, parent);
+	if (r < 0)
+		return r;
 	if (p->check_fd < 0 ||
 	    fstatat(p->check_fd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0;
 	if (kind == X_KIND_DIR && !S_ISDIR(st.st_mode)) {
 		/* dpkg keeps a symlink to a directory in place of a
 		 * directory; so do we, if it stays inside the root. */
-		fd = S_ISLNK(st.st_mode) ? x_open_beneath(x, x->fd, rel,
-							  O_PATH | O_DIRECTORY)
-					 : -ENOTDIR;
+		fd = S_ISLNK(st.st_mode)
+			     ? aliasdb_open_beneath(p->root->fd, rel,
+						    O_PATH | O_DIRECTORY, 0)
+			     : -ENOTDIR;
 		if (fd >= 0) {
 			close(fd);
 			return 0;
@@ -942,50 +909,60 @@ static int x_stage_meta(struct x_pkg *p, const char *member, const char *name,
 	return 0;
 }
 
-/* Check and stage one member. */
-static int x_stage_member(struct x_pkg *p, struct archive_entry *entry)
+/* The normalized (@norm) and canonical (@canon) paths of @member.
+ * Returns 1 for the root itself (nothing to do), 0, -errno (refused). */
+static int x_member_paths(struct x_pkg *p, const char *member, char *norm,
+			  char *canon, size_t size)
+{
+	const char *m = member;
+
+	while (m[0] == '.' && m[1] == '/')
+		m += 2;
+	if (m[0] == '\0' || strcmp(m, ".") == 0)
+		return 1;
+	return x_member_path(p, member, "member name", m, norm, canon, size);
+}
+
+/* What @entry is (X_KIND_*), or -EPERM for a file type not extracted. */
+static int x_member_kind(struct x_pkg *p, const char *member,
+			 struct archive_entry *entry)
+{
+	mode_t type = archive_entry_filetype(entry);
+
+	if (archive_entry_hardlink(entry))
+		return X_KIND_FILE;
+	if (type == AE_IFDIR)
+		return X_KIND_DIR;
+	if (type == AE_IFREG)
+		return X_KIND_FILE;
+	if (type != AE_IFLNK && type != AE_IFIFO && type != AE_IFCHR &&
+	    type != AE_IFBLK)
+		return x_refuse(p, member, -EPERM, "%s",
+				"unsupported file type");
+	return X_KIND_OTHER;
+}
+
+/*
+ * May @member (@norm, canonical @canon) of kind @kind be staged: not
+ * through something the package ships as a non-directory, not both a
+ * directory and not, not in the way of the root? Records it with the
+ * conflict finder. Returns 1 to skip it (an alias itself, "/"), 0, -errno.
+ */
+static int x_member_check(struct x_pkg *p, const char *member, const char *norm,
+			  const char *canon, unsigned kind)
 {
 	const struct aliasdb_map *map = p->root->opts.map;
-	char norm[ALIASDB_PATH_MAX], canon[ALIASDB_PATH_MAX];
-	char name[16];
-	const char *member = archive_entry_pathname(entry);
-	const char *link = archive_entry_hardlink(entry);
-	mode_t type = archive_entry_filetype(entry);
-	unsigned kind;
-	struct x_op *op;
 	uint32_t v;
 	int idx, r;
 
-	if (!member)
-		return x_refuse(p, "(unnamed)", -EPERM, "%s", "no name");
-	{
-		const char *m = member;
-
-		while (m[0] == '.' && m[1] == '/')
-			m += 2;
-		if (m[0] == '\0' || strcmp(m, ".") == 0)
-			return 0; /* the root itself */
-		r = x_member_path(p, member, "member name", m, norm, canon,
-				  sizeof(norm));
-		if (r < 0)
-			return r;
-	}
-	kind = link		  ? X_KIND_FILE
-	       : type == AE_IFDIR ? X_KIND_DIR
-	       : type == AE_IFREG ? X_KIND_FILE
-				  : X_KIND_OTHER;
-	if (!link && type != AE_IFDIR && type != AE_IFREG && type != AE_IFLNK &&
-	    type != AE_IFIFO && type != AE_IFCHR && type != AE_IFBLK)
-		return x_refuse(p, member, -EPERM, "%s",
-				"unsupported file type");
 	/* The alias itself: it exists already, as the symlink. */
 	idx = aliasdb_map_find_alias(map, norm);
 	if (idx >= 0 &&
 	    strcmp(norm, aliasdb_map_alias(map, (size_t)idx)) == 0 &&
 	    kind != X_KIND_DIR)
-		return 0;
+		return 1;
 	if (strcmp(canon, "/") == 0)
-		return 0;
+		return 1;
 	r = x_check_own_parents(p, member, canon);
 	if (r < 0)
 		return r;
@@ -1004,41 +981,50 @@ static int x_stage_member(struct x_pkg *p, struct archive_entry *entry)
 		if (r < 0)
 			return x_sys_error(p, member, "record", r);
 	}
-	r = x_add_op(p, canon + 1, kind, entry, &op);
+	return 0;
+}
+
+/* Stage hard link @member to @link (an earlier file of the package) as
+ * staged entry @name. */
+static int x_stage_hardlink(struct x_pkg *p, const char *member,
+			    const char *link, const char *name)
+{
+	char lnorm[ALIASDB_PATH_MAX], lcanon[ALIASDB_PATH_MAX];
+	char lname[16];
+	const char *l = link;
+	uint32_t v;
+	int r;
+
+	while (l[0] == '.' && l[1] == '/')
+		l += 2;
+	r = x_member_path(p, member, "hard link target", l, lnorm, lcanon,
+			  sizeof(lnorm));
 	if (r < 0)
 		return r;
-	if (kind == X_KIND_DIR)
-		return path_map_put(p->seen, canon + 1, X_KIND_DIR) < 0
-			       ? -ENOMEM
-			       : 0;
+	if (!path_map_get(p->seen, lcanon + 1, &v) || X_KIND(v) != X_KIND_FILE)
+		return x_refuse(p, member, -EPERM,
+				"hard link to %s, which is not an "
+				"earlier file of the package",
+				link);
+	snprintf(lname, sizeof(lname), "%u", X_STAGED(v));
+	if (linkat(p->stage_fd, lname, p->stage_fd, name, 0) < 0)
+		return x_sys_error(p, member, "link", -errno);
+	return 0;
+}
 
-	op->staged = p->n_staged++;
-	snprintf(name, sizeof(name), "%u", op->staged);
-	if (link) {
-		char lnorm[ALIASDB_PATH_MAX], lcanon[ALIASDB_PATH_MAX];
-		char lname[16];
-		const char *l = link;
+/* Write non-directory @entry into the staging directory as @name. */
+static int x_stage_entry(struct x_pkg *p, const char *member,
+			 struct archive_entry *entry, const char *name,
+			 const struct x_op *op)
+{
+	const char *link = archive_entry_hardlink(entry);
+	mode_t type = archive_entry_filetype(entry);
 
-		while (l[0] == '.' && l[1] == '/')
-			l += 2;
-		r = x_member_path(p, member, "hard link target", l, lnorm,
-				  lcanon, sizeof(lnorm));
-		if (r < 0)
-			return r;
-		if (!path_map_get(p->seen, lcanon + 1, &v) ||
-		    X_KIND(v) != X_KIND_FILE)
-			return x_refuse(p, member, -EPERM,
-					"hard link to %s, which is not an "
-					"earlier file of the package",
-					link);
-		snprintf(lname, sizeof(lname), "%u", X_STAGED(v));
-		if (linkat(p->stage_fd, lname, p->stage_fd, name, 0) < 0)
-			return x_sys_error(p, member, "link", -errno);
-	} else if (type == AE_IFREG) {
-		r = x_stage_file(p, member, entry, name, op);
-		if (r < 0)
-			return r;
-	} else if (type == AE_IFLNK) {
+	if (link)
+		return x_stage_hardlink(p, member, link, name);
+	if (type == AE_IFREG)
+		return x_stage_file(p, member, entry, name, op);
+	if (type == AE_IFLNK) {
 		const char *target = archive_entry_symlink(entry);
 
 		if (!target || !target[0])
@@ -1046,19 +1032,49 @@ static int x_stage_member(struct x_pkg *p, struct archive_entry *entry)
 					"symlink without a target");
 		if (symlinkat(target, p->stage_fd, name) < 0)
 			return x_sys_error(p, member, "symlink", -errno);
-		r = x_stage_meta(p, member, name, op, true);
-		if (r < 0)
-			return r;
-	} else {
-		if (mknodat(p->stage_fd, name, type | op->mode,
-			    archive_entry_rdev(entry)) < 0)
-			return x_sys_error(p, member, "mknod", -errno);
-		r = x_stage_meta(p, member, name, op, false);
-		if (r < 0)
-			return r;
+		return x_stage_meta(p, member, name, op, true);
 	}
+	if (mknodat(p->stage_fd, name, type | op->mode,
+		    archive_entry_rdev(entry)) < 0)
+		return x_sys_error(p, member, "mknod", -errno);
+	return x_stage_meta(p, member, name, op, false);
+}
+
+/* Check and stage one member. */
+static int x_stage_member(struct x_pkg *p, struct archive_entry *entry)
+{
+	char norm[ALIASDB_PATH_MAX], canon[ALIASDB_PATH_MAX];
+	char name[16];
+	const char *member = archive_entry_pathname(entry);
+	struct x_op *op;
+	int kind, r;
+
+	if (!member)
+		return x_refuse(p, "(unnamed)", -EPERM, "%s", "no name");
+	r = x_member_paths(p, member, norm, canon, sizeof(norm));
+	if (r != 0)
+		return r < 0 ? r : 0;
+	kind = x_member_kind(p, member, entry);
+	if (kind < 0)
+		return kind;
+	r = x_member_check(p, member, norm, canon, (unsigned)kind);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = x_add_op(p, canon + 1, (unsigned)kind, entry, &op);
+	if (r < 0)
+		return r;
+	if (kind == X_KIND_DIR)
+		return path_map_put(p->seen, canon + 1, X_KIND_DIR) < 0
+			       ? -ENOMEM
+			       : 0;
+	op->staged = p->n_staged++;
+	snprintf(name, sizeof(name), "%u", op->staged);
+	r = x_stage_entry(p, member, entry, name, op);
+	if (r < 0)
+		return r;
+	/* A hard link is a file: another may point at it. */
 	if (path_map_put(p->seen, canon + 1,
-			 (op->staged << 2) | (link ? X_KIND_FILE : kind)) < 0)
+			 (op->staged << 2) | (unsigned)kind) < 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -1116,7 +1132,8 @@ static int x_commit(struct x_pkg *p)
 
 		if (op->kind != X_KIND_DIR)
 			continue;
-		fd = x_open_beneath(x, x->fd, op->path, O_RDONLY | O_DIRECTORY);
+		fd = aliasdb_open_beneath(x->fd, op->path,
+					  O_RDONLY | O_DIRECTORY, 0);
 		if (fd < 0) {
 			r = x_sys_error(p, op->path, "open", fd);
 			break;
@@ -1147,8 +1164,7 @@ static void x_unstage(struct x_pkg *p)
 	p->stage_fd = -1;
 }
 
-int extract_deb(struct extract_root *x, const char *deb,
-		struct archive_diag *diag)
+int extract_deb(struct extract_root *x, const char *deb, struct arc_diag *diag)
 {
 	struct x_pkg p = {.root = x,
 			  .deb = deb,

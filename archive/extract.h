@@ -29,15 +29,15 @@
 struct extract_root;
 
 struct extract_options {
-	const struct aliasdb_map *map;	     /* required; outlives the root */
-	const struct archive_limits *limits; /* NULL: the defaults */
+	const struct aliasdb_map *map;	 /* required; outlives the root */
+	const struct arc_limits *limits; /* NULL: the defaults */
 	bool same_owner; /* restore numeric owners (needs root) */
 	/* If set, every shipped non-directory path is recorded here to
 	 * report alias conflicts across the set. */
 	struct conflict_finder *finder;
 	/* If set, called after every block of member data staged, with the
 	 * bytes staged so far of the current package (total 0). */
-	archive_progress_fn progress;
+	arc_progress_fn progress;
 	void *progress_ctx;
 };
 
@@ -54,8 +54,7 @@ struct extract_options {
  * above; one that cannot be removed is left alone).
  */
 int extract_root_open(const char *root, const struct extract_options *opts,
-		      struct extract_root **ret_root,
-		      struct archive_diag *diag);
+		      struct extract_root **ret_root, struct arc_diag *diag);
 
 /* Close. Accepts NULL. */
 void extract_root_close(struct extract_root *root);
@@ -72,6 +71,6 @@ void extract_root_close(struct extract_root *root);
  * after all checks passed), nothing of the package is left in the root.
  */
 int extract_deb(struct extract_root *root, const char *deb,
-		struct archive_diag *diag);
+		struct arc_diag *diag);
 
 #endif /* EXTRACT_H */

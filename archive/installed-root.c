@@ -27,8 +27,7 @@ static int root_filter_list(const struct dirent *d)
 }
 
 static int root_read_list(int rootfd, int infofd, const char *file,
-			  archive_path_fn fn, void *ctx,
-			  struct archive_diag *diag)
+			  arc_path_fn fn, void *ctx, struct arc_diag *diag)
 {
 	char pkg[256];
 	size_t pkg_len = strlen(file) - 5;
@@ -40,8 +39,8 @@ static int root_read_list(int rootfd, int infofd, const char *file,
 	unsigned long lineno = 0;
 
 	if (pkg_len >= sizeof(pkg)) {
-		archive_diag_set(diag, "%s/%s: package name too long", INFO_DIR,
-				 file);
+		arc_diag_set(diag, "%s/%s: package name too long", INFO_DIR,
+			     file);
 		return -EBADMSG;
 	}
 	memcpy(pkg, file, pkg_len);
@@ -49,8 +48,8 @@ static int root_read_list(int rootfd, int infofd, const char *file,
 	fd = openat(infofd, file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		r = -errno;
-		archive_diag_set(diag, "%s/%s: %s", INFO_DIR, file,
-				 strerror(errno));
+		arc_diag_set(diag, "%s/%s: %s", INFO_DIR, file,
+			     strerror(errno));
 		return r;
 	}
 	f = fdopen(fd, "r");
@@ -69,9 +68,9 @@ static int root_read_list(int rootfd, int infofd, const char *file,
 		if (n == 0)
 			continue;
 		if (strlen(line) != (size_t)n || line[0] != '/') {
-			archive_diag_set(
-				diag, "%s/%s: line %lu: not an absolute path",
-				INFO_DIR, file, lineno);
+			arc_diag_set(diag,
+				     "%s/%s: line %lu: not an absolute path",
+				     INFO_DIR, file, lineno);
 			r = -EBADMSG;
 			break;
 		}
@@ -83,24 +82,23 @@ static int root_read_list(int rootfd, int infofd, const char *file,
 			continue;
 		r = fn(ctx, line, (size_t)n, pkg, pkg_len);
 		if (r < 0) {
-			archive_diag_set(diag, "%s/%s: %s: %s", INFO_DIR, file,
-					 line, strerror(-r));
+			arc_diag_set(diag, "%s/%s: %s: %s", INFO_DIR, file,
+				     line, strerror(-r));
 			break;
 		}
 		errno = 0;
 	}
 	if (r == 0 && ferror(f)) {
 		r = errno ? -errno : -EIO;
-		archive_diag_set(diag, "%s/%s: %s", INFO_DIR, file,
-				 strerror(-r));
+		arc_diag_set(diag, "%s/%s: %s", INFO_DIR, file, strerror(-r));
 	}
 	free(line);
 	fclose(f);
 	return r;
 }
 
-int installed_root_list(const char *root, archive_path_fn fn, void *ctx,
-			struct archive_diag *diag)
+int installed_root_list(const char *root, arc_path_fn fn, void *ctx,
+			struct arc_diag *diag)
 {
 	struct dirent **names = NULL;
 	int rootfd, infofd, n, r = 0;
@@ -108,14 +106,14 @@ int installed_root_list(const char *root, archive_path_fn fn, void *ctx,
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		r = -errno;
-		archive_diag_set(diag, "%s: %s", root, strerror(errno));
+		arc_diag_set(diag, "%s: %s", root, strerror(errno));
 		return r;
 	}
 	infofd = openat(rootfd, INFO_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (infofd < 0) {
 		r = -errno;
-		archive_diag_set(diag, "%s: no dpkg database (%s/%s: %s)", root,
-				 root, INFO_DIR, strerror(errno));
+		arc_diag_set(diag, "%s: no dpkg database (%s/%s: %s)", root,
+			     root, INFO_DIR, strerror(errno));
 		close(rootfd);
 		return r;
 	}
@@ -127,8 +125,8 @@ int installed_root_list(const char *root, archive_path_fn fn, void *ctx,
 	}
 	if (n < 0) {
 		r = -errno;
-		archive_diag_set(diag, "%s/%s: %s", root, INFO_DIR,
-				 strerror(errno));
+		arc_diag_set(diag, "%s/%s: %s", root, INFO_DIR,
+			     strerror(errno));
 		goto out;
 	}
 	for (int i = 0; i < n; i++) {

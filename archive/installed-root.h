@@ -16,7 +16,7 @@
  * -ENOTDIR, -EACCES, -EIO, -EBADMSG (a NUL byte in a list), or what @fn
  * returned.
  */
-int installed_root_list(const char *root, archive_path_fn fn, void *ctx,
-			struct archive_diag *diag);
+int installed_root_list(const char *root, arc_path_fn fn, void *ctx,
+			struct arc_diag *diag);
 
 #endif /* INSTALLED_ROOT_H */

@@ -9,7 +9,8 @@
  *             of each diversion
  *   meta      "map" -> the alias pairs the index was built with
  *
- * LMDB keys are at most 511 bytes; a longer canonical path is keyed by its
+ * Keys are at most ALIASDB_KV_KEY_MAX bytes; a longer canonical path is
+ * keyed by its
  * first bytes and a hash, and lookups check every record against the
  * query (canonicalizing the listed spelling again), so a collision cannot
  * give a wrong owner.
@@ -19,7 +20,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <lmdb.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aliasdb-kv.h"
 #include "archive/owner-index.h"
 #include "archive/path-map.h"
 
@@ -36,10 +37,25 @@
 #define OI_INFO_DIR "var/lib/dpkg/info"
 #define OI_DIVERSIONS "var/lib/dpkg/diversions"
 
+/* The tables, in the order of oi_tables. */
+enum { OI_PATHS, OI_PKGPATHS, OI_LISTS, OI_DIVS, OI_META, OI_N_TABLES };
+
+static const char *const oi_tables[OI_N_TABLES] = {
+	"paths", "pkgpaths", "lists", "divs", "meta",
+};
+
+/* The one key of the meta table. */
+#define OI_META_MAP "map"
+
 struct owner_index {
-	MDB_env *env;
-	MDB_dbi paths, pkgpaths, lists, divs, meta;
+	struct aliasdb_kv *store;
 	struct aliasdb_map *map; /* the map of the last update, for lookups */
+};
+
+/* A store key: a view of a path or of @buf. */
+struct oi_key {
+	const void *data;
+	size_t len;
 };
 
 /* What a list file looked like when it was read. */
@@ -53,17 +69,6 @@ struct oi_buf {
 	char *data;
 	size_t len, cap;
 };
-
-static int oi_err(int rc)
-{
-	if (rc == MDB_NOTFOUND)
-		return -ENOENT;
-	if (rc == MDB_MAP_FULL)
-		return -ENOSPC;
-	if (rc > 0)
-		return -rc;
-	return -EIO;
-}
 
 static int oi_buf_add(struct oi_buf *b, const void *p, size_t n)
 {
@@ -89,15 +94,15 @@ static int oi_buf_add2(struct oi_buf *buf, const char *a, const char *b)
 	return r < 0 ? r : oi_buf_add(buf, b, strlen(b) + 1);
 }
 
-/* The LMDB key of canonical @path, in @buf (OI_KEY_MAX + 1 bytes). */
-static MDB_val oi_key(const char *path, char *buf)
+/* The store key of canonical @path, in @buf (OI_KEY_MAX + 1 bytes). */
+static struct oi_key oi_key(const char *path, char *buf)
 {
 	size_t n = strlen(path);
-	MDB_val k;
+	struct oi_key k;
 
 	if (n <= OI_KEY_MAX) {
-		k.mv_data = (void *)path;
-		k.mv_size = n;
+		k.data = path;
+		k.len = n;
 		return k;
 	}
 	{
@@ -108,11 +113,11 @@ static MDB_val oi_key(const char *path, char *buf)
 			h *= 1099511628211u;
 		}
 		memcpy(buf, path, OI_KEY_PREFIX);
-		k.mv_size = OI_KEY_PREFIX +
-			    (size_t)snprintf(buf + OI_KEY_PREFIX,
-					     OI_KEY_MAX + 1 - OI_KEY_PREFIX,
-					     "#%016llx", (unsigned long long)h);
-		k.mv_data = buf;
+		k.len = OI_KEY_PREFIX +
+			(size_t)snprintf(buf + OI_KEY_PREFIX,
+					 OI_KEY_MAX + 1 - OI_KEY_PREFIX,
+					 "#%016llx", (unsigned long long)h);
+		k.data = buf;
 	}
 	return k;
 }
@@ -148,20 +153,17 @@ static int oi_map_from_blob(const char *p, size_t n,
 	return aliasdb_map_from_pairs(alias, canon, k, ret_map, NULL);
 }
 
-int owner_index_open(const char *dir, int create,
-		     struct owner_index **ret_index, struct archive_diag *diag)
+/* mkdir -p @dir when @create (the index lives two levels below the alias
+ * database's parent), or check that it is there. */
+static int oi_make_dir(const char *dir, int create, struct arc_diag *diag)
 {
-	struct owner_index *x;
-	MDB_txn *txn = NULL;
-	MDB_val key = {3, (void *)"map"}, val;
-	unsigned dbflags = create ? MDB_CREATE : 0;
-	int rc, r;
+	char tmp[ALIASDB_PATH_MAX];
+	int r = 0;
 
-	if (create) {
-		/* mkdir -p: the index lives two levels below the alias
-		 * database's parent. */
-		char tmp[ALIASDB_PATH_MAX];
-
+	if (!create) {
+		if (access(dir, F_OK) < 0)
+			r = -errno;
+	} else {
 		snprintf(tmp, sizeof(tmp), "%s", dir);
 		for (char *s = strchr(tmp + 1, '/'); s;
 		     s = strchr(s + 1, '/')) {
@@ -169,57 +171,54 @@ int owner_index_open(const char *dir, int create,
 			mkdir(tmp, 0755);
 			*s = '/';
 		}
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
 			r = -errno;
-			archive_diag_set(diag, "%s: %s", dir, strerror(errno));
-			return r;
-		}
-	} else if (access(dir, F_OK) < 0) {
-		r = -errno;
-		archive_diag_set(diag, "%s: %s", dir, strerror(errno));
-		return r;
 	}
+	if (r < 0)
+		arc_diag_set(diag, "%s: %s", dir, strerror(-r));
+	return r;
+}
+
+/* The alias map the index was last built with; x->map stays NULL when it
+ * was never updated. */
+static int oi_load_map(struct owner_index *x)
+{
+	struct aliasdb_kv_txn *txn;
+	struct aliasdb_bytes v;
+	int r;
+
+	r = aliasdb_kv_begin(x->store, false, &txn);
+	if (r < 0)
+		return r;
+	r = aliasdb_kv_get(txn, OI_META, OI_META_MAP, strlen(OI_META_MAP), &v);
+	if (r == 0 && oi_map_from_blob(v.data, v.len, &x->map) < 0)
+		r = -EUCLEAN;
+	else if (r == -ENOENT)
+		r = 0;
+	aliasdb_kv_abort(txn);
+	return r;
+}
+
+int owner_index_open(const char *dir, int create,
+		     struct owner_index **ret_index, struct arc_diag *diag)
+{
+	struct owner_index *x;
+	int r;
+
+	r = oi_make_dir(dir, create, diag);
+	if (r < 0)
+		return r;
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
-	rc = mdb_env_create(&x->env);
-	if (rc == 0)
-		rc = mdb_env_set_maxdbs(x->env, 8);
-	if (rc == 0)
-		rc = mdb_env_set_mapsize(x->env, OI_MAPSIZE);
-	if (rc == 0)
-		rc = mdb_env_open(x->env, dir, create ? 0 : MDB_RDONLY, 0644);
-	if (rc == 0)
-		rc = mdb_txn_begin(x->env, NULL, create ? 0 : MDB_RDONLY, &txn);
-	if (rc == 0)
-		rc = mdb_dbi_open(txn, "paths", dbflags, &x->paths);
-	if (rc == 0)
-		rc = mdb_dbi_open(txn, "pkgpaths", dbflags, &x->pkgpaths);
-	if (rc == 0)
-		rc = mdb_dbi_open(txn, "lists", dbflags, &x->lists);
-	if (rc == 0)
-		rc = mdb_dbi_open(txn, "divs", dbflags, &x->divs);
-	if (rc == 0)
-		rc = mdb_dbi_open(txn, "meta", dbflags, &x->meta);
-	if (rc == 0) {
-		int g = mdb_get(txn, x->meta, &key, &val);
-
-		if (g == 0)
-			rc = oi_map_from_blob(val.mv_data, val.mv_size,
-					      &x->map) < 0
-				     ? MDB_CORRUPTED
-				     : 0;
-		else if (g != MDB_NOTFOUND)
-			rc = g;
-	}
-	if (rc == 0)
-		rc = mdb_txn_commit(txn);
-	else if (txn)
-		mdb_txn_abort(txn);
-	if (rc != 0) {
-		archive_diag_set(diag, "%s: %s", dir, mdb_strerror(rc));
+	r = aliasdb_kv_open(dir, create, OI_MAPSIZE, oi_tables, OI_N_TABLES,
+			    &x->store);
+	if (r == 0)
+		r = oi_load_map(x);
+	if (r < 0) {
+		arc_diag_set(diag, "%s: %s", dir, strerror(-r));
 		owner_index_close(x);
-		return rc == MDB_NOTFOUND ? -ENOENT : oi_err(rc);
+		return r;
 	}
 	*ret_index = x;
 	return 0;
@@ -229,100 +228,96 @@ void owner_index_close(struct owner_index *x)
 {
 	if (!x)
 		return;
-	if (x->env)
-		mdb_env_close(x->env);
+	aliasdb_kv_close(x->store);
 	aliasdb_map_free(x->map);
 	free(x);
 }
 
-/* Take package @pkg's records out of every path it listed. */
-static int oi_remove_package(struct owner_index *x, MDB_txn *txn,
-			     const char *pkg)
+/* Take package @pkg's records out of the owners of canonical @canon;
+ * @keep is scratch space. */
+static int oi_drop_owner(struct aliasdb_kv_txn *txn, const char *canon,
+			 const char *pkg, struct oi_buf *keep)
 {
-	MDB_val pk = {strlen(pkg), (void *)pkg}, pv;
+	char kb[OI_KEY_MAX + 1];
+	struct oi_key k = oi_key(canon, kb);
+	struct aliasdb_bytes v;
+	const char *p, *end;
+
+	if (aliasdb_kv_get(txn, OI_PATHS, k.data, k.len, &v) != 0)
+		return 0;
+	keep->len = 0;
+	for (p = v.data, end = p + v.len; p < end;) {
+		const char *spelling = p + strlen(p) + 1;
+		const char *next = spelling + strlen(spelling) + 1;
+
+		if (strcmp(p, pkg) != 0 &&
+		    oi_buf_add(keep, p, (size_t)(next - p)) < 0)
+			return -ENOMEM;
+		p = next;
+	}
+	if (keep->len)
+		return aliasdb_kv_put(txn, OI_PATHS, k.data, k.len, keep->data,
+				      keep->len);
+	return aliasdb_kv_del(txn, OI_PATHS, k.data, k.len);
+}
+
+/* Take package @pkg's records out of every path it listed. */
+static int oi_remove_package(struct aliasdb_kv_txn *txn, const char *pkg)
+{
+	struct aliasdb_bytes pv;
 	struct oi_buf keep = {0};
 	char *list;
-	int rc;
+	int r;
 
-	rc = mdb_get(txn, x->pkgpaths, &pk, &pv);
-	if (rc == MDB_NOTFOUND)
+	r = aliasdb_kv_get(txn, OI_PKGPATHS, pkg, strlen(pkg), &pv);
+	if (r == -ENOENT)
 		return 0;
-	if (rc)
-		return oi_err(rc);
+	if (r < 0)
+		return r;
 	/* The value lives in the map, which the writes below may move. */
-	list = malloc(pv.mv_size);
+	list = malloc(pv.len);
 	if (!list)
 		return -ENOMEM;
-	memcpy(list, pv.mv_data, pv.mv_size);
-	for (const char *c = list; c < list + pv.mv_size; c += strlen(c) + 1) {
-		char kb[OI_KEY_MAX + 1];
-		MDB_val k = oi_key(c, kb), v;
-		const char *p, *end;
-
-		if (mdb_get(txn, x->paths, &k, &v) != 0)
-			continue;
-		keep.len = 0;
-		p = v.mv_data;
-		end = p + v.mv_size;
-		while (p < end) {
-			const char *spelling = p + strlen(p) + 1;
-			const char *next = spelling + strlen(spelling) + 1;
-
-			if (strcmp(p, pkg) != 0 &&
-			    oi_buf_add(&keep, p, (size_t)(next - p)) < 0) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			p = next;
-		}
-		if (keep.len) {
-			MDB_val nv = {keep.len, keep.data};
-
-			rc = mdb_put(txn, x->paths, &k, &nv, 0);
-		} else {
-			rc = mdb_del(txn, x->paths, &k, NULL);
-		}
-		if (rc) {
-			rc = oi_err(rc);
+	memcpy(list, pv.data, pv.len);
+	for (const char *c = list; c < list + pv.len; c += strlen(c) + 1) {
+		r = oi_drop_owner(txn, c, pkg, &keep);
+		if (r < 0)
 			goto out;
-		}
 	}
-	rc = mdb_del(txn, x->pkgpaths, &pk, NULL);
-	rc = rc ? oi_err(rc) : 0;
+	r = aliasdb_kv_del(txn, OI_PKGPATHS, pkg, strlen(pkg));
 out:
 	free(keep.data);
 	free(list);
-	return rc;
+	return r;
 }
 
 /* Append record "pkg\0spelling\0" to the owners of @canon. */
-static int oi_add_owner(struct owner_index *x, MDB_txn *txn, const char *canon,
+static int oi_add_owner(struct aliasdb_kv_txn *txn, const char *canon,
 			const char *pkg, const char *spelling,
 			struct oi_buf *tmp)
 {
 	char kb[OI_KEY_MAX + 1];
-	MDB_val k = oi_key(canon, kb), v, nv;
-	int rc;
+	struct oi_key k = oi_key(canon, kb);
+	struct aliasdb_bytes v;
+	int r;
 
 	tmp->len = 0;
-	rc = mdb_get(txn, x->paths, &k, &v);
-	if (rc == 0 && oi_buf_add(tmp, v.mv_data, v.mv_size) < 0)
+	r = aliasdb_kv_get(txn, OI_PATHS, k.data, k.len, &v);
+	if (r == 0 && oi_buf_add(tmp, v.data, v.len) < 0)
 		return -ENOMEM;
-	if (rc && rc != MDB_NOTFOUND)
-		return oi_err(rc);
+	if (r < 0 && r != -ENOENT)
+		return r;
 	if (oi_buf_add2(tmp, pkg, spelling) < 0)
 		return -ENOMEM;
-	nv.mv_size = tmp->len;
-	nv.mv_data = tmp->data;
-	rc = mdb_put(txn, x->paths, &k, &nv, 0);
-	return rc ? oi_err(rc) : 0;
+	return aliasdb_kv_put(txn, OI_PATHS, k.data, k.len, tmp->data,
+			      tmp->len);
 }
 
 /* Read list @file of package @pkg into the index. */
-static int oi_read_list(struct owner_index *x, MDB_txn *txn, int infofd,
+static int oi_read_list(struct aliasdb_kv_txn *txn, int infofd,
 			const char *file, const char *pkg,
 			const struct aliasdb_map *map, size_t *paths,
-			struct archive_diag *diag)
+			struct arc_diag *diag)
 {
 	struct oi_buf mine = {0}, tmp = {0};
 	char canon[ALIASDB_PATH_MAX];
@@ -337,8 +332,8 @@ static int oi_read_list(struct owner_index *x, MDB_txn *txn, int infofd,
 		r = -errno;
 		if (fd >= 0)
 			close(fd);
-		archive_diag_set(diag, "%s/%s: %s", OI_INFO_DIR, file,
-				 strerror(-r));
+		arc_diag_set(diag, "%s/%s: %s", OI_INFO_DIR, file,
+			     strerror(-r));
 		return r;
 	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
@@ -348,47 +343,65 @@ static int oi_read_list(struct owner_index *x, MDB_txn *txn, int infofd,
 			continue;
 		if (aliasdb_map_canon(map, line, canon, sizeof(canon)) < 0)
 			continue;
-		r = oi_add_owner(x, txn, canon, pkg, line, &tmp);
+		r = oi_add_owner(txn, canon, pkg, line, &tmp);
 		if (r == 0)
 			r = oi_buf_add(&mine, canon, strlen(canon) + 1);
 		if (r < 0) {
-			archive_diag_set(diag, "%s/%s: %s", OI_INFO_DIR, file,
-					 strerror(-r));
+			arc_diag_set(diag, "%s/%s: %s", OI_INFO_DIR, file,
+				     strerror(-r));
 			break;
 		}
 		(*paths)++;
 	}
 	if (r == 0 && ferror(f)) {
 		r = -EIO;
-		archive_diag_set(diag, "%s/%s: read error", OI_INFO_DIR, file);
+		arc_diag_set(diag, "%s/%s: read error", OI_INFO_DIR, file);
 	}
 	fclose(f);
 	free(line);
-	if (r == 0 && mine.len) {
-		MDB_val k = {strlen(pkg), (void *)pkg},
-			v = {mine.len, mine.data};
-		int rc = mdb_put(txn, x->pkgpaths, &k, &v, 0);
-
-		r = rc ? oi_err(rc) : 0;
-	}
+	if (r == 0 && mine.len)
+		r = aliasdb_kv_put(txn, OI_PKGPATHS, pkg, strlen(pkg),
+				   mine.data, mine.len);
 	free(mine.data);
 	free(tmp.data);
 	return r;
 }
 
+/* Append diversion record @rec to those of path @end (either end of the
+ * diversion: `owner` of either names it); @tmp is scratch space. */
+static int oi_add_diversion(struct aliasdb_kv_txn *txn,
+			    const struct aliasdb_map *map, const char *end,
+			    const struct oi_buf *rec, struct oi_buf *tmp)
+{
+	char canon[ALIASDB_PATH_MAX], kb[OI_KEY_MAX + 1];
+	struct aliasdb_bytes v;
+	struct oi_key k;
+
+	if (aliasdb_map_canon(map, end, canon, sizeof(canon)) < 0)
+		return 0;
+	k = oi_key(canon, kb);
+	tmp->len = 0;
+	if (aliasdb_kv_get(txn, OI_DIVS, k.data, k.len, &v) == 0 &&
+	    oi_buf_add(tmp, v.data, v.len) < 0)
+		return -ENOMEM;
+	if (oi_buf_add(tmp, rec->data, rec->len) < 0)
+		return -ENOMEM;
+	return aliasdb_kv_put(txn, OI_DIVS, k.data, k.len, tmp->data, tmp->len);
+}
+
 /* Rebuild the diversions from ROOT/var/lib/dpkg/diversions (small). */
-static int oi_read_diversions(struct owner_index *x, MDB_txn *txn, int rootfd,
+static int oi_read_diversions(struct aliasdb_kv_txn *txn, int rootfd,
 			      const struct aliasdb_map *map)
 {
 	char *l[3] = {NULL, NULL, NULL};
 	size_t cap[3] = {0, 0, 0};
 	struct oi_buf rec = {0}, tmp = {0};
 	FILE *f;
-	int fd, rc, r = 0;
+	int fd, r;
 
-	rc = mdb_drop(txn, x->divs, 0);
-	if (rc)
-		return oi_err(rc);
+	r = aliasdb_kv_clear(txn, OI_DIVS);
+	if (r < 0)
+		return r;
 	fd = openat(rootfd, OI_DIVERSIONS, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
@@ -416,26 +429,8 @@ static int oi_read_diversions(struct owner_index *x, MDB_txn *txn, int rootfd,
 			r = -ENOMEM;
 			break;
 		}
-		/* Both ends: `owner` of either names the diversion. */
-		for (i = 0; i < 2 && r == 0; i++) {
-			char canon[ALIASDB_PATH_MAX], kb[OI_KEY_MAX + 1];
-			MDB_val k, v, nv;
-
-			if (aliasdb_map_canon(map, l[i], canon, sizeof(canon)) <
-			    0)
-				continue;
-			k = oi_key(canon, kb);
-			tmp.len = 0;
-			if (mdb_get(txn, x->divs, &k, &v) == 0 &&
-			    oi_buf_add(&tmp, v.mv_data, v.mv_size) < 0)
-				r = -ENOMEM;
-			if (r == 0 && oi_buf_add(&tmp, rec.data, rec.len) < 0)
-				r = -ENOMEM;
-			nv.mv_size = tmp.len;
-			nv.mv_data = tmp.data;
-			if (r == 0 && (rc = mdb_put(txn, x->divs, &k, &nv, 0)))
-				r = oi_err(rc);
-		}
+		for (i = 0; i < 2 && r == 0; i++)
+			r = oi_add_diversion(txn, map, l[i], &rec, &tmp);
 		if (r < 0)
 			break;
 	}
@@ -455,175 +450,209 @@ static int oi_filter_list(const struct dirent *d)
 	       strcmp(d->d_name + n - 5, ".list") == 0;
 }
 
-static int oi_drop_missing(struct owner_index *x, MDB_txn *txn,
-			   const struct path_map *present, size_t *dropped)
+/* One update of the index: the root's dpkg database and what was done. */
+struct oi_update {
+	struct owner_index *x;
+	const struct aliasdb_map *map;
+	struct arc_diag *diag;
+	struct aliasdb_kv_txn *txn;
+	struct owner_index_stats st;
+	struct path_map *present; /* the list files found */
+	struct dirent **names;
+	int n_names;
+	int rootfd, infofd;
+	char dir[ALIASDB_PATH_MAX]; /* ROOT/var/lib/dpkg/info */
+};
+
+/* A list the index knows but the root no longer has: take its package
+ * out (aliasdb_kv_sweep() callback; 1 drops the list's entry). */
+static int oi_sweep_list(const void *key, size_t key_len, const void *val,
+			 size_t val_len, void *userdata)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, r = 0;
+	struct oi_update *u = userdata;
+	char name[NAME_MAX + 1];
+	uint32_t dummy;
+	int r;
 
-	rc = mdb_cursor_open(txn, x->lists, &cur);
-	if (rc)
-		return oi_err(rc);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		char name[NAME_MAX + 1];
-		uint32_t dummy;
+	(void)val;
+	(void)val_len;
+	if (key_len > NAME_MAX || key_len <= 5)
+		return 0;
+	memcpy(name, key, key_len);
+	name[key_len] = '\0';
+	if (path_map_get(u->present, name, &dummy))
+		return 0;
+	name[key_len - 5] = '\0';
+	r = oi_remove_package(u->txn, name);
+	if (r < 0)
+		return r;
+	u->st.lists_dropped++;
+	return 1;
+}
 
-		if (k.mv_size > NAME_MAX || k.mv_size <= 5)
-			continue;
-		memcpy(name, k.mv_data, k.mv_size);
-		name[k.mv_size] = '\0';
-		if (path_map_get(present, name, &dummy))
-			continue;
-		name[k.mv_size - 5] = '\0';
-		r = oi_remove_package(x, txn, name);
-		if (r == 0 && (rc = mdb_cursor_del(cur, 0)))
-			r = oi_err(rc);
-		if (r < 0)
-			break;
-		(*dropped)++;
+/* Open ROOT and its dpkg database, and list the PACKAGE.list files. */
+static int oi_update_open_root(struct oi_update *u, const char *root)
+{
+	int r;
+
+	u->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (u->rootfd >= 0)
+		u->infofd = openat(u->rootfd, OI_INFO_DIR,
+				   O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (u->infofd < 0) {
+		r = -errno;
+		arc_diag_set(u->diag, "%s: no dpkg database (%s)", root,
+			     strerror(-r));
+		return r;
 	}
-	mdb_cursor_close(cur);
+	snprintf(u->dir, sizeof(u->dir), "%s/%s", root, OI_INFO_DIR);
+	u->n_names = scandir(u->dir, &u->names, oi_filter_list, alphasort);
+	if (u->n_names < 0) {
+		r = -errno;
+		u->n_names = 0;
+		arc_diag_set(u->diag, "%s: %s", u->dir, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* Another alias map means other canonical paths: start over. @blob is the
+ * serialized map of this update. */
+static int oi_update_check_map(struct oi_update *u, const struct oi_buf *blob)
+{
+	struct aliasdb_bytes v;
+	int r;
+
+	r = aliasdb_kv_get(u->txn, OI_META, OI_META_MAP, strlen(OI_META_MAP),
+			   &v);
+	if (r == 0 && v.len == blob->len &&
+	    memcmp(v.data, blob->data, blob->len) == 0)
+		return 0;
+	r = aliasdb_kv_clear(u->txn, OI_PATHS);
+	if (r == 0)
+		r = aliasdb_kv_clear(u->txn, OI_PKGPATHS);
+	if (r == 0)
+		r = aliasdb_kv_clear(u->txn, OI_LISTS);
+	if (r == 0)
+		r = aliasdb_kv_put(u->txn, OI_META, OI_META_MAP,
+				   strlen(OI_META_MAP), blob->data, blob->len);
+	if (r < 0) {
+		arc_diag_set(u->diag, "index: %s", strerror(-r));
+		return r;
+	}
+	u->st.rebuilt = 1;
+	return 0;
+}
+
+/* Read list @file again if it changed since it was last read. */
+static int oi_update_list(struct oi_update *u, const char *file)
+{
+	struct oi_stamp stamp = {0};
+	struct aliasdb_bytes v;
+	struct stat s;
+	char pkg[NAME_MAX + 1];
+	int had, r = 0;
+
+	if (fstatat(u->infofd, file, &s, 0) < 0) {
+		r = -errno;
+		arc_diag_set(u->diag, "%s/%s: %s", u->dir, file, strerror(-r));
+		return r;
+	}
+	stamp.ino = s.st_ino;
+	stamp.size = (uint64_t)s.st_size;
+	stamp.mtime_sec = s.st_mtim.tv_sec;
+	stamp.mtime_nsec = s.st_mtim.tv_nsec;
+	if (path_map_put(u->present, file, 1) < 0)
+		return -ENOMEM;
+	had = aliasdb_kv_get(u->txn, OI_LISTS, file, strlen(file), &v);
+	if (had == 0 && v.len == sizeof(stamp) &&
+	    memcmp(v.data, &stamp, sizeof(stamp)) == 0) {
+		u->st.lists_kept++;
+		return 0;
+	}
+	snprintf(pkg, sizeof(pkg), "%.*s", (int)(strlen(file) - 5), file);
+	if (had == 0)
+		r = oi_remove_package(u->txn, pkg);
+	if (r == 0)
+		r = oi_read_list(u->txn, u->infofd, file, pkg, u->map,
+				 &u->st.paths, u->diag);
+	if (r == 0)
+		r = aliasdb_kv_put(u->txn, OI_LISTS, file, strlen(file), &stamp,
+				   sizeof(stamp));
+	if (r == 0)
+		u->st.lists_read++;
+	return r;
+}
+
+/* Drop the lists that are gone, rebuild the diversions, commit. */
+static int oi_update_finish(struct oi_update *u)
+{
+	struct aliasdb_kv_txn *txn = u->txn;
+	int r;
+
+	r = aliasdb_kv_sweep(txn, OI_LISTS, oi_sweep_list, u);
+	if (r == 0)
+		r = oi_read_diversions(txn, u->rootfd, u->map);
+	if (r < 0) {
+		arc_diag_set(u->diag, "index: %s", strerror(-r));
+		return r;
+	}
+	u->txn = NULL;
+	r = aliasdb_kv_commit(txn);
+	if (r < 0)
+		arc_diag_set(u->diag, "index: %s", strerror(-r));
 	return r;
 }
 
 int owner_index_update(struct owner_index *x, const char *root,
 		       const struct aliasdb_map *map,
 		       struct owner_index_stats *ret_stats,
-		       struct archive_diag *diag)
+		       struct arc_diag *diag)
 {
-	struct owner_index_stats st = {0};
+	struct oi_update u = {
+		.x = x, .map = map, .diag = diag, .rootfd = -1, .infofd = -1};
 	struct oi_buf blob = {0};
-	struct dirent **names = NULL;
-	struct path_map *present = NULL;
 	struct aliasdb_map *newmap = NULL;
-	MDB_txn *txn = NULL;
-	MDB_val mk = {3, (void *)"map"}, mv;
-	char dir[ALIASDB_PATH_MAX];
-	int rootfd = -1, infofd = -1, n = 0, rc, r;
+	int r;
 
-	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd >= 0)
-		infofd = openat(rootfd, OI_INFO_DIR,
-				O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (infofd < 0) {
-		r = -errno;
-		archive_diag_set(diag, "%s: no dpkg database (%s)", root,
-				 strerror(errno));
-		goto out;
-	}
-	snprintf(dir, sizeof(dir), "%s/%s", root, OI_INFO_DIR);
-	n = scandir(dir, &names, oi_filter_list, alphasort);
-	if (n < 0) {
-		r = -errno;
-		n = 0;
-		archive_diag_set(diag, "%s: %s", dir, strerror(-r));
-		goto out;
-	}
-	r = oi_map_blob(map, &blob);
+	r = oi_update_open_root(&u, root);
+	if (r == 0)
+		r = oi_map_blob(map, &blob);
 	if (r == 0)
 		r = oi_map_from_blob(blob.data, blob.len, &newmap);
 	if (r == 0)
-		r = path_map_new(&present);
+		r = path_map_new(&u.present);
 	if (r < 0)
 		goto out;
-	rc = mdb_txn_begin(x->env, NULL, 0, &txn);
-	if (rc) {
-		r = oi_err(rc);
-		archive_diag_set(diag, "index: %s", mdb_strerror(rc));
-		goto out;
-	}
-	/* Another alias map means other canonical paths: start over. */
-	rc = mdb_get(txn, x->meta, &mk, &mv);
-	if (rc || mv.mv_size != blob.len ||
-	    memcmp(mv.mv_data, blob.data, blob.len) != 0) {
-		mv.mv_size = blob.len;
-		mv.mv_data = blob.data;
-		if ((rc = mdb_drop(txn, x->paths, 0)) ||
-		    (rc = mdb_drop(txn, x->pkgpaths, 0)) ||
-		    (rc = mdb_drop(txn, x->lists, 0)) ||
-		    (rc = mdb_put(txn, x->meta, &mk, &mv, 0))) {
-			r = oi_err(rc);
-			archive_diag_set(diag, "index: %s", mdb_strerror(rc));
-			goto out;
-		}
-		st.rebuilt = 1;
-	}
-	for (int i = 0; i < n; i++) {
-		const char *file = names[i]->d_name;
-		struct oi_stamp stamp = {0};
-		struct stat s;
-		MDB_val k = {strlen(file), (void *)file}, v;
-		char pkg[NAME_MAX + 1];
-
-		if (fstatat(infofd, file, &s, 0) < 0) {
-			r = -errno;
-			archive_diag_set(diag, "%s/%s: %s", dir, file,
-					 strerror(errno));
-			goto out;
-		}
-		stamp.ino = s.st_ino;
-		stamp.size = (uint64_t)s.st_size;
-		stamp.mtime_sec = s.st_mtim.tv_sec;
-		stamp.mtime_nsec = s.st_mtim.tv_nsec;
-		if (path_map_put(present, file, 1) < 0) {
-			r = -ENOMEM;
-			goto out;
-		}
-		rc = mdb_get(txn, x->lists, &k, &v);
-		if (rc == 0 && v.mv_size == sizeof(stamp) &&
-		    memcmp(v.mv_data, &stamp, sizeof(stamp)) == 0) {
-			st.lists_kept++;
-			continue;
-		}
-		snprintf(pkg, sizeof(pkg), "%.*s", (int)(strlen(file) - 5),
-			 file);
-		if (rc == 0)
-			r = oi_remove_package(x, txn, pkg);
-		if (r == 0)
-			r = oi_read_list(x, txn, infofd, file, pkg, map,
-					 &st.paths, diag);
-		v.mv_size = sizeof(stamp);
-		v.mv_data = &stamp;
-		if (r == 0 && (rc = mdb_put(txn, x->lists, &k, &v, 0)))
-			r = oi_err(rc);
-		if (r < 0)
-			goto out;
-		st.lists_read++;
-	}
-	r = oi_drop_missing(x, txn, present, &st.lists_dropped);
-	if (r == 0)
-		r = oi_read_diversions(x, txn, rootfd, map);
+	r = aliasdb_kv_begin(x->store, true, &u.txn);
 	if (r < 0) {
-		archive_diag_set(diag, "index: %s", strerror(-r));
+		arc_diag_set(diag, "index: %s", strerror(-r));
 		goto out;
 	}
-	rc = mdb_txn_commit(txn);
-	txn = NULL;
-	if (rc) {
-		r = oi_err(rc);
-		archive_diag_set(diag, "index: %s", mdb_strerror(rc));
+	r = oi_update_check_map(&u, &blob);
+	for (int i = 0; i < u.n_names && r == 0; i++)
+		r = oi_update_list(&u, u.names[i]->d_name);
+	if (r == 0)
+		r = oi_update_finish(&u);
+	if (r < 0)
 		goto out;
-	}
 	aliasdb_map_free(x->map);
 	x->map = newmap;
 	newmap = NULL;
 	if (ret_stats)
-		*ret_stats = st;
+		*ret_stats = u.st;
 out:
-	if (txn)
-		mdb_txn_abort(txn);
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	path_map_free(present);
+	aliasdb_kv_abort(u.txn);
+	for (int i = 0; i < u.n_names; i++)
+		free(u.names[i]);
+	free(u.names);
+	path_map_free(u.present);
 	aliasdb_map_free(newmap);
 	free(blob.data);
-	if (infofd >= 0)
-		close(infofd);
-	if (rootfd >= 0)
-		close(rootfd);
+	if (u.infofd >= 0)
+		close(u.infofd);
+	if (u.rootfd >= 0)
+		close(u.rootfd);
 	return r;
 }
 
@@ -697,16 +726,80 @@ static int oi_cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Add the owners recorded under key @k whose spelling canonicalizes to
+ * @canon (hashed keys may collide: every record is checked). */
+static int oi_lookup_owners(const struct owner_index *x,
+			    struct aliasdb_kv_txn *txn, struct oi_key k,
+			    const char *canon, struct owner_result *res)
+{
+	char check[ALIASDB_PATH_MAX];
+	struct aliasdb_bytes v;
+	const char *p, *end;
+	int r = 0;
+
+	if (aliasdb_kv_get(txn, OI_PATHS, k.data, k.len, &v) != 0)
+		return 0;
+	for (p = v.data, end = p + v.len; p < end && r == 0;) {
+		const char *spelling = p + strlen(p) + 1;
+
+		if (aliasdb_map_canon(x->map, spelling, check, sizeof(check)) >=
+			    0 &&
+		    strcmp(check, canon) == 0)
+			r = oi_result_add(res, spelling, p);
+		p = spelling + strlen(spelling) + 1;
+	}
+	return r;
+}
+
+/* Add the diversions recorded under key @k. */
+static int oi_lookup_diversions(struct aliasdb_kv_txn *txn, struct oi_key k,
+				struct owner_result *res)
+{
+	struct aliasdb_bytes v;
+	const char *p, *end;
+
+	if (aliasdb_kv_get(txn, OI_DIVS, k.data, k.len, &v) != 0)
+		return 0;
+	for (p = v.data, end = p + v.len; p < end;) {
+		const char *to = p + strlen(p) + 1;
+		const char *pkg = to + strlen(to) + 1;
+		struct owner_diversion *d = realloc(
+			res->diversions, (res->n_diversions + 1) * sizeof(*d));
+
+		if (!d)
+			return -ENOMEM;
+		res->diversions = d;
+		d += res->n_diversions++;
+		d->from = strdup(p);
+		d->to = strdup(to);
+		d->package = strdup(pkg);
+		if (!d->from || !d->to || !d->package)
+			return -ENOMEM;
+		p = pkg + strlen(pkg) + 1;
+	}
+	return 0;
+}
+
+/* Entries by path, each one's packages by name. */
+static void oi_result_sort(struct owner_result *res)
+{
+	if (res->n_entries > 1)
+		qsort(res->entries, res->n_entries, sizeof(*res->entries),
+		      oi_cmp_entry);
+	for (size_t i = 0; i < res->n_entries; i++)
+		qsort(res->entries[i].packages, res->entries[i].n_packages,
+		      sizeof(char *), oi_cmp_str);
+}
+
 int owner_index_lookup(struct owner_index *x, const char *path,
 		       struct owner_result **ret_result)
 {
-	char canon[ALIASDB_PATH_MAX], check[ALIASDB_PATH_MAX];
-	char kb[OI_KEY_MAX + 1];
+	char canon[ALIASDB_PATH_MAX], kb[OI_KEY_MAX + 1];
+	struct aliasdb_kv_txn *txn = NULL;
 	struct owner_result *res;
-	MDB_txn *txn;
-	MDB_val k, v;
+	struct oi_key k;
 	ssize_t len;
-	int rc, r = 0;
+	int r;
 
 	if (!x->map)
 		return -ENOENT; /* never updated */
@@ -716,65 +809,21 @@ int owner_index_lookup(struct owner_index *x, const char *path,
 	res = calloc(1, sizeof(*res));
 	if (!res)
 		return -ENOMEM;
-	rc = mdb_txn_begin(x->env, NULL, MDB_RDONLY, &txn);
-	if (rc) {
-		free(res);
-		return oi_err(rc);
-	}
+	r = aliasdb_kv_begin(x->store, false, &txn);
+	if (r < 0)
+		goto out;
 	k = oi_key(canon, kb);
-	if (mdb_get(txn, x->paths, &k, &v) == 0) {
-		const char *p = v.mv_data, *end = p + v.mv_size;
-
-		while (p < end && r == 0) {
-			const char *spelling = p + strlen(p) + 1;
-
-			/* Hashed keys may collide: check the record. */
-			if (aliasdb_map_canon(x->map, spelling, check,
-					      sizeof(check)) >= 0 &&
-			    strcmp(check, canon) == 0)
-				r = oi_result_add(res, spelling, p);
-			p = spelling + strlen(spelling) + 1;
-		}
-	}
-	if (r == 0 && mdb_get(txn, x->divs, &k, &v) == 0) {
-		const char *p = v.mv_data, *end = p + v.mv_size;
-
-		while (p < end && r == 0) {
-			const char *to = p + strlen(p) + 1;
-			const char *pkg = to + strlen(to) + 1;
-			struct owner_diversion *d =
-				realloc(res->diversions,
-					(res->n_diversions + 1) * sizeof(*d));
-
-			if (!d) {
-				r = -ENOMEM;
-				break;
-			}
-			res->diversions = d;
-			d += res->n_diversions++;
-			d->from = strdup(p);
-			d->to = strdup(to);
-			d->package = strdup(pkg);
-			if (!d->from || !d->to || !d->package)
-				r = -ENOMEM;
-			p = pkg + strlen(pkg) + 1;
-		}
-	}
-	mdb_txn_abort(txn);
-	if (r < 0) {
-		owner_result_free(res);
-		return r;
-	}
-	if (res->n_entries == 0 && res->n_diversions == 0) {
-		owner_result_free(res);
-		return 0;
-	}
-	if (res->n_entries > 1)
-		qsort(res->entries, res->n_entries, sizeof(*res->entries),
-		      oi_cmp_entry);
-	for (size_t i = 0; i < res->n_entries; i++)
-		qsort(res->entries[i].packages, res->entries[i].n_packages,
-		      sizeof(char *), oi_cmp_str);
+	r = oi_lookup_owners(x, txn, k, canon, res);
+	if (r == 0)
+		r = oi_lookup_diversions(txn, k, res);
+	if (r < 0 || (res->n_entries == 0 && res->n_diversions == 0))
+		goto out;
+	oi_result_sort(res);
 	*ret_result = res;
-	return 1;
+	res = NULL;
+	r = 1;
+out:
+	aliasdb_kv_abort(txn);
+	owner_result_free(res);
+	return r;
 }

@@ -36,7 +36,7 @@ struct owner_index_stats {
  * not @create), other -errno (with @diag).
  */
 int owner_index_open(const char *dir, int create,
-		     struct owner_index **ret_index, struct archive_diag *diag);
+		     struct owner_index **ret_index, struct arc_diag *diag);
 
 /* Close. Accepts NULL. */
 void owner_index_close(struct owner_index *index);
@@ -50,7 +50,7 @@ void owner_index_close(struct owner_index *index);
 int owner_index_update(struct owner_index *index, const char *root,
 		       const struct aliasdb_map *map,
 		       struct owner_index_stats *ret_stats,
-		       struct archive_diag *diag);
+		       struct arc_diag *diag);
 
 /* One answer line: a package (or several) shipping @path. */
 struct owner_entry {

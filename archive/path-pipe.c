@@ -135,7 +135,7 @@ void path_pipe_close(struct path_pipe *p, int status)
 	pthread_mutex_unlock(&p->lock);
 }
 
-int path_pipe_drain(struct path_pipe *p, archive_path_fn fn, void *ctx)
+int path_pipe_drain(struct path_pipe *p, arc_path_fn fn, void *ctx)
 {
 	int r = 0;
 

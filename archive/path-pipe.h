@@ -24,7 +24,7 @@ int path_pipe_new(unsigned depth, size_t batch_bytes,
 void path_pipe_free(struct path_pipe *pipe);
 
 /*
- * Producer: queue one pair (archive_path_fn signature; @ctx is the pipe).
+ * Producer: queue one pair (arc_path_fn signature; @ctx is the pipe).
  * May block while every batch is full. Returns 0, -ENAMETOOLONG (pair
  * larger than a batch), or -ECANCELED once the consumer gave up.
  */
@@ -41,6 +41,6 @@ void path_pipe_close(struct path_pipe *pipe, int status);
  * @fn returned (after which the producer's pushes fail with -ECANCELED
  * and the rest is discarded).
  */
-int path_pipe_drain(struct path_pipe *pipe, archive_path_fn fn, void *ctx);
+int path_pipe_drain(struct path_pipe *pipe, arc_path_fn fn, void *ctx);
 
 #endif /* PATH_PIPE_H */

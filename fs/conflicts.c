@@ -8,11 +8,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fs/afs.h"
@@ -111,18 +109,6 @@ void afs_conflict_note(struct afs_fs *fs, const char *canonical_bpath,
 	free(key);
 }
 
-static int afs_open_rel(struct afs_fs *fs, const char *rel, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_MAGICLINKS,
-	};
-	long fd = syscall(SYS_openat2, fs->root_fd, rel, &how, sizeof(how));
-
-	return fd < 0 ? -errno : (int)fd;
-}
-
 static int afs_same_content(int a, int b, off_t size)
 {
 	char ba[65536], bb[65536];
@@ -147,10 +133,12 @@ static int afs_entries_identical(struct afs_fs *fs, const char *a,
 	struct stat sa, sb;
 	int fa, fb, r = 0;
 
-	fa = afs_open_rel(fs, a, O_PATH);
+	fa = aliasdb_open_beneath(fs->root_fd, a, O_PATH | O_NOFOLLOW,
+				  ALIASDB_BENEATH_NO_SYMLINKS);
 	if (fa < 0)
 		return fa;
-	fb = afs_open_rel(fs, b, O_PATH);
+	fb = aliasdb_open_beneath(fs->root_fd, b, O_PATH | O_NOFOLLOW,
+				  ALIASDB_BENEATH_NO_SYMLINKS);
 	if (fb < 0) {
 		close(fa);
 		return fb;

@@ -7,11 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -284,14 +282,9 @@ void afs_inode_free_all(struct afs_fs *fs)
  * symlink and without leaving the root. */
 int afs_open_beneath(struct afs_fs *fs, const char *rel)
 {
-	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-			   RESOLVE_NO_MAGICLINKS,
-	};
-	long fd = syscall(SYS_openat2, fs->root_fd, rel, &how, sizeof(how));
-
-	return fd < 0 ? -errno : (int)fd;
+	return aliasdb_open_beneath(fs->root_fd, rel,
+				    O_PATH | O_DIRECTORY | O_NOFOLLOW,
+				    ALIASDB_BENEATH_NO_SYMLINKS);
 }
 
 static int afs_slot_append(struct afs_slot **slots, unsigned *n, int fd,

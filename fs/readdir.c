@@ -498,15 +498,15 @@ void afs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 		fd = openat(dir->slots[j].fd, ".",
 			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0) {
-			r = errno;
+			r = -errno;
 			break;
 		}
 		if ((datasync ? fdatasync(fd) : fsync(fd)) < 0)
-			r = errno;
+			r = -errno;
 		close(fd);
 	}
 	afs_unlock(fs);
-	fuse_reply_err(req, r);
+	fuse_reply_err(req, -r);
 }
 
 /* Is the union of @slots (the view directory @path) empty? Returns 1, 0,

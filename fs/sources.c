@@ -20,62 +20,6 @@ int afs_path_is_child(const char *path, const char *dir_path, const char *name)
 	return strcmp(path + dl + 1, name) == 0;
 }
 
-/* Length of the component starting at @p (up to '/' or the end @end). */
-static size_t afs_component_len(const char *p, const char *end)
-{
-	const char *q = p;
-
-	while (q < end && *q != '/')
-		q++;
-	return (size_t)(q - p);
-}
-
-ssize_t afs_relative_target(const char *alias, const char *canonical, char *buf,
-			    size_t size)
-{
-	const char *slash, *p, *pend, *c, *cend;
-	size_t len = 0;
-
-	if (alias[0] != '/' || canonical[0] != '/')
-		return -EINVAL;
-	/* The symlink lives in the alias's parent directory: walk the
-	 * parent and the canonical path while their components agree. */
-	slash = strrchr(alias, '/');
-	p = alias + 1;
-	pend = slash;
-	c = canonical + 1;
-	cend = canonical + strlen(canonical);
-	while (p < pend && c < cend) {
-		size_t pl = afs_component_len(p, pend);
-		size_t cl = afs_component_len(c, cend);
-
-		if (pl != cl || memcmp(p, c, pl) != 0)
-			break;
-		p += pl + (p + pl < pend);
-		c += cl + (c + cl < cend);
-	}
-	/* One ".." per parent component left. */
-	while (p < pend) {
-		size_t pl = afs_component_len(p, pend);
-
-		if (len + 3 >= size)
-			return -ENAMETOOLONG;
-		memcpy(buf + len, "../", 3);
-		len += 3;
-		p += pl + (p + pl < pend);
-	}
-	if (len + (size_t)(cend - c) + 2 > size)
-		return -ENAMETOOLONG;
-	memcpy(buf + len, c, (size_t)(cend - c));
-	len += (size_t)(cend - c);
-	if (len == 0)
-		buf[len++] = '.';
-	else if (buf[len - 1] == '/')
-		len--;
-	buf[len] = '\0';
-	return (ssize_t)len;
-}
-
 int afs_aliases_new(struct aliasdb_map *map, struct afs_aliases **ret_aliases)
 {
 	struct afs_aliases *a = calloc(1, sizeof(*a));
@@ -106,8 +50,8 @@ int afs_aliases_new(struct aliasdb_map *map, struct afs_aliases **ret_aliases)
 			slash == e->alias
 				? strdup("/")
 				: strndup(e->alias, (size_t)(slash - e->alias));
-		r = afs_relative_target(e->alias, e->canonical, buf,
-					sizeof(buf));
+		r = aliasdb_alias_link_text(e->alias, e->canonical, buf,
+					    sizeof(buf));
 		if (r < 0) {
 			afs_aliases_free(a);
 			return (int)r;
@@ -151,7 +95,7 @@ int afs_aliases_find_child(const struct afs_aliases *aliases,
 		    strcmp(e->parent, dir_path) == 0)
 			return (int)i;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 int afs_aliases_find_junction(const struct afs_aliases *aliases,
@@ -162,7 +106,7 @@ int afs_aliases_find_junction(const struct afs_aliases *aliases,
 	for (i = from; i < aliases->n; i++)
 		if (strcmp(aliases->entries[i].canonical, path) == 0)
 			return (int)i;
-	return -1;
+	return -ENOENT;
 }
 
 int afs_aliases_dir_has_alias(const struct afs_aliases *aliases,

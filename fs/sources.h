@@ -33,12 +33,12 @@ int afs_aliases_new(struct aliasdb_map *map, struct afs_aliases **ret_aliases);
 /* Free. Accepts NULL. */
 void afs_aliases_free(struct afs_aliases *aliases);
 
-/* Index of the alias whose path is @dir_path + "/" + @name, or -1. */
+/* Index of the alias whose path is @dir_path + "/" + @name, or -ENOENT. */
 int afs_aliases_find_child(const struct afs_aliases *aliases,
 			   const char *dir_path, const char *name);
 
 /* Index of the first alias at or after @from whose canonical path is
- * @path (a junction), or -1. */
+ * @path (a junction), or -ENOENT. */
 int afs_aliases_find_junction(const struct afs_aliases *aliases,
 			      const char *path, size_t from);
 
@@ -64,15 +64,6 @@ int afs_aliases_has_below(const struct afs_aliases *aliases, const char *path);
  */
 int afs_aliases_child_towards(const struct afs_aliases *aliases, size_t i,
 			      const char *dir_path, char *buf, size_t size);
-
-/*
- * The relative symlink text that makes @alias point at @canonical, both
- * absolute and normalized: ("/bin", "/usr/bin") -> "usr/bin",
- * ("/opt/x", "/usr/x") -> "../usr/x". Returns the length, or -EINVAL for
- * relative input, -ENAMETOOLONG if @size is too small.
- */
-ssize_t afs_relative_target(const char *alias, const char *canonical, char *buf,
-			    size_t size);
 
 /* Is @path equal to @dir_path + "/" + @name? (@dir_path "/" is the root.) */
 int afs_path_is_child(const char *path, const char *dir_path, const char *name);

@@ -123,6 +123,40 @@ static const struct canon_case amd64_cases[] = {
 	{"/x/bin", "/x/bin"},
 };
 
+static void check_link_text(const char *alias, const char *canonical,
+			    const char *expected)
+{
+	char buf[256];
+	ssize_t n = aliasdb_alias_link_text(alias, canonical, buf, sizeof(buf));
+
+	assert_true(n >= 0);
+	assert_string_equal(buf, expected);
+	assert_int_equal((size_t)n, strlen(expected));
+}
+
+/* One text for the view and for extract: relative to the alias's parent
+ * and as short as on a native merged-/usr system (ln -sr). */
+static void test_alias_link_text(void **state)
+{
+	char small[4];
+
+	(void)state;
+	check_link_text("/bin", "/usr/bin", "usr/bin");
+	check_link_text("/lib64", "/usr/lib64", "usr/lib64");
+	/* Not "../../usr/bin", which extract used to write. */
+	check_link_text("/usr/local/bin", "/usr/bin", "../bin");
+	check_link_text("/opt/x", "/usr/x", "../usr/x");
+	check_link_text("/a/b/x", "/a/c", "../c");
+	check_link_text("/a/b/x", "/a/b/y/z", "y/z");
+	check_link_text("/usrx/y", "/usr/y", "../usr/y");
+	assert_int_equal(aliasdb_alias_link_text("bin", "/usr/bin", small,
+						 sizeof(small)),
+			 -EINVAL);
+	assert_int_equal(aliasdb_alias_link_text("/bin", "/usr/bin", small,
+						 sizeof(small)),
+			 -ENAMETOOLONG);
+}
+
 static void test_canon_amd64(void **state)
 {
 	struct aliasdb_map *map = NULL;
@@ -439,6 +473,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalize_table),
 		cmocka_unit_test(test_normalize_size),
+		cmocka_unit_test(test_alias_link_text),
 		cmocka_unit_test(test_canon_amd64),
 		cmocka_unit_test(test_canon_sizes),
 		cmocka_unit_test(test_canon_empty_map),

@@ -43,7 +43,7 @@ static int collect_fn(void *ctx, const char *path, size_t path_len,
 	return 0;
 }
 
-static int parse(const char *text, struct collect *c, struct archive_diag *diag)
+static int parse(const char *text, struct collect *c, struct arc_diag *diag)
 {
 	memset(c, 0, sizeof(*c));
 	return contents_parse_memory(text, strlen(text), NULL, collect_fn, c,
@@ -53,7 +53,7 @@ static int parse(const char *text, struct collect *c, struct archive_diag *diag)
 static void test_simple(void **state)
 {
 	struct collect c;
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 
 	assert_int_equal(parse("bin/bash                    shells/bash\n"
 			       "usr/bin/ls\tutils/coreutils\n",
@@ -65,7 +65,7 @@ static void test_simple(void **state)
 static void test_package_lists(void **state)
 {
 	struct collect c;
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 
 	/* Several packages, with one or two qualifier levels, or none. */
 	assert_int_equal(
@@ -77,7 +77,7 @@ static void test_package_lists(void **state)
 static void test_spaces_in_names(void **state)
 {
 	struct collect c;
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 
 	/* The last run of blanks separates the path from the packages. */
 	assert_int_equal(parse("usr/share/doc/a b/My File.txt    doc/pkg-a\n"
@@ -91,7 +91,7 @@ static void test_spaces_in_names(void **state)
 static void test_crlf_and_blank_lines(void **state)
 {
 	struct collect c;
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 
 	assert_int_equal(parse("bin/a   s/p1\r\n\r\n\nbin/b   s/p2   \r\n"
 			       "bin/c s/p3",
@@ -103,7 +103,7 @@ static void test_crlf_and_blank_lines(void **state)
 static void test_header_block(void **state)
 {
 	struct collect c;
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 
 	/* Old indices: prose, then the FILE LOCATION line. */
 	assert_int_equal(
@@ -144,7 +144,7 @@ static void test_many_lines(void **state)
 {
 	size_t n = 200000, cap = n * 48, len = 0, seen = 0;
 	char *text = malloc(cap);
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 
 	assert_non_null(text);
 	for (size_t i = 0; i < n; i++)
@@ -190,7 +190,7 @@ static void test_compressed(void **state)
 
 	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
 		struct collect c = {0};
-		struct archive_diag d = {{0}};
+		struct arc_diag d = {{0}};
 		size_t n = compress(filters[i], text, buf, sizeof(buf));
 
 		assert_true(n > 0);
@@ -205,7 +205,7 @@ static void test_compressed(void **state)
 static void test_errors(void **state)
 {
 	struct collect c;
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 	static const char binary[] = "bin/a s/p\n\0\1\2garbage s/q\n";
 
 	/* A path without a package list. */
@@ -260,7 +260,7 @@ static int stop_fn(void *ctx, const char *path, size_t path_len,
 
 static void test_callback_error_stops(void **state)
 {
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 
 	assert_int_equal(contents_parse_memory("bin/a s/p\nbin/b s/p\n", 20,
 					       NULL, stop_fn, NULL, &d),
@@ -282,10 +282,10 @@ static void test_bomb_limits(void **state)
 	const char *line = "usr/share/zero    misc/z\n";
 	char *text = malloc(n * strlen(line) + 1);
 	static char buf[1 << 20];
-	struct archive_limits lim = {
+	struct arc_limits lim = {
 		.max_size = 1 << 30, .max_ratio = 20, .ratio_floor = 4096};
 	struct contents_options opts = {.limits = &lim};
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 	size_t seen = 0;
 
 	assert_non_null(text);

@@ -76,7 +76,7 @@ static void test_every_compression(void **state)
 
 	for (size_t i = 0; i < sizeof(comp) / sizeof(comp[0]); i++) {
 		struct collect c = {0};
-		struct archive_diag d = {{0}};
+		struct arc_diag d = {{0}};
 
 		assert_int_equal(debgen_write(tmp("s.deb"), "sample", comp[i],
 					      sample, 5, 0),
@@ -95,7 +95,7 @@ static void test_reader_api(void **state)
 {
 	struct deb_reader *r;
 	struct archive_entry *e;
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 	const void *buf;
 	size_t len;
 	int64_t off;
@@ -128,7 +128,7 @@ static void test_reader_api(void **state)
 static void expect_refused(const char *file, int err, const char *msg)
 {
 	struct collect c = {0};
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 
 	assert_int_equal(deb_reader_list(file, NULL, collect_fn, &c, &d), err);
 	if (!strstr(d.msg, msg))
@@ -190,7 +190,7 @@ static void test_truncated(void **state)
 	assert_int_equal(truncate(tmp("t.deb"), st.st_size / 2), 0);
 	{
 		struct collect c = {0};
-		struct archive_diag d = {{0}};
+		struct arc_diag d = {{0}};
 		int r = deb_reader_list(tmp("t.deb"), NULL, collect_fn, &c, &d);
 
 		assert_int_equal(r, -EBADMSG);
@@ -203,12 +203,12 @@ static void test_bomb(void **state)
 	struct debgen_member m[] = {
 		{.type = 'z', .path = "./usr/share/zero", .size = 16 << 20},
 	};
-	struct archive_limits lim = {
+	struct arc_limits lim = {
 		.max_size = UINT64_C(1) << 40,
 		.max_ratio = 100,
 		.ratio_floor = 1 << 20,
 	};
-	struct archive_diag d = {{0}};
+	struct arc_diag d = {{0}};
 	struct collect c = {0};
 
 	assert_int_equal(debgen_write(tmp("b.deb"), "b", "xz", m, 1, 0), 0);
