@@ -21,6 +21,8 @@ enum aliasctl_exit {
 /* Global state every command sees. */
 struct aliasctl {
 	const char *db_dir; /* database directory, never NULL */
+	bool db_default;    /* db_dir is the default: no --db, --root or
+			     * $ALIASFS_DB */
 };
 
 /* One command: its name, usage line, one-line summary and entry point.

@@ -149,6 +149,7 @@ static int main_run(int argc, char **argv, char **ret_root_db)
 	} else {
 		env = getenv("ALIASFS_DB");
 		ctl.db_dir = env && *env ? env : MAIN_DEFAULT_DB;
+		ctl.db_default = !(env && *env);
 	}
 
 	argc -= optind;

@@ -9,6 +9,7 @@
 #include "aliasctl.h"
 #include "cmd-declarations.h"
 #include "cmd-archive.h"
+#include "cmd-convert.h"
 #include "cmd-recovery.h"
 
 /* One command a line, so that adding a command is a one-line change:
@@ -27,6 +28,9 @@ static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_extract,
 	&aliasctl_cmd_index,
 	&aliasctl_cmd_owner,
+	/* physical merge and split of a tree */
+	&aliasctl_cmd_convert,
+	&aliasctl_cmd_revert,
 	&aliasctl_cmd_dump,
 	&aliasctl_cmd_restore,
 	&aliasctl_cmd_recover,

@@ -630,6 +630,204 @@ int aliasdb_claims_present(const struct aliasdb_map *map,
 			   size_t released_len, char **ret_text,
 			   size_t *ret_len);
 
+/* ---- Physical merge and split of a tree: convert and revert ---------- */
+
+struct stat;
+
+enum aliasdb_same_flags {
+	/* Also require the same permission bits, owner and group (what a
+	 * physical merge may drop one copy of). */
+	ALIASDB_SAME_METADATA = 1 << 0,
+};
+
+/*
+ * The one rule for "these two entries are the same file", used by the
+ * view's conflict check (aliasdb_tree_compare()) and by convert: one inode,
+ * or the same type and the same content (bytes of a regular file, target
+ * text of a symlink, device number of a device; fifos and sockets have
+ * none), and with ALIASDB_SAME_METADATA the same mode, owner and group.
+ * @sa and @sb are the lstat of @name_a in directory @dirfd_a and @name_b in
+ * @dirfd_b. Regular files are opened with O_NOFOLLOW. Returns 1 the same,
+ * 0 different (an unreadable file counts as different).
+ */
+int aliasdb_entries_same(int dirfd_a, const char *name_a, const struct stat *sa,
+			 int dirfd_b, const char *name_b, const struct stat *sb,
+			 unsigned flags);
+
+/*
+ * `aliasctl convert` moves every entry of each alias directory to its
+ * canonical place and makes the alias the relative symlink (bin ->
+ * usr/bin); `aliasctl revert` splits such a tree back. Both plan first,
+ * then journal every step in ALIASDB_JOURNAL_FILE (an LMDB environment in
+ * the database directory) before making it. Every step is a rename within
+ * the tree's file system or makes a new object in the staging directory
+ * ALIASDB_STAGING_NAME at the tree's root, so a run killed at any point is
+ * finished by aliasdb_convert_resume() or undone by
+ * aliasdb_convert_rollback(), with no file lost or duplicated.
+ */
+#define ALIASDB_JOURNAL_FILE "convert-journal.mdb"
+#define ALIASDB_STAGING_NAME ".aliasfs-convert"
+
+enum aliasdb_convert_op {
+	ALIASDB_OP_NONE = 0,
+	ALIASDB_OP_CONVERT = 1,
+	ALIASDB_OP_REVERT = 2,
+};
+
+/* Which side wins where both spellings hold differing entries. */
+enum aliasdb_prefer {
+	ALIASDB_PREFER_NONE = 0,  /* refuse the plan: a conflict */
+	ALIASDB_PREFER_CANONICAL, /* the alias side goes to the quarantine */
+	ALIASDB_PREFER_ALIAS,	  /* the canonical side goes there */
+};
+
+enum aliasdb_convert_flags {
+	/* revert: place entries by dpkg's database only, ignoring what the
+	 * last convert recorded about the original tree. */
+	ALIASDB_REVERT_DPKG_ONLY = 1 << 0,
+};
+
+struct aliasdb_convert_opts {
+	enum aliasdb_prefer prefer;
+	unsigned flags; /* enum aliasdb_convert_flags */
+	/* Called after each journaled event (a step made or undone, a
+	 * journal commit), @n counting from 1 in this call. May be NULL. */
+	void (*event)(void *userdata, uint64_t n);
+	void *userdata;
+};
+
+/* One line of a plan, as `--dry-run` prints it. */
+enum aliasdb_plan_kind {
+	ALIASDB_PLAN_MOVE,	   /* path moves to other */
+	ALIASDB_PLAN_MERGE,	   /* directory path merges into other */
+	ALIASDB_PLAN_DEDUP,	   /* path and other are the same file: path's
+				    * copy goes (detail says which stays) */
+	ALIASDB_PLAN_DROP_LINK,	   /* path is a symlink naming other: it goes */
+	ALIASDB_PLAN_REPLACE_LINK, /* other is a symlink naming path: path
+				    * takes its place */
+	ALIASDB_PLAN_QUARANTINE,   /* path goes to the quarantine at other;
+				    * detail says why */
+	ALIASDB_PLAN_SYMLINK,	   /* path becomes a symlink to detail */
+	ALIASDB_PLAN_MKDIR,	   /* directory path is made */
+	ALIASDB_PLAN_COPY,	   /* other gets a copy of path */
+	ALIASDB_PLAN_LINK,	   /* other becomes a hard link of path */
+	ALIASDB_PLAN_RMDIR,	   /* the emptied directory path goes */
+	ALIASDB_PLAN_SKIP,	   /* alias path is left as it is: detail */
+	ALIASDB_PLAN_NOTE,	   /* a remark about path; nothing changes */
+	ALIASDB_PLAN_CONFLICT,	   /* unresolved (detail says why): the plan
+				    * is refused */
+};
+
+struct aliasdb_plan_item {
+	enum aliasdb_plan_kind kind;
+	char *path;   /* absolute in the tree */
+	char *other;  /* NULL if none */
+	char *detail; /* NULL if none */
+};
+
+/* A short English word for @kind ("move", "dedup", ...). Static. */
+const char *aliasdb_plan_kind_name(enum aliasdb_plan_kind kind);
+
+struct aliasdb_plan;
+
+/*
+ * Plan @op on the tree whose root is open at @tree_fd (a directory fd, not
+ * O_PATH) for the aliases of @map. @db (may be NULL when the tree has no
+ * database yet) gives revert the record of the last convert. Reads the
+ * tree, changes nothing. Conflicts are items of kind
+ * ALIASDB_PLAN_CONFLICT: a plan with any cannot be executed.
+ * Returns 0 and *ret_plan (free with aliasdb_plan_free()), or -errno
+ * when the tree cannot be read.
+ */
+int aliasdb_convert_plan(struct aliasdb *db, const struct aliasdb_map *map,
+			 int tree_fd, enum aliasdb_convert_op op,
+			 const struct aliasdb_convert_opts *opts,
+			 struct aliasdb_plan **ret_plan);
+
+void aliasdb_plan_free(struct aliasdb_plan *plan);
+
+/* The plan's items, in order; valid as long as the plan. */
+const struct aliasdb_plan_item *
+aliasdb_plan_items(const struct aliasdb_plan *plan, size_t *ret_n);
+
+/* Number of CONFLICT items, and of steps (0: nothing to do). */
+size_t aliasdb_plan_conflicts(const struct aliasdb_plan *plan);
+size_t aliasdb_plan_steps(const struct aliasdb_plan *plan);
+
+/* What a run did, filled in even when it fails. */
+struct aliasdb_convert_status {
+	uint64_t made;		      /* steps made */
+	uint64_t undone;	      /* steps undone */
+	uint64_t events;	      /* journaled events (see opts->event) */
+	char where[ALIASDB_PATH_MAX]; /* the path a failure is about, or "" */
+};
+
+/*
+ * Journal @plan in @db's directory and make it (@db writable, the plan
+ * without conflicts, no run pending). Durability: the journal is synced
+ * before the first step; after each batch of steps the tree's file system
+ * is synced (syncfs) and then the journal. Aliases a convert merged become
+ * ACTIVE, files moved into the quarantine are recorded as `activate
+ * --force` records them. Returns 0, -EBUSY (a run is pending: resume or
+ * roll it back first), -EINVAL (a conflicted plan), -ENOTEMPTY (an
+ * emptied directory still holds files: something wrote into the tree
+ * meanwhile; status->where names it), -EXDEV, or another -errno from the
+ * tree or the journal; the journal then holds the run, for
+ * aliasdb_convert_resume() or aliasdb_convert_rollback().
+ */
+int aliasdb_convert_execute(struct aliasdb *db, int tree_fd,
+			    struct aliasdb_plan *plan,
+			    const struct aliasdb_convert_opts *opts,
+			    struct aliasdb_convert_status *status);
+
+enum aliasdb_pending {
+	ALIASDB_PENDING_NONE = 0,
+	ALIASDB_PENDING_RUN,	  /* interrupted while making steps */
+	ALIASDB_PENDING_ROLLBACK, /* interrupted while undoing them */
+	ALIASDB_PENDING_CLEANUP,  /* interrupted after the last step */
+};
+
+/* Is a run pending in @db's journal, and of which operation? */
+int aliasdb_convert_pending(struct aliasdb *db, enum aliasdb_convert_op *ret_op,
+			    enum aliasdb_pending *ret_pending);
+
+/*
+ * Finish the pending run on the tree at @tree_fd (the same tree: -ESTALE
+ * otherwise). A run that was being rolled back is not resumed: -EBUSY.
+ * Returns 0 (also when nothing was pending: status->made is 0), or as
+ * aliasdb_convert_execute().
+ */
+int aliasdb_convert_resume(struct aliasdb *db, int tree_fd,
+			   const struct aliasdb_convert_opts *opts,
+			   struct aliasdb_convert_status *status);
+
+/*
+ * Undo the pending run, step by step in reverse, and forget it. A run
+ * past its last step cannot be undone (-EALREADY: revert instead). Returns
+ * 0 (also when nothing was pending), -ESTALE, or another -errno.
+ */
+int aliasdb_convert_rollback(struct aliasdb *db, int tree_fd,
+			     const struct aliasdb_convert_opts *opts,
+			     struct aliasdb_convert_status *status);
+
+/*
+ * Take the tree's convert lock: an exclusive flock(2) on the tree's root
+ * directory @tree_fd, held until the fd is closed. A running aliasfs view
+ * of the tree holds it shared. Returns 0, or -EWOULDBLOCK when another
+ * process holds it.
+ */
+int aliasdb_tree_lock(int tree_fd);
+
+/*
+ * Does another process have the database in @dir open (the alias map or
+ * the dpkg claims)? Asks the kernel for a conflicting lock on LMDB's lock
+ * files, which every process holds while it has an environment open. Call
+ * it before this process opens the database: closing a probe's fd drops
+ * this process's own locks on the same file. Returns 1 and *ret_pid (may
+ * be NULL), 0 when no other process has it open, -errno.
+ */
+int aliasdb_db_in_use(const char *dir, pid_t *ret_pid);
+
 /* ---- Damage --------------------------------------------------------- */
 
 /*

@@ -185,6 +185,31 @@ static int quarantine_record(struct aliasdb *db, MDB_txn *txn,
 					     m->original);
 }
 
+int aliasdb_quarantine_record_txn(struct aliasdb *db, MDB_txn *txn,
+				  const char *alias, const char *original,
+				  const char *rel)
+{
+	struct quarantine_move m = {(char *)original, (char *)rel};
+
+	return quarantine_record(db, txn, alias, &m);
+}
+
+int aliasdb_quarantine_unrecord_txn(struct aliasdb *db, MDB_txn *txn,
+				    const char *rel)
+{
+	char *key;
+	MDB_val k;
+	int r;
+
+	if (asprintf(&key, "%s%s", ALIASDB_META_QUARANTINE, rel) < 0)
+		return -ENOMEM;
+	k.mv_size = strlen(key);
+	k.mv_data = key;
+	r = aliasdb_lmdb_error(mdb_del(txn, db->meta, &k, NULL));
+	free(key);
+	return r == -ENOENT ? 0 : r;
+}
+
 /* The moves, recorded, and the alias active: all or nothing. */
 static int quarantine_commit(struct aliasdb *db, const char *alias,
 			     const struct quarantine_move *moves, size_t n)

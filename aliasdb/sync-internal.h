@@ -56,6 +56,18 @@ char *aliasdb_sync_blocked_reason(const struct aliasdb_diff *diffs, size_t n);
 int aliasdb_tree_open_parent(int tree_fd, const char *path,
 			     const char **ret_last);
 
+/* Record, within @txn, that @original (a tree path) now lies in the
+ * quarantine at @rel (relative to it, starting with '/'), moved there for
+ * @alias: the record `aliasctl status` lists. */
+int aliasdb_quarantine_record_txn(struct aliasdb *db, MDB_txn *txn,
+				  const char *alias, const char *original,
+				  const char *rel);
+
+/* Forget the record of the quarantined file at @rel (a file moved back
+ * out of the quarantine). A missing record is fine. */
+int aliasdb_quarantine_unrecord_txn(struct aliasdb *db, MDB_txn *txn,
+				    const char *rel);
+
 /* decl-record.c: is this "meta" record a stored declaration
  * (ALIASDB_META_DECL...) that the sync could have written? 0, -EUCLEAN or
  * -ENOMEM. */

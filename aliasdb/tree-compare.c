@@ -74,17 +74,17 @@ static char *cmp_join(const char *dir, const char *name)
 	return p;
 }
 
-static int cmp_same_content(int dirfd_a, int dirfd_b, const char *name,
-			    off_t size)
+static int cmp_same_content(int dirfd_a, const char *name_a, int dirfd_b,
+			    const char *name_b, off_t size)
 {
 	char ba[65536], bb[65536];
 	int fa, fb, r = 1;
 	off_t off = 0;
 
-	fa = openat(dirfd_a, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fa = openat(dirfd_a, name_a, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fa < 0)
 		return -errno;
-	fb = openat(dirfd_b, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fb = openat(dirfd_b, name_b, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fb < 0) {
 		r = -errno;
 		close(fa);
@@ -109,30 +109,40 @@ static int cmp_same_content(int dirfd_a, int dirfd_b, const char *name,
 	return r;
 }
 
-/* Same file for the view? 1 yes, 0 no. An entry that cannot be read counts
- * as differing: hiding a file we could not compare is not safe. */
-static int cmp_entries_equal(int afd, int cfd, const char *name,
-			     const struct stat *sa, const struct stat *sc)
+/*
+ * The project's one rule for "the same file" (see aliasdb.h). An entry
+ * that cannot be read counts as differing: hiding or dropping a file we
+ * could not compare is not safe.
+ */
+int aliasdb_entries_same(int dirfd_a, const char *name_a, const struct stat *sa,
+			 int dirfd_b, const char *name_b, const struct stat *sb,
+			 unsigned flags)
 {
-	if (sa->st_dev == sc->st_dev && sa->st_ino == sc->st_ino)
+	if (sa->st_dev == sb->st_dev && sa->st_ino == sb->st_ino)
 		return 1;
-	if ((sa->st_mode & S_IFMT) != (sc->st_mode & S_IFMT))
+	if ((sa->st_mode & S_IFMT) != (sb->st_mode & S_IFMT))
+		return 0;
+	if ((flags & ALIASDB_SAME_METADATA) &&
+	    ((sa->st_mode & 07777) != (sb->st_mode & 07777) ||
+	     sa->st_uid != sb->st_uid || sa->st_gid != sb->st_gid))
 		return 0;
 	if (S_ISREG(sa->st_mode)) {
-		if (sa->st_size != sc->st_size)
+		if (sa->st_size != sb->st_size)
 			return 0;
-		return cmp_same_content(afd, cfd, name, sa->st_size) == 1;
+		return cmp_same_content(dirfd_a, name_a, dirfd_b, name_b,
+					sa->st_size) == 1;
 	}
 	if (S_ISLNK(sa->st_mode)) {
-		char la[ALIASDB_PATH_MAX], lc[ALIASDB_PATH_MAX];
-		ssize_t na = readlinkat(afd, name, la, sizeof(la));
-		ssize_t nc = readlinkat(cfd, name, lc, sizeof(lc));
+		char la[ALIASDB_PATH_MAX], lb[ALIASDB_PATH_MAX];
+		ssize_t na = readlinkat(dirfd_a, name_a, la, sizeof(la));
+		ssize_t nb = readlinkat(dirfd_b, name_b, lb, sizeof(lb));
 
-		return na >= 0 && na == nc && memcmp(la, lc, (size_t)na) == 0;
+		return na >= 0 && na == nb && memcmp(la, lb, (size_t)na) == 0;
 	}
 	if (S_ISCHR(sa->st_mode) || S_ISBLK(sa->st_mode))
-		return sa->st_rdev == sc->st_rdev;
-	return 1; /* fifos and sockets carry no content */
+		return sa->st_rdev == sb->st_rdev;
+	return 1; /* directories are compared by their entries; fifos and
+		   * sockets carry no content */
 }
 
 static int cmp_name_order(const void *a, const void *b)
@@ -242,7 +252,8 @@ static int cmp_dirs(int afd, int cfd, const char *apath, const char *cpath,
 				close(a2);
 			if (c2 >= 0)
 				close(c2);
-		} else if (!cmp_entries_equal(afd, cfd, names[i], &sa, &sc)) {
+		} else if (!aliasdb_entries_same(afd, names[i], &sa, cfd,
+						 names[i], &sc, 0)) {
 			r = cmp_add(out, ap, cp);
 		}
 		free(ap);

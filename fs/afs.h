@@ -6,9 +6,12 @@
  *    uses directory source slots, view paths and the alias map; slot
  *    recomputation, canonical parent creation, directory renames and map
  *    swaps hold it for writing.
+ *  - fs->door_lock (mutex): the door records (door.c).
  *  - fs->table_lock (mutex): the inode table, lookup counts and references.
  *  - fs->cache_lock (mutex): the lookup cache.
  *  - fs->listing_lock (mutex): directory listings kept for readers.
+ * Leaves, taken with none of the above held inside them: fs->stop_lock
+ * (the watcher's wake-up) and fs->notify.lock (notify-queue.c).
  */
 #ifndef AFS_H
 #define AFS_H
@@ -24,6 +27,7 @@
 #include "aliasdb.h"
 #include "fs/dpkg-pages.h"
 #include "fs/inode-table.h"
+#include "fs/notify-queue.h"
 #include "fs/sources.h"
 
 /* Synthetic inode numbers of alias symlinks live in this reserved range. */
@@ -31,6 +35,12 @@
 /* ... and directories the view shows without any backing source (the
  * canonical directory of an alias, and its parents, in an empty tree). */
 #define AFS_VIRTUAL_INO_BASE 0xffffffe000000000ULL
+/* Directories reached through a door (door.h) are registered in the inode
+ * table under their backing key with this bit set in the device number,
+ * which no real device number has: the same backing directory is another
+ * inode there than through its canonical spelling, as the kernel allows
+ * no directory at two places. */
+#define AFS_DOOR_KEY_BIT (1ULL << 63)
 
 enum afs_kind {
 	AFS_KIND_FILE, /* any non-directory backed by one O_PATH fd */
@@ -87,6 +97,9 @@ struct afs_inode {
 	_Atomic uint64_t cache_gen;   /* bumped on every change in the dir */
 	struct afs_listing *listings; /* readdir.c, listing_lock */
 	uint32_t listing_gen;	      /* listing_lock */
+	/* Reached through a door (door.h): the kernel caches nothing of it
+	 * and the lookup cache is not used (set at creation). */
+	bool door_side;
 
 	/* Alias symlinks. */
 	char *alias;  /* alias path */
@@ -113,6 +126,7 @@ struct afs_listing;
 struct afs_dpkg_handle;
 struct afs_conflicts;
 struct afs_dpkgdb;
+struct afs_door;
 
 struct afs_fs {
 	/* Options. */
@@ -167,6 +181,13 @@ struct afs_fs {
 	size_t n_virtual_inodes;
 	pthread_mutex_t alias_lock;
 
+	/* Programs replacing an alias with a directory (door.c). */
+	pthread_mutex_t door_lock;
+	struct afs_door *doors;
+	_Atomic unsigned n_doors;
+	/* Kernel notifications the watcher sends (notify-queue.c). */
+	struct afs_notify_queue notify;
+
 	/* Maps replaced by alias-unlink.c: the watcher reads fs->aliases
 	 * without tree_lock, so they are freed at unmount (rare, small). */
 	struct afs_aliases **retired_aliases;
@@ -200,6 +221,13 @@ struct afs_fs {
 	pthread_cond_t stop_cond;
 	bool stopping;
 };
+
+/* The inode table key device of backing directory @dev as a source of
+ * view directory @dir. */
+static inline dev_t afs_dir_key_dev(const struct afs_inode *dir, dev_t dev)
+{
+	return dir->door_side ? (dev_t)(dev | AFS_DOOR_KEY_BIT) : dev;
+}
 
 static inline struct afs_fs *afs_data(fuse_req_t req)
 {
@@ -255,6 +283,13 @@ int afs_lookup_cache_new(struct afs_lookup_cache **ret_cache);
 void afs_lookup_cache_free(struct afs_lookup_cache *cache);
 int afs_do_lookup(struct afs_fs *fs, struct afs_inode *dir, const char *name,
 		  struct fuse_entry_param *ret_e);
+struct afs_caller;
+int afs_do_lookup_by(struct afs_fs *fs, struct afs_inode *dir, const char *name,
+		     struct afs_caller *caller, struct fuse_entry_param *ret_e);
+int afs_lookup_view_dir(struct afs_fs *fs, const char *path,
+			struct afs_inode **ret_dir);
+int afs_lookup_door_dir(struct afs_fs *fs, struct afs_inode *canonical,
+			struct afs_inode **ret_door);
 struct afs_inode *afs_alias_inode(struct afs_fs *fs, size_t alias_index);
 void afs_fill_alias_stat(struct afs_fs *fs, const struct afs_inode *alias,
 			 struct stat *st);
@@ -347,9 +382,13 @@ int afs_aliases_initial(struct afs_fs *fs);
 int afs_watch_start(struct afs_fs *fs);
 void afs_watch_stop(struct afs_fs *fs);
 
-/* alias-unlink.c: unlink of an alias symlink deactivates the alias when
- * its canonical directory is empty in the union. Replies to @req. */
-void afs_alias_unlink(fuse_req_t req, struct afs_inode *dir, const char *name);
+/* alias-unlink.c: an alias unlinked by a program that has exited without
+ * replacing it (door.h) goes when its canonical directory is empty in
+ * the union. Call without tree_lock. */
+int afs_alias_remove_if_unused(struct afs_fs *fs, const char *alias);
+/* Is the view directory @canonical empty? 1, 0, or -errno. */
+int afs_alias_canonical_empty(struct afs_fs *fs, const char *canonical);
+void afs_alias_reap(struct afs_fs *fs);
 fuse_ino_t afs_view_nodeid(struct afs_fs *fs, const char *path);
 void afs_alias_retired_free(struct afs_fs *fs);
 

@@ -1,12 +1,14 @@
 /*
- * Unlinking an alias symlink. On a real merged system `rm /lib32` removes
- * the link, and maintainer scripts rely on it (usrmerge's postinst drops
- * unowned biarch links). The view allows it when the alias's canonical
- * directory is empty in the union: the alias is then removed from the
- * database and from the map, so neither /lib32 nor an empty /usr/lib32
- * kept alive only by the alias is shown any more. With content below the
- * canonical directory the link stays (EPERM): removing the alias would
- * change what the view shows, which is `aliasctl remove`'s job.
+ * Removing an alias a program unlinked and left unused. On a real merged
+ * system `rm /lib32` removes the link, and maintainer scripts rely on it
+ * (usrmerge's postinst drops unowned biarch links). Through the view such
+ * an unlink is only recorded (door.h); once the program has exited without
+ * making a directory of that name, the alias is removed from the database
+ * and from the map if its canonical directory is empty in the union, so
+ * neither /lib32 nor an empty /usr/lib32 kept alive only by the alias is
+ * shown any more. With content below the canonical directory the alias
+ * stays: removing it would change what the view shows, which is
+ * `aliasctl remove`'s job.
  */
 #include "config.h"
 
@@ -17,7 +19,9 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/notify-queue.h"
 
 /* FUSE node id of the view directory at @path if the kernel may know it,
  * 0 otherwise. Call without tree_lock. */
@@ -54,14 +58,16 @@ fuse_ino_t afs_view_nodeid(struct afs_fs *fs, const char *path)
 }
 
 /*
- * Is the view directory @canonical empty? Its sources are the backing
- * directory of each spelling: itself, the alias side of every alias it
- * lies at or below (/lib32 for /usr/lib32). A symlink or nothing at an
- * alias spelling is no content (a merged backing has /lib32 -> usr/lib32);
- * anything but a directory at the canonical spelling is. Returns 1, 0, or
- * -errno. Call with tree_lock held.
+ * The backing directories that provide view directory @path, found from
+ * the map alone: itself, then the alias side of every alias it lies at or
+ * below (/lib32 for /usr/lib32). A symlink or nothing at a spelling is no
+ * source (a merged backing has /lib32 -> usr/lib32); *ret_blocked is set
+ * when something else than a directory sits at @path itself. Call with
+ * tree_lock held.
  */
-static int afs_canonical_empty(struct afs_fs *fs, const char *canonical)
+static int afs_path_sources(struct afs_fs *fs, const char *path,
+			    struct afs_slot **ret_slots, unsigned *ret_n,
+			    bool *ret_blocked)
 {
 	const struct afs_aliases *a = fs->aliases;
 	struct afs_slot *slots;
@@ -69,13 +75,23 @@ static int afs_canonical_empty(struct afs_fs *fs, const char *canonical)
 	unsigned n = 0;
 	int r, fd;
 
+	*ret_blocked = false;
 	slots = calloc(a->n + 1, sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;
-	fd = afs_open_beneath(fs, canonical + 1);
+	if (strcmp(path, "/") == 0) {
+		fd = fcntl(fs->root_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			fd = -errno;
+	} else {
+		fd = afs_open_beneath(fs, path + 1);
+	}
 	if (fd < 0 && fd != -ENOENT) {
-		r = fd == -ELOOP || fd == -ENOTDIR ? 0 : fd;
-		goto out;
+		if (fd != -ELOOP && fd != -ENOTDIR) {
+			r = fd;
+			goto fail;
+		}
+		*ret_blocked = true;
 	}
 	slots[n++].fd = fd < 0 ? -1 : fd;
 	for (i = 0; i < a->n; i++) {
@@ -83,26 +99,82 @@ static int afs_canonical_empty(struct afs_fs *fs, const char *canonical)
 		char *spelling;
 
 		len = strlen(c);
-		if (strncmp(canonical, c, len) != 0 ||
-		    (canonical[len] != '\0' && canonical[len] != '/'))
+		if (strncmp(path, c, len) != 0 ||
+		    (path[len] != '\0' && path[len] != '/'))
 			continue;
 		spelling = afs_path_join(a->entries[i].alias,
-					 canonical[len] ? canonical + len + 1
-							: "");
+					 path[len] ? path + len + 1 : "");
 		if (!spelling) {
 			r = -ENOMEM;
-			goto out;
+			goto fail;
 		}
 		fd = afs_open_beneath(fs, spelling + 1);
 		free(spelling);
 		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM) {
 			r = fd;
-			goto out;
+			goto fail;
 		}
 		slots[n++].fd = fd < 0 ? -1 : fd;
 	}
-	r = afs_dir_union_empty(fs, slots, n, canonical);
-out:
+	*ret_slots = slots;
+	*ret_n = n;
+	return 0;
+fail:
+	afs_slots_free(slots, n);
+	return r;
+}
+
+/* Is the view directory @canonical empty? 1, 0, or -errno. Call with
+ * tree_lock held. */
+static int afs_canonical_empty(struct afs_fs *fs, const char *canonical)
+{
+	struct afs_slot *slots;
+	bool blocked;
+	unsigned n;
+	int r;
+
+	r = afs_path_sources(fs, canonical, &slots, &n, &blocked);
+	if (r < 0)
+		return r;
+	r = blocked ? 0 : afs_dir_union_empty(fs, slots, n, canonical);
+	afs_slots_free(slots, n);
+	return r;
+}
+
+int afs_alias_canonical_empty(struct afs_fs *fs, const char *canonical)
+{
+	int r;
+
+	afs_rdlock(fs);
+	r = afs_canonical_empty(fs, canonical);
+	afs_unlock(fs);
+	return r;
+}
+
+/* Remove what the backing has at @name in view directory @dir_path (a
+ * symlink of a merged backing, an empty alias-side directory): once the
+ * alias is gone it would show. Call with tree_lock held for writing. */
+static int afs_remove_backing_at(struct afs_fs *fs, const char *dir_path,
+				 const char *name)
+{
+	struct afs_slot *slots;
+	bool blocked;
+	unsigned n, j;
+	int r;
+
+	r = afs_path_sources(fs, dir_path, &slots, &n, &blocked);
+	if (r < 0)
+		return r;
+	for (j = 0; j < n && r == 0; j++) {
+		struct stat st;
+
+		if (slots[j].fd < 0 ||
+		    fstatat(slots[j].fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (unlinkat(slots[j].fd, name,
+			     S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+			r = -errno;
+	}
 	afs_slots_free(slots, n);
 	return r;
 }
@@ -166,85 +238,60 @@ static int afs_alias_deactivate_locked(struct afs_fs *fs, const char *alias)
 	return 0;
 }
 
-/* Drop what the kernel cached of @canonical's entry and its parent's
- * listing. Call without any lock. */
-static void afs_canonical_invalidate(struct afs_fs *fs, const char *canonical)
+/* Have the kernel drop what it cached of @path's entry in its parent and
+ * of the parent's listing. Call without tree_lock. */
+static void afs_invalidate_entry(struct afs_fs *fs, const char *path)
 {
-	const char *slash = strrchr(canonical, '/');
-	char *cparent = strndup(canonical, (size_t)(slash - canonical));
+	const char *slash = strrchr(path, '/');
+	char *parent = strndup(path, (size_t)(slash - path));
 	fuse_ino_t p;
 
-	if (!cparent)
+	if (!parent)
 		return;
-	p = afs_view_nodeid(fs, cparent[0] ? cparent : "/");
-	if (p) {
-		(void)fuse_lowlevel_notify_inval_entry(fs->se, p, slash + 1,
-						       strlen(slash + 1));
-		(void)fuse_lowlevel_notify_inval_inode(fs->se, p, 0, 0);
-	}
-	free(cparent);
+	p = afs_view_nodeid(fs, parent[0] ? parent : "/");
+	afs_notify_later(fs, p, slash + 1);
+	afs_notify_later(fs, p, NULL);
+	free(parent);
 }
 
-void afs_alias_unlink(fuse_req_t req, struct afs_inode *dir, const char *name)
+int afs_alias_remove_if_unused(struct afs_fs *fs, const char *alias)
 {
-	struct afs_fs *fs = afs_data(req);
-	char *alias = NULL, *canonical = NULL, *cparent = NULL;
-	bool same_parent = false, kept = false;
+	char *canonical = NULL, *parent = NULL;
+	const char *name;
 	int r, i;
 
-	if (fs->ro) {
-		fuse_reply_err(req, EROFS);
-		return;
-	}
-	/* Under the write lock with @dir's slots current: nothing may
-	 * appear in the canonical directory between the check and the
-	 * removal. */
-	for (;;) {
-		r = afs_prepare_dir(fs, dir);
-		if (r < 0) {
-			fuse_reply_err(req, -r);
-			return;
-		}
-		afs_wrlock(fs);
-		if (dir == fs->root || dir->gen == atomic_load(&fs->tree_gen))
+	if (fs->ro)
+		return 0;
+	/* Under the write lock: nothing may appear in the canonical
+	 * directory between the check and the removal. */
+	afs_wrlock(fs);
+	for (i = 0; i < (int)fs->aliases->n; i++)
+		if (strcmp(fs->aliases->entries[i].alias, alias) == 0)
 			break;
-		afs_unlock(fs);
-	}
-	i = afs_aliases_find_child(fs->aliases, dir->path, name);
-	if (i < 0) {
-		r = -ENOENT; /* removed meanwhile */
+	if (i == (int)fs->aliases->n) {
+		r = 0; /* removed meanwhile */
 		goto out;
 	}
-	alias = strdup(fs->aliases->entries[i].alias);
 	canonical = strdup(fs->aliases->entries[i].canonical);
-	if (!alias || !canonical) {
+	parent = strdup(fs->aliases->entries[i].parent);
+	if (!canonical || !parent) {
 		r = -ENOMEM;
 		goto out;
 	}
+	name = strrchr(alias, '/') + 1;
 	r = afs_canonical_empty(fs, canonical);
 	if (r == 0) {
-		/*
-		 * Its directory holds files: removing the link would cut
-		 * them off, as it breaks a merged system. Scripts that drop
-		 * links they believe unowned (usrmerge's postinst) and dpkg
-		 * purging the last package that lists the alias must not
-		 * fail for it, so the unlink succeeds and the alias stays,
-		 * as if something had recreated it at once.
-		 */
-		fuse_log(FUSE_LOG_WARNING,
-			 "aliasfs: unlink of alias %s kept the alias: %s is "
+		fuse_log(FUSE_LOG_INFO,
+			 "aliasfs: alias %s was unlinked and stays: %s is "
 			 "not empty; use `aliasctl remove %s` to drop it\n",
 			 alias, canonical, alias);
-		kept = true;
 		goto out;
 	}
 	if (r < 0)
 		goto out;
-	/* What the backing has at the alias name (a symlink of a merged
-	 * backing, an empty alias-side directory) would show once the
-	 * alias is gone: it goes with it, as unlink removes every
-	 * provider. */
-	r = afs_remove_other_providers(fs, dir, name, -1);
+	/* What the backing has at the alias name would show once the alias
+	 * is gone: it goes with it, as unlink removes every provider. */
+	r = afs_remove_backing_at(fs, parent, name);
 	if (r < 0)
 		goto out;
 	r = afs_alias_deactivate_locked(fs, alias);
@@ -254,29 +301,33 @@ void afs_alias_unlink(fuse_req_t req, struct afs_inode *dir, const char *name)
 			 fs->db_dir, strerror(-r));
 		goto out;
 	}
-	afs_dir_changed(dir);
-	cparent = strndup(canonical,
-			  (size_t)(strrchr(canonical, '/') - canonical));
-	same_parent =
-		cparent && strcmp(cparent[0] ? cparent : "/", dir->path) == 0;
 	fuse_log(FUSE_LOG_INFO,
 		 "aliasfs: alias %s removed (unlinked; %s is empty)\n", alias,
 		 canonical);
+	r = 1;
 out:
 	afs_unlock(fs);
-	/*
-	 * The canonical directory was shown only for the alias: the kernel
-	 * must forget it before the unlink returns, or `[ -e /usr/lib32 ]`
-	 * right after still succeeds from its cache. The kernel holds the
-	 * alias's parent locked until we reply, so a canonical directory
-	 * in that same parent is invalidated after the reply instead.
-	 */
-	if (r == 0 && !kept && !same_parent)
-		afs_canonical_invalidate(fs, canonical);
-	fuse_reply_err(req, -r);
-	if (r == 0 && !kept && same_parent)
-		afs_canonical_invalidate(fs, canonical);
-	free(cparent);
-	free(alias);
+	if (r == 1) {
+		/* The canonical directory was shown only for the alias, and
+		 * the alias's name may be cached. */
+		afs_invalidate_entry(fs, canonical);
+		afs_invalidate_entry(fs, alias);
+	}
 	free(canonical);
+	free(parent);
+	return r;
+}
+
+void afs_alias_reap(struct afs_fs *fs)
+{
+	char **aliases;
+	int n, i;
+
+	n = afs_doors_reap(fs, &aliases);
+	for (i = 0; i < n; i++) {
+		(void)afs_alias_remove_if_unused(fs, aliases[i]);
+		free(aliases[i]);
+	}
+	if (n > 0)
+		free(aliases);
 }

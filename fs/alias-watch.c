@@ -192,25 +192,48 @@ static void afs_watch_tick(struct afs_fs *fs)
 	afs_swap_map(fs, map);
 }
 
+static bool afs_time_reached(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec &&
+		now.tv_nsec >= deadline->tv_nsec);
+}
+
+/* Every tick, and at once whenever kernel notifications are queued
+ * (notify-queue.c): requests leave them to this thread. */
 static void *afs_watch_main(void *arg)
 {
 	struct afs_fs *fs = arg;
+	struct timespec ts;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	pthread_mutex_lock(&fs->stop_lock);
 	while (!fs->stopping) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += AFS_WATCH_INTERVAL_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
+		if (afs_time_reached(&ts)) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_nsec += AFS_WATCH_INTERVAL_MS * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
 		}
-		pthread_cond_timedwait(&fs->stop_cond, &fs->stop_lock, &ts);
+		if (!afs_notify_pending(fs))
+			pthread_cond_timedwait(&fs->stop_cond, &fs->stop_lock,
+					       &ts);
 		if (fs->stopping)
 			break;
 		pthread_mutex_unlock(&fs->stop_lock);
-		afs_watch_tick(fs);
+		afs_notify_flush(fs);
+		if (afs_time_reached(&ts)) {
+			/* Programs that replaced an alias and exited while
+			 * nobody looked: the database learns of it too. */
+			afs_alias_reap(fs);
+			afs_watch_tick(fs);
+			afs_notify_flush(fs);
+		}
 		pthread_mutex_lock(&fs->stop_lock);
 	}
 	pthread_mutex_unlock(&fs->stop_lock);

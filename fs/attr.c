@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/door.h"
 #include "fs/dpkg-db-view.h"
 
 /* Attributes, through the open file when there is one (it may have no
@@ -51,6 +52,8 @@ void afs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	if (r >= 0) /* dpkg database view: presented size */
 		afs_dpkgdb_fix_stat(fs, inode, &st, &timeout);
 	afs_unlock(fs);
+	if (inode->door_side) /* door.h: changes come the other way */
+		timeout = 0;
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else
@@ -163,7 +166,20 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	if (fi && fi->fh == 0) /* file I/O by inode: no handle */
 		fi = NULL;
 	if (inode->kind == AFS_KIND_ALIAS) {
-		fuse_reply_err(req, EPERM);
+		/* The view makes this link, owned by root, with the times of
+		 * its root. A program that puts it back as it was (tar
+		 * extracting a merged tree's `bin -> usr/bin`) sets root as
+		 * owner and its own times: accepted, the times not kept, as
+		 * on a file system without link times. Anything else is the
+		 * alias map's business. */
+		if ((to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_SIZE)) ||
+		    ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != 0) ||
+		    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != 0)) {
+			fuse_reply_err(req, EPERM);
+			return;
+		}
+		afs_fill_alias_stat(fs, inode, &st);
+		fuse_reply_attr(req, &st, timeout);
 		return;
 	}
 	if (inode->kind == AFS_KIND_DIR) {
@@ -180,6 +196,12 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			if (inode->slots[j].fd >= 0)
 				r = afs_setattr_fd(inode->slots[j].fd, false,
 						   true, attr, to_set, NULL);
+		/* Set through a door (door.h): the canonical spelling's
+		 * cached attributes go. */
+		if (inode->door_side) {
+			afs_door_changed(fs, inode, NULL);
+			timeout = 0;
+		}
 	} else {
 		int fd;
 

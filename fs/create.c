@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/alias-door.h"
 #include "fs/caller-umask.h"
+#include "fs/door.h"
 #include "fs/tmpfile.h"
 
 /* Create as the caller, so new files get its owner and group. fsuid and
@@ -42,29 +44,69 @@ bool afs_is_alias_name(struct afs_fs *fs, struct afs_inode *dir,
 }
 
 /*
+ * A name whose removal by @caller's door program was deferred (door.h) is
+ * made again by it: the old entry goes now, as the program believes it
+ * gone. Directories stay (the creation then finds one, as it would have
+ * made). Call with tree_lock held.
+ */
+static void afs_create_over_deferred(struct afs_fs *fs,
+				     struct afs_caller *caller,
+				     struct afs_inode *dir, const char *name)
+{
+	char *path;
+	unsigned j;
+
+	if (!afs_doors_active(fs))
+		return;
+	path = afs_path_join(dir->path, name);
+	if (!path)
+		return;
+	if (afs_door_creating(fs, caller, path, dir->door_side) == 1) {
+		for (j = 0; j < dir->n_slots; j++) {
+			struct stat st;
+
+			if (dir->slots[j].fd < 0 ||
+			    fstatat(dir->slots[j].fd, name, &st,
+				    AT_SYMLINK_NOFOLLOW) < 0 ||
+			    S_ISDIR(st.st_mode))
+				continue;
+			afs_file_keep_unlinked(fs, dir->slots[j].fd, name, &st);
+			(void)unlinkat(dir->slots[j].fd, name, 0);
+		}
+		afs_dir_changed(dir);
+	}
+	free(path);
+}
+
+/*
  * Get @dir ready for a new entry @name and take tree_lock for reading.
  * On success returns the canonical backing dir fd; on failure -errno with
  * the lock not held.
  */
-static int afs_create_begin(struct afs_fs *fs, struct afs_inode *dir,
+static int afs_create_begin(fuse_req_t req, struct afs_inode *dir,
 			    const char *name)
 {
+	struct afs_fs *fs = afs_data(req);
+	struct afs_caller caller;
 	int r;
 
 	if (dir->kind != AFS_KIND_DIR)
 		return -ENOTDIR;
+	afs_caller_of(req, &caller);
 	r = afs_prepare_dir(fs, dir);
 	if (r < 0)
 		return r;
 	afs_rdlock(fs);
 	if (afs_is_alias_name(fs, dir, name)) {
+		r = afs_alias_door_create_error(fs, &caller, dir, name);
 		afs_unlock(fs);
-		return -EEXIST;
+		return r;
 	}
 	if (fs->ro) {
 		afs_unlock(fs);
 		return -EROFS;
 	}
+	afs_create_over_deferred(fs, &caller, dir, name);
 	if (dir->slots[0].fd >= 0)
 		return dir->slots[0].fd;
 	afs_unlock(fs);
@@ -87,6 +129,7 @@ static int afs_create_end(struct afs_fs *fs, struct afs_inode *dir,
 	int r;
 
 	afs_dir_changed(dir);
+	afs_door_changed(fs, dir, name);
 	afs_decl_note_dir(fs, dir);
 	r = afs_do_lookup(fs, dir, name, ret_e);
 	afs_unlock(fs);
@@ -201,7 +244,7 @@ void afs_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	bool tmpfile = afs_tmpfile_name(name);
 	int dfd, fd, r;
 
-	dfd = afs_create_begin(fs, dir, name);
+	dfd = afs_create_begin(req, dir, name);
 	if (dfd < 0) {
 		fuse_reply_err(req, -dfd);
 		return;
@@ -258,7 +301,7 @@ static void afs_make(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct fuse_entry_param e;
 	int dfd, r;
 
-	dfd = afs_create_begin(fs, dir, name);
+	dfd = afs_create_begin(req, dir, name);
 	if (dfd < 0) {
 		fuse_reply_err(req, -dfd);
 		return;
@@ -285,12 +328,18 @@ void afs_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
 void afs_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
 		  mode_t mode)
 {
+	/* At an alias's name: a door for the program that unlinked it. */
+	if (afs_alias_door_mkdir(req, afs_inode_get(req, parent), name))
+		return;
 	afs_make(req, parent, name, AFS_MAKE_DIR, mode, 0, NULL);
 }
 
 void afs_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 		    const char *name)
 {
+	/* At an alias's name: the alias again, for that program. */
+	if (afs_alias_door_symlink(req, link, afs_inode_get(req, parent), name))
+		return;
 	afs_make(req, parent, name, AFS_MAKE_SYMLINK, 0, 0, link);
 }
 
@@ -307,7 +356,7 @@ void afs_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 		fuse_reply_err(req, EPERM);
 		return;
 	}
-	dfd = afs_create_begin(fs, dir, newname);
+	dfd = afs_create_begin(req, dir, newname);
 	if (dfd < 0) {
 		fuse_reply_err(req, -dfd);
 		return;

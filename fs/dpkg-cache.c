@@ -74,6 +74,16 @@ struct afs_dpkg_cached *afs_dpkg_cache_find(struct afs_dpkg_cache *cache,
 	return NULL;
 }
 
+void afs_dpkg_cache_drop(struct afs_dpkg_cache *cache, dev_t dev, ino_t ino)
+{
+	struct afs_dpkg_cached *e = afs_dpkg_cache_find(cache, dev, ino);
+
+	if (!e)
+		return;
+	afs_dpkg_cached_clear(e);
+	e->used = 0;
+}
+
 struct afs_dpkg_cached *afs_dpkg_cache_claim(struct afs_dpkg_cache *cache,
 					     dev_t dev, ino_t ino)
 {

@@ -52,4 +52,9 @@ struct afs_dpkg_cached *afs_dpkg_cache_claim(struct afs_dpkg_cache *cache,
 /* Drop what @e holds (text, memfd); it stays the entry of its file. */
 void afs_dpkg_cached_clear(struct afs_dpkg_cached *e);
 
+/* The file (dev, ino) is gone: its entry, if any, is emptied and freed
+ * for another file, so a removed file holds no memory or memfd until its
+ * set overflows. */
+void afs_dpkg_cache_drop(struct afs_dpkg_cache *cache, dev_t dev, ino_t ino);
+
 #endif /* AFS_DPKG_CACHE_H */

@@ -731,6 +731,26 @@ void afs_dpkgdb_released(struct afs_fs *fs, struct afs_inode *inode, int flags)
 	afs_unlock(fs);
 }
 
+/* Backing file @st is gone: its presented copy with it (dpkg replaces
+ * each list it writes, so copies of dead lists would pile up). */
+static void afs_dpkgdb_gone(struct afs_fs *fs, const struct stat *st)
+{
+	struct afs_dpkgdb *d = fs->dpkg;
+
+	if (!S_ISREG(st->st_mode) || st->st_nlink > 1)
+		return;
+	pthread_mutex_lock(&d->lock);
+	afs_dpkg_cache_drop(&d->cache, st->st_dev, st->st_ino);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void afs_dpkgdb_removing(struct afs_fs *fs, struct afs_inode *dir,
+			 const char *name, const struct stat *st)
+{
+	if (fs->dpkg && afs_dpkgdb_classify(dir->path, name) >= 0)
+		afs_dpkgdb_gone(fs, st);
+}
+
 struct afs_dpkgdb_rename {
 	int kind;
 	char vpath[PATH_MAX];
@@ -738,6 +758,8 @@ struct afs_dpkgdb_rename {
 	char *name;
 	char *shown; /* what the old target was presented as, or NULL */
 	size_t shown_len;
+	struct stat old; /* the old target, if old_found */
+	bool old_found;
 };
 
 void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *ndir,
@@ -771,9 +793,12 @@ void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *ndir,
 	if (fd >= 0) {
 		struct stat st;
 
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 			(void)afs_dpkgdb_content(fs, kind, t->vpath, fd, &st,
 						 &t->shown, &t->shown_len);
+			t->old = st;
+			t->old_found = true;
+		}
 		close(fd);
 	}
 	return t;
@@ -787,6 +812,8 @@ void afs_dpkgdb_rename_end(struct afs_fs *fs, void *token, bool ok)
 
 	if (!t)
 		return;
+	if (ok && t->old_found) /* replaced by the rename */
+		afs_dpkgdb_gone(fs, &t->old);
 	afs_rdlock(fs);
 	if (ok && t->dir->slots[0].fd >= 0)
 		fd = openat(t->dir->slots[0].fd, t->name,

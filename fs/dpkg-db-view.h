@@ -100,6 +100,12 @@ void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *ndir,
  * and after replying: it may notify the kernel. */
 void afs_dpkgdb_rename_end(struct afs_fs *fs, void *token, bool ok);
 
+/* Backing file @st, named @name in view directory @dir, is being
+ * unlinked: if that removes its last name, forget its presented copy.
+ * Call with tree_lock held. */
+void afs_dpkgdb_removing(struct afs_fs *fs, struct afs_inode *dir,
+			 const char *name, const struct stat *st);
+
 /* @dir/@name was unlinked: forget its claims. Call with tree_lock held. */
 void afs_dpkgdb_unlinked(struct afs_fs *fs, struct afs_inode *dir,
 			 const char *name);

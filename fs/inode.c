@@ -93,8 +93,10 @@ void afs_dir_register_keys(struct afs_fs *fs, struct afs_inode *dir)
 
 	for (i = 0; i < dir->n_slots; i++)
 		if (dir->slots[i].fd >= 0)
-			(void)afs_inode_table_put(fs->table, dir->slots[i].dev,
-						  dir->slots[i].ino, dir);
+			(void)afs_inode_table_put(
+				fs->table,
+				afs_dir_key_dev(dir, dir->slots[i].dev),
+				dir->slots[i].ino, dir);
 }
 
 /* Call with table_lock held. */
@@ -104,9 +106,10 @@ void afs_dir_unregister_keys(struct afs_fs *fs, struct afs_inode *dir)
 
 	for (i = 0; i < dir->n_slots; i++)
 		if (dir->slots[i].fd >= 0)
-			(void)afs_inode_table_remove(fs->table,
-						     dir->slots[i].dev,
-						     dir->slots[i].ino, dir);
+			(void)afs_inode_table_remove(
+				fs->table,
+				afs_dir_key_dev(dir, dir->slots[i].dev),
+				dir->slots[i].ino, dir);
 }
 
 static void afs_inode_destroy(struct afs_inode *inode)
@@ -554,9 +557,14 @@ static int afs_dir_ensure_canonical_locked(struct afs_fs *fs,
 	dir->slots[0].dev = st.st_dev;
 	dir->slots[0].ino = st.st_ino;
 	pthread_mutex_lock(&fs->table_lock);
-	(void)afs_inode_table_put(fs->table, st.st_dev, st.st_ino, dir);
+	(void)afs_inode_table_put(fs->table, afs_dir_key_dev(dir, st.st_dev),
+				  st.st_ino, dir);
 	pthread_mutex_unlock(&fs->table_lock);
 	afs_dir_changed(parent);
+	/* With a door open (door.h) the directory may have a second inode,
+	 * through the other spelling, whose sources now miss it. */
+	if (atomic_load(&fs->n_doors) > 0)
+		atomic_fetch_add(&fs->tree_gen, 1);
 	return 0;
 }
 

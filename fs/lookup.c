@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/door.h"
 #include "fs/dpkg-db-view.h"
 
 #define AFS_LCACHE_SIZE 16384 /* power of two; direct-mapped */
@@ -216,6 +218,7 @@ static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
 {
 	struct afs_slot *slots;
 	struct afs_inode *inode = NULL;
+	ino_t vino = 0;
 	unsigned n, j;
 	int r, first = -1;
 
@@ -225,12 +228,14 @@ static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
 	for (j = 0; j < n && first < 0; j++)
 		if (slots[j].fd >= 0)
 			first = (int)j;
-	if (first < 0) {
+	if (first < 0 && !afs_aliases_needs_dir(fs->aliases, path)) {
+		afs_slots_free(slots, n);
+		return -ENOENT;
+	}
+	if (first < 0 && !dir->door_side) {
 		struct afs_inode *v;
 
 		afs_slots_free(slots, n);
-		if (!afs_aliases_needs_dir(fs->aliases, path))
-			return -ENOENT;
 		v = afs_virtual_dir(fs, dir, name, path);
 		if (!v)
 			return -ENOMEM;
@@ -244,11 +249,18 @@ static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
 		*ret_inode = v;
 		return 0;
 	}
-	if (fstatat(slots[first].fd, "", ret_st,
-		    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+	if (first >= 0 && fstatat(slots[first].fd, "", ret_st,
+				  AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
 		r = -errno;
 		afs_slots_free(slots, n);
 		return r;
+	}
+	if (first < 0) {
+		/* Door side, where the canonical side shows a virtual
+		 * directory: the same number. */
+		struct afs_inode *v = afs_virtual_find(fs, path);
+
+		vino = v ? v->st_ino : (ino_t)(AFS_VIRTUAL_INO_BASE - 1);
 	}
 	pthread_mutex_lock(&fs->table_lock);
 	for (j = 0; j < n; j++) {
@@ -256,7 +268,9 @@ static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
 
 		if (slots[j].fd < 0)
 			continue;
-		x = afs_inode_table_get(fs->table, slots[j].dev, slots[j].ino);
+		x = afs_inode_table_get(fs->table,
+					afs_dir_key_dev(dir, slots[j].dev),
+					slots[j].ino);
 		if (x && x->kind == AFS_KIND_DIR && x->parent == dir &&
 		    strcmp(x->name, name) == 0) {
 			inode = x;
@@ -286,7 +300,8 @@ static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
 	inode->slots = slots;
 	inode->n_slots = n;
 	inode->gen = tree_gen;
-	inode->st_ino = slots[first].ino;
+	inode->door_side = dir->door_side;
+	inode->st_ino = first >= 0 ? slots[first].ino : vino;
 	inode->nlookup = 1;
 	inode->serial = atomic_fetch_add(&fs->next_serial, 1);
 	afs_dir_register_keys(fs, inode);
@@ -294,6 +309,8 @@ static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
 	afs_fd_pressure_check(fs);
 	pthread_mutex_unlock(&fs->table_lock);
 	*ret_inode = inode;
+	if (first < 0) /* door side, no source yet: as a virtual dir */
+		return afs_inode_stat(fs, inode, ret_st);
 	return 0;
 }
 
@@ -378,12 +395,11 @@ static int afs_lookup_cached(struct afs_fs *fs, struct afs_inode *dir,
 	return 0;
 }
 
-/*
- * Look @name up in @dir (prepared, tree_lock held for reading). Returns 0
- * and *ret_e with one lookup counted, -ENOENT (a negative entry), -errno.
- */
-int afs_do_lookup(struct afs_fs *fs, struct afs_inode *dir, const char *name,
-		  struct fuse_entry_param *ret_e)
+/* The backing entries of @name in @dir; the lookup cache is used only
+ * with @cached. */
+static int afs_lookup_backing(struct afs_fs *fs, struct afs_inode *dir,
+			      const char *name, bool cached,
+			      struct fuse_entry_param *ret_e)
 {
 	uint64_t dir_gen = atomic_load(&dir->cache_gen);
 	uint64_t tree_gen = atomic_load(&fs->tree_gen);
@@ -391,19 +407,10 @@ int afs_do_lookup(struct afs_fs *fs, struct afs_inode *dir, const char *name,
 	struct afs_inode *inode = NULL;
 	struct stat st, first_st;
 	unsigned j;
-	int i, r, winner = -1;
+	int r, winner = -1;
 
-	i = afs_aliases_find_child(fs->aliases, dir->path, name);
-	if (i >= 0) {
-		inode = afs_alias_inode(fs, (size_t)i);
-		if (!inode)
-			return -ENOMEM;
-		afs_fill_alias_stat(fs, inode, &st);
-		afs_entry_fill(fs, inode, &st, ret_e);
-		return 0;
-	}
-	if (afs_lcache_get(fs->lcache, dir->serial, dir_gen, tree_gen, name,
-			   &c)) {
+	if (cached && afs_lcache_get(fs->lcache, dir->serial, dir_gen, tree_gen,
+				     name, &c)) {
 		if (c.negative)
 			return -ENOENT;
 		if (afs_lookup_cached(fs, dir, name, &c, ret_e) == 0)
@@ -447,22 +454,25 @@ int afs_do_lookup(struct afs_fs *fs, struct afs_inode *dir, const char *name,
 			return -ENOMEM;
 		if (winner < 0 && !afs_aliases_needs_dir(fs->aliases, path)) {
 			free(path);
-			afs_lcache_put(fs->lcache, dir->serial, dir_gen,
-				       tree_gen, name, true, 0, 0);
+			if (cached)
+				afs_lcache_put(fs->lcache, dir->serial, dir_gen,
+					       tree_gen, name, true, 0, 0);
 			return -ENOENT;
 		}
 		/* afs_lookup_dir takes @path on success. */
 		r = afs_lookup_dir(fs, dir, name, path, tree_gen, &inode, &st);
 		if (r < 0) {
 			free(path);
-			if (r == -ENOENT)
+			if (r == -ENOENT && cached)
 				afs_lcache_put(fs->lcache, dir->serial, dir_gen,
 					       tree_gen, name, true, 0, 0);
 			return r;
 		}
 		afs_entry_fill(fs, inode, &st, ret_e);
-		afs_lcache_put(fs->lcache, dir->serial, dir_gen, tree_gen, name,
-			       false, st.st_dev, st.st_ino);
+		if (cached)
+			afs_lcache_put(fs->lcache, dir->serial, dir_gen,
+				       tree_gen, name, false, st.st_dev,
+				       st.st_ino);
 		return 0;
 	}
 
@@ -470,29 +480,238 @@ int afs_do_lookup(struct afs_fs *fs, struct afs_inode *dir, const char *name,
 	if (r < 0)
 		return r;
 	afs_entry_fill(fs, inode, &first_st, ret_e);
-	afs_lcache_put(fs->lcache, dir->serial, dir_gen, tree_gen, name, false,
-		       first_st.st_dev, first_st.st_ino);
+	if (cached)
+		afs_lcache_put(fs->lcache, dir->serial, dir_gen, tree_gen, name,
+			       false, first_st.st_dev, first_st.st_ino);
 	return 0;
+}
+
+/* Alias @i's name, as @caller sees it (door.h). */
+static int afs_lookup_alias(struct afs_fs *fs, size_t i,
+			    struct afs_caller *caller,
+			    struct fuse_entry_param *ret_e)
+{
+	struct afs_inode *inode = NULL;
+	enum afs_door_view v;
+	struct stat st;
+	int r;
+
+	v = afs_door_alias_view(fs, caller, fs->aliases->entries[i].alias,
+				&inode);
+	switch (v) {
+	case AFS_DOOR_GONE:
+		ret_e->entry_timeout = 0;
+		return -ENOENT;
+	case AFS_DOOR_OPEN:
+		r = afs_inode_stat(fs, inode, &st);
+		if (r < 0) {
+			afs_inode_forget(fs, inode, 1);
+			return r;
+		}
+		break;
+	default:
+		inode = afs_alias_inode(fs, i);
+		if (!inode)
+			return -ENOMEM;
+		afs_fill_alias_stat(fs, inode, &st);
+		break;
+	}
+	afs_entry_fill(fs, inode, &st, ret_e);
+	if (v != AFS_DOOR_NONE) {
+		/* Others see the alias, the program its door: every walk
+		 * asks again. */
+		ret_e->entry_timeout = 0;
+		ret_e->attr_timeout = 0;
+	}
+	return 0;
+}
+
+/*
+ * Look @name up in @dir (prepared, tree_lock held for reading) for
+ * @caller (NULL: a caller that has no door). Returns 0 and *ret_e with one
+ * lookup counted, -ENOENT (a negative entry, *ret_e holds its timeout),
+ * -errno.
+ */
+int afs_do_lookup_by(struct afs_fs *fs, struct afs_inode *dir, const char *name,
+		     struct afs_caller *caller, struct fuse_entry_param *ret_e)
+{
+	struct afs_caller anonymous = {0};
+	bool uncached = dir->door_side;
+	int i, r;
+
+	memset(ret_e, 0, sizeof(*ret_e));
+	ret_e->entry_timeout = fs->negative_timeout;
+	if (!caller)
+		caller = &anonymous;
+	i = afs_aliases_find_child(fs->aliases, dir->path, name);
+	if (i >= 0)
+		return afs_lookup_alias(fs, (size_t)i, caller, ret_e);
+	if (afs_doors_active(fs)) {
+		char *path = afs_path_join(dir->path, name);
+		enum afs_door_name v;
+
+		if (!path)
+			return -ENOMEM;
+		v = afs_door_name_view(fs, caller, path, dir->door_side);
+		free(path);
+		if (v == AFS_DOOR_NAME_HIDDEN) {
+			ret_e->entry_timeout = 0;
+			return -ENOENT;
+		}
+		uncached |= v == AFS_DOOR_NAME_VOLATILE;
+	}
+	r = afs_lookup_backing(fs, dir, name, !uncached, ret_e);
+	if (uncached) {
+		/* Below a door, or deleted for its program only: the kernel
+		 * must ask on every walk. */
+		ret_e->entry_timeout = 0;
+		if (r == 0 &&
+		    ((struct afs_inode *)(uintptr_t)ret_e->ino)->door_side)
+			ret_e->attr_timeout = 0;
+	}
+	return r;
+}
+
+int afs_do_lookup(struct afs_fs *fs, struct afs_inode *dir, const char *name,
+		  struct fuse_entry_param *ret_e)
+{
+	return afs_do_lookup_by(fs, dir, name, NULL, ret_e);
+}
+
+/*
+ * The view directory at @path (absolute, canonical: no alias on the way),
+ * walked from the root as the kernel would. Returns 0 and *ret_dir with
+ * one lookup counted (release with afs_inode_forget(); none for the
+ * root, which is never freed), or -errno. Call without tree_lock.
+ */
+int afs_lookup_view_dir(struct afs_fs *fs, const char *path,
+			struct afs_inode **ret_dir)
+{
+	struct afs_inode *cur = fs->root;
+	const char *p = path;
+	char name[NAME_MAX + 1];
+
+	while (*p == '/')
+		p++;
+	while (*p) {
+		const char *end = strchr(p, '/');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		struct fuse_entry_param e;
+		struct afs_inode *next;
+		int r;
+
+		if (len > NAME_MAX) {
+			afs_inode_forget(fs, cur, 1);
+			return -ENAMETOOLONG;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		r = afs_prepare_dir(fs, cur);
+		if (r >= 0) {
+			afs_rdlock(fs);
+			r = afs_do_lookup(fs, cur, name, &e);
+			afs_unlock(fs);
+		}
+		/* A child directory holds a reference on its parent. */
+		afs_inode_forget(fs, cur, 1);
+		if (r < 0)
+			return r;
+		next = (struct afs_inode *)(uintptr_t)e.ino;
+		if (next->kind != AFS_KIND_DIR) {
+			afs_inode_forget(fs, next, 1);
+			return -ENOTDIR;
+		}
+		cur = next;
+		p += len;
+		while (*p == '/')
+			p++;
+	}
+	*ret_dir = cur;
+	return 0;
+}
+
+/*
+ * A new door directory (door.h) for view directory @canonical: the same
+ * sources and place in the tree, but its own inode, which the kernel
+ * sees under the alias's name. No lookup or reference counted yet: the
+ * caller takes one, or frees it with afs_inode_unref_locked(fs, d, 0, 0).
+ * Call without tree_lock.
+ */
+int afs_lookup_door_dir(struct afs_fs *fs, struct afs_inode *canonical,
+			struct afs_inode **ret_door)
+{
+	struct afs_inode *c = canonical, *d;
+	struct afs_slot *slots = NULL;
+	uint64_t gen;
+	unsigned n = 0;
+	int r;
+
+	if (c == fs->root || c->door_side)
+		return -EINVAL;
+	r = afs_prepare_dir(fs, c);
+	if (r < 0)
+		return r;
+	afs_rdlock(fs);
+	gen = atomic_load(&fs->tree_gen);
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->name = strdup(c->name)) ||
+	    !(d->path = strdup(c->path))) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = afs_dir_compute_slots(fs, c->parent, c->name, c->path, &slots, &n);
+	if (r < 0)
+		goto fail;
+	d->kind = AFS_KIND_DIR;
+	d->fd = -1;
+	d->door_side = true;
+	d->slots = slots;
+	d->n_slots = n;
+	d->gen = gen;
+	d->st_ino = c->st_ino;
+	d->serial = atomic_fetch_add(&fs->next_serial, 1);
+	pthread_mutex_lock(&fs->table_lock);
+	d->parent = c->parent;
+	d->parent->refs++;
+	afs_dir_register_keys(fs, d);
+	afs_inode_link_all_locked(fs, d);
+	afs_fd_pressure_check(fs);
+	pthread_mutex_unlock(&fs->table_lock);
+	afs_unlock(fs);
+	*ret_door = d;
+	return 0;
+fail:
+	afs_unlock(fs);
+	if (d) {
+		free(d->name);
+		free(d->path);
+		free(d);
+	}
+	return r;
 }
 
 void afs_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *dir = afs_inode_get(req, parent);
+	struct afs_caller caller;
 	struct fuse_entry_param e;
 	int r;
 
+	afs_caller_of(req, &caller);
+	/* A program that replaced an alias may have exited: what it left
+	 * is settled before anyone sees the name (alias-unlink.c). */
+	if (afs_doors_active(fs))
+		afs_alias_reap(fs);
 	r = afs_prepare_dir(fs, dir);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
 		return;
 	}
 	afs_rdlock(fs);
-	r = afs_do_lookup(fs, dir, name, &e);
+	r = afs_do_lookup_by(fs, dir, name, &caller, &e);
 	afs_unlock(fs);
 	if (r == -ENOENT) {
-		memset(&e, 0, sizeof(e));
-		e.entry_timeout = fs->negative_timeout;
 		fuse_reply_entry(req, &e);
 	} else if (r < 0) {
 		fuse_reply_err(req, -r);

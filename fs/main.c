@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/door.h"
 #include "fs/dpkg-db-view.h"
 #include "fs/log.h"
 #include "fs/session-loop.h"
@@ -372,6 +373,7 @@ static void afs_fs_free(struct afs_fs *fs)
 	afs_conflicts_free(fs->conflicts);
 	afs_aliases_free(fs->aliases);
 	afs_alias_retired_free(fs); /* maps replaced by alias unlinks */
+	afs_doors_free(fs);
 	afs_db_close(fs);
 	if (fs->root_fd >= 0)
 		close(fs->root_fd);
@@ -624,6 +626,7 @@ int main(int argc, char *argv[])
 	pthread_mutex_init(&fs.alias_lock, NULL);
 	pthread_mutex_init(&fs.listing_lock, NULL);
 	pthread_mutex_init(&fs.db_lock, NULL);
+	afs_doors_init(&fs);
 
 	if (fuse_opt_parse(&args, &c, afs_opts, afs_opt_proc) < 0) {
 		fprintf(stderr, "aliasfs: invalid options (see --help)\n");

@@ -288,6 +288,10 @@ static int afs_listing_make(struct afs_fs *fs, struct afs_inode *dir,
 
 	if (!l)
 		return -ENOMEM;
+	/* An alias unlinked by a program that has exited may go before it
+	 * is listed (alias-unlink.c). */
+	if (atomic_load(&fs->n_doors) > 0)
+		afs_alias_reap(fs);
 	r = afs_prepare_dir(fs, dir);
 	if (r >= 0) {
 		afs_rdlock(fs);

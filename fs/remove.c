@@ -1,6 +1,7 @@
 /*
  * Removing names: unlink and rmdir remove every backing entry that
- * provides the name, so nothing shadowed reappears.
+ * provides the name, so nothing shadowed reappears. Below a door (door.h)
+ * its program's removals through one spelling wait for the other.
  */
 #include "config.h"
 
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/alias-door.h"
+#include "fs/door.h"
 #include "fs/dpkg-db-view.h"
 
 /*
@@ -41,15 +44,38 @@ int afs_remove_other_providers(struct afs_fs *fs, struct afs_inode *dir,
 	return n;
 }
 
+/*
+ * The door rule (door.h) for @caller removing existing entry @name from
+ * @dir: 1 when the removal is deferred and only reported, 0 when it is
+ * carried out now, -errno. Call with tree_lock held.
+ */
+static int afs_remove_deferred(struct afs_fs *fs, struct afs_caller *caller,
+			       struct afs_inode *dir, const char *name)
+{
+	char *path;
+	int r;
+
+	if (!afs_doors_active(fs))
+		return 0;
+	path = afs_path_join(dir->path, name);
+	if (!path)
+		return -ENOMEM;
+	r = afs_door_remove_rule(fs, caller, path, dir->door_side);
+	free(path);
+	return r;
+}
+
 void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *dir = afs_inode_get(req, parent);
+	struct afs_caller caller;
 	struct stat st;
 	unsigned j;
 	int r, found = 0;
 	bool shown = false; /* removed from the source whose times show */
 
+	afs_caller_of(req, &caller);
 	r = afs_prepare_dir(fs, dir);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
@@ -57,11 +83,23 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	afs_rdlock(fs);
 	if (afs_is_alias_name(fs, dir, name)) {
-		/* Allowed when the alias's canonical directory is empty: it
-		 * deactivates the alias (alias-unlink.c). */
+		/* Recorded for the caller, never removed at once
+		 * (alias-door.c). */
 		afs_unlock(fs);
-		afs_alias_unlink(req, dir, name);
+		afs_alias_door_unlink(req, dir, name);
 		return;
+	}
+	if (afs_doors_active(fs)) {
+		r = afs_find_entry(fs, dir, name, NULL, &st);
+		if (r == 0 && S_ISDIR(st.st_mode))
+			r = -EISDIR;
+		if (r == 0)
+			r = afs_remove_deferred(fs, &caller, dir, name);
+		if (r != 0) {
+			afs_unlock(fs);
+			fuse_reply_err(req, r < 0 ? -r : 0);
+			return;
+		}
 	}
 	for (j = 0; j < dir->n_slots; j++) {
 		if (dir->slots[j].fd < 0)
@@ -76,6 +114,7 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 			}
 			continue;
 		}
+		afs_dpkgdb_removing(fs, dir, name, &st);
 		afs_file_keep_unlinked(fs, dir->slots[j].fd, name, &st);
 		if (unlinkat(dir->slots[j].fd, name, 0) < 0) {
 			r = -errno;
@@ -92,8 +131,10 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (found) /* a declaration removed: sync */
 		afs_decl_note_dir(fs, dir);
 out:
-	if (found)
+	if (found) {
 		afs_dir_changed(dir);
+		afs_door_changed(fs, dir, name);
+	}
 	afs_unlock(fs);
 	fuse_reply_err(req, -r);
 }
@@ -130,12 +171,14 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *dir = afs_inode_get(req, parent);
 	struct afs_slot *slots = NULL;
+	struct afs_caller caller;
 	unsigned n = 0, j;
 	struct stat st;
 	char *path = NULL;
 	bool shown = false; /* removed from the source whose times show */
 	int r;
 
+	afs_caller_of(req, &caller);
 	r = afs_prepare_dir(fs, dir);
 	if (r < 0) {
 		fuse_reply_err(req, -r);
@@ -143,8 +186,10 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	}
 	afs_rdlock(fs);
 	if (afs_is_alias_name(fs, dir, name)) {
-		r = -EPERM;
-		goto out;
+		/* Only a door's program sees a directory there. */
+		afs_unlock(fs);
+		afs_alias_door_rmdir(req, dir, name);
+		return;
 	}
 	path = afs_path_join(dir->path, name);
 	if (!path) {
@@ -158,6 +203,11 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		goto out;
 	if (!S_ISDIR(st.st_mode)) {
 		r = -ENOTDIR;
+		goto out;
+	}
+	r = afs_remove_deferred(fs, &caller, dir, name);
+	if (r != 0) {
+		r = r < 0 ? r : 0;
 		goto out;
 	}
 	r = afs_dir_compute_slots(fs, dir, name, path, &slots, &n);
@@ -202,6 +252,8 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (r == 0 && !shown)
 		afs_dir_touch_shown(dir);
 	afs_dir_changed(dir);
+	if (r == 0)
+		afs_door_changed(fs, dir, name);
 	/* A directory the view must show anyway (an alias's canonical
 	 * directory, as dpkg removes /usr/bin with the last package listing
 	 * it) lives on as a virtual one: its inode must drop the removed

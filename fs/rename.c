@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/door.h"
 #include "fs/dpkg-db-view.h"
 
 /* Move the directory inode registered for (dev, ino) to @ndir/@newname.
@@ -26,9 +27,12 @@ static void afs_rename_dir_inode(struct afs_fs *fs, struct afs_inode *dir,
 	char *copy;
 
 	pthread_mutex_lock(&fs->table_lock);
-	x = afs_inode_table_get(fs->table, dev, ino);
+	x = afs_inode_table_get(fs->table, afs_dir_key_dev(dir, dev), ino);
+	/* Between a door's side and the canonical side (door.h) it stays:
+	 * its path is refreshed by name and finds nothing, which is only
+	 * stale. */
 	if (!x || x->kind != AFS_KIND_DIR || x->parent != dir ||
-	    strcmp(x->name, name) != 0) {
+	    strcmp(x->name, name) != 0 || dir->door_side != ndir->door_side) {
 		pthread_mutex_unlock(&fs->table_lock);
 		return;
 	}
@@ -236,6 +240,18 @@ void afs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		afs_rdlock(fs);
 		afs_decl_note_dir(fs, dir);
 		afs_decl_note_dir(fs, ndir);
+		/* Below a door (door.h): the target's deferred removal is
+		 * moot, and the canonical spelling learns of both names. */
+		if (afs_doors_active(fs)) {
+			char *path = afs_path_join(ndir->path, newname);
+
+			if (path)
+				(void)afs_door_creating(fs, NULL, path,
+							ndir->door_side);
+			free(path);
+		}
+		afs_door_changed(fs, dir, name);
+		afs_door_changed(fs, ndir, newname);
 		afs_unlock(fs);
 	}
 	afs_dpkgdb_rename_end(fs, dpkg_token, r >= 0);

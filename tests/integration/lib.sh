@@ -16,9 +16,13 @@ _lib_mounts=""
 _lib_failed=0
 _lib_checks=0
 
+# Views mounted in a subshell never reach $_lib_mounts: every mount under
+# $T goes too, deepest first, so a killed test leaves nothing mounted.
 _lib_cleanup()
 {
-	for m in $_lib_mounts; do
+	_under=$(awk -v t="$T/" 'index($5, t) == 1 { print $5 }' \
+		/proc/self/mountinfo 2>/dev/null | sort -r)
+	for m in $_under $_lib_mounts; do
 		if mountpoint -q "$m" 2>/dev/null; then
 			fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 		fi

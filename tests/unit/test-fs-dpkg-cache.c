@@ -113,10 +113,38 @@ static void test_overflow_evicts_least_recently_used(void **state)
 	afs_dpkg_cache_fini(&cache);
 }
 
+/* A dropped file's entry is gone and its content freed; the others stay,
+ * and dropping what is not cached does nothing. */
+static void test_drop(void **state)
+{
+	struct afs_dpkg_cache cache;
+	ino_t i;
+
+	(void)state;
+	assert_int_equal(afs_dpkg_cache_init(&cache), 0);
+	for (i = 1; i <= 100; i++)
+		fill(&cache, 1, i);
+	for (i = 1; i <= 100; i += 2)
+		afs_dpkg_cache_drop(&cache, 1, i);
+	afs_dpkg_cache_drop(&cache, 1, 5000);
+	afs_dpkg_cache_drop(&cache, 2, 2);
+	for (i = 1; i <= 100; i++) {
+		if (i % 2)
+			assert_null(afs_dpkg_cache_find(&cache, 1, i));
+		else
+			assert_holds(&cache, 1, i);
+	}
+	/* A dropped file cached again starts empty. */
+	fill(&cache, 1, 1);
+	assert_holds(&cache, 1, 1);
+	afs_dpkg_cache_fini(&cache);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many_files_all_kept),
+		cmocka_unit_test(test_drop),
 		cmocka_unit_test(test_same_inode_other_device),
 		cmocka_unit_test(test_claim_existing_keeps_it),
 		cmocka_unit_test(test_overflow_evicts_least_recently_used),
