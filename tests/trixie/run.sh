@@ -75,7 +75,10 @@ fi
 if [ "${1:-}" = --ns ]; then
 	R=$2
 	mount --make-rprivate / || exit 2
-	mount -t proc proc "$R/proc" &&
+	# The chroot's / a mount point, as a machine's is: tests that make
+	# their own mount namespace change its propagation.
+	mount --bind "$R" "$R" &&
+		mount -t proc proc "$R/proc" &&
 		mount -t sysfs sysfs "$R/sys" &&
 		mount --rbind /dev "$R/dev" || exit 2
 	[ -c "$R/dev/fuse" ] || { echo "FAIL: no /dev/fuse in the chroot"; exit 2; }
