@@ -157,6 +157,9 @@ trap 'exit 2' HUP INT TERM
 t0=$(now)
 mkdir -p "$R" && tar -C "$R" -xf "$TAR" || { echo "FAIL: unpack $TAR"; exit 1; }
 echo "chroot unpacked: $(($(now) - t0)) s"
+# What a booted machine has and a bootstrapped tree lacks: fusermount3
+# (view-root-mount's user mounts) reads /etc/mtab.
+[ -e "$R/etc/mtab" ] || ln -s ../proc/self/mounts "$R/etc/mtab"
 
 # 2. The source tree: tracked and new files, as tests/package/run.sh.
 mkdir -p "$R/src/aliasfs"
