@@ -71,7 +71,7 @@ fuse3), dpkg $(dpkg-query -W -f '${Version}' dpkg)"
 	exit "$rc"
 fi
 
-# ---- In a private mount namespace (as: run.sh --ns ROOT). ----
+# ---- In private mount and PID namespaces (as: run.sh --ns ROOT). ----
 if [ "${1:-}" = --ns ]; then
 	R=$2
 	mount --make-rprivate / || exit 2
@@ -82,8 +82,11 @@ if [ "${1:-}" = --ns ]; then
 		mount -t sysfs sysfs "$R/sys" &&
 		mount --rbind /dev "$R/dev" || exit 2
 	[ -c "$R/dev/fuse" ] || { echo "FAIL: no /dev/fuse in the chroot"; exit 2; }
-	chroot "$R" /bin/sh /src/aliasfs/tests/trixie/run.sh --build
-	exit
+	# pivot_root, not chroot: a mount namespace the tests make and
+	# enter (setns, nsenter, mount.aliasfs -N) has the tree as its /.
+	mkdir -p "$R/.old-root" && cd "$R" && pivot_root . .old-root &&
+		umount -l /.old-root && rmdir /.old-root || exit 2
+	exec /bin/sh /src/aliasfs/tests/trixie/run.sh --build
 fi
 
 # ---- The driver. ----
