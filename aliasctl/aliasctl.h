@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "aliasdb.h"
 
@@ -139,7 +140,15 @@ size_t aliasctl_out_text_width(const char *s);
  * UTF-8 becomes U+FFFD, since JSON text must be UTF-8. */
 void aliasctl_json_string(const char *s);
 
+/* Is @s valid UTF-8 (what aliasctl_json_string() writes unchanged)? */
+bool aliasctl_json_is_utf8(const char *s);
+
 /* Write @s as a JSON string, or null when @s is NULL. */
 void aliasctl_json_string_or_null(const char *s);
+
+/* As aliasctl_json_string(), to @f. With @html, '<', '>' and '&' become
+ * \u escapes too, for JSON inside an HTML <script> element. Write errors
+ * are the caller's to check (ferror). */
+void aliasctl_json_fstring(FILE *f, const char *s, bool html);
 
 #endif /* ALIASCTL_H */

@@ -1,5 +1,6 @@
 /*
- * aliasctl commands over archives (libaliasarchive): check and extract.
+ * aliasctl commands over archives and trees (libaliasarchive): check,
+ * extract, index, owner and compare.
  * Declared apart from aliasctl.h so the archive library stays an
  * addition to the command line, not a change of it.
  */
@@ -20,6 +21,7 @@ extern const struct aliasctl_command aliasctl_cmd_check;
 extern const struct aliasctl_command aliasctl_cmd_extract;
 extern const struct aliasctl_command aliasctl_cmd_index;
 extern const struct aliasctl_command aliasctl_cmd_owner;
+extern const struct aliasctl_command aliasctl_cmd_compare;
 
 /*
  * The alias map to canonicalize with: @arch's default set if @arch is

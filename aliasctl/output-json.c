@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "aliasctl.h"
@@ -51,38 +52,83 @@ static size_t json_utf8_length(const unsigned char *s)
 	return n;
 }
 
-void aliasctl_json_string(const char *str)
+/* Write @str as a JSON string literal through @emit. With @html, '<', '>'
+ * and '&' are escaped too, so the text can sit inside an HTML <script>
+ * element without ending it. */
+static void json_escape(const char *str, bool html,
+			void (*emit)(void *ctx, const char *buf, size_t n),
+			void *ctx)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	const unsigned char *start = s;
+	char esc[8];
 
-	aliasctl_out_puts("\"");
+	emit(ctx, "\"", 1);
 	while (*s) {
 		size_t n = json_utf8_length(s);
 
-		if (n > 1 || (n == 1 && *s >= 0x20 && *s != '"' && *s != '\\' &&
-			      *s != 0x7f)) {
+		if (n > 1 ||
+		    (n == 1 && *s >= 0x20 && *s != '"' && *s != '\\' &&
+		     *s != 0x7f &&
+		     !(html && (*s == '<' || *s == '>' || *s == '&')))) {
 			s += n;
 			continue;
 		}
-		aliasctl_out_write((const char *)start, (size_t)(s - start));
+		emit(ctx, (const char *)start, (size_t)(s - start));
 		if (n == 0)
-			aliasctl_out_puts("\\ufffd");
+			emit(ctx, "\\ufffd", 6);
 		else if (*s == '"')
-			aliasctl_out_puts("\\\"");
+			emit(ctx, "\\\"", 2);
 		else if (*s == '\\')
-			aliasctl_out_puts("\\\\");
+			emit(ctx, "\\\\", 2);
 		else if (*s == '\n')
-			aliasctl_out_puts("\\n");
+			emit(ctx, "\\n", 2);
 		else if (*s == '\t')
-			aliasctl_out_puts("\\t");
+			emit(ctx, "\\t", 2);
 		else
-			aliasctl_out_printf("\\u%04x", *s);
+			emit(ctx, esc,
+			     (size_t)snprintf(esc, sizeof(esc), "\\u%04x", *s));
 		s++;
 		start = s;
 	}
-	aliasctl_out_write((const char *)start, (size_t)(s - start));
-	aliasctl_out_puts("\"");
+	emit(ctx, (const char *)start, (size_t)(s - start));
+	emit(ctx, "\"", 1);
+}
+
+static void json_emit_out(void *ctx, const char *buf, size_t n)
+{
+	(void)ctx;
+	aliasctl_out_write(buf, n);
+}
+
+static void json_emit_file(void *ctx, const char *buf, size_t n)
+{
+	if (n > 0)
+		fwrite(buf, 1, n, (FILE *)ctx);
+}
+
+void aliasctl_json_string(const char *str)
+{
+	json_escape(str, false, json_emit_out, NULL);
+}
+
+void aliasctl_json_fstring(FILE *f, const char *str, bool html)
+{
+	json_escape(str, html, json_emit_file, f);
+}
+
+bool aliasctl_json_is_utf8(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		size_t n = json_utf8_length(s);
+
+		if (n == 0)
+			return false;
+		s += n;
+	}
+	return true;
 }
 
 void aliasctl_json_string_or_null(const char *s)

@@ -11,6 +11,7 @@
 #include "cmd-archive.h"
 #include "cmd-convert.h"
 #include "cmd-recovery.h"
+#include "cmd-orderings.h"
 
 /* One command a line, so that adding a command is a one-line change:
  * clang-format would pack a list this long into columns. */
@@ -28,12 +29,14 @@ static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_extract,
 	&aliasctl_cmd_index,
 	&aliasctl_cmd_owner,
+	&aliasctl_cmd_compare,
 	/* physical merge and split of a tree */
 	&aliasctl_cmd_convert,
 	&aliasctl_cmd_revert,
 	&aliasctl_cmd_dump,
 	&aliasctl_cmd_restore,
 	&aliasctl_cmd_recover,
+	&aliasctl_cmd_orderings,
 	NULL,
 };
 /* clang-format on */

@@ -183,9 +183,18 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		return;
 	}
 	if (inode->kind == AFS_KIND_DIR) {
+		bool only_in_view;
 		unsigned j;
 
 		r = afs_prepare_dir(fs, inode);
+		afs_rdlock(fs);
+		only_in_view = afs_dir_first_fd(inode) < 0;
+		afs_unlock(fs);
+		/* A directory that exists only in the view keeps a change
+		 * only once it exists in the backing: create it, as a write
+		 * in it would. */
+		if (r >= 0 && only_in_view)
+			r = afs_dir_ensure_canonical(fs, inode);
 		if (r < 0) {
 			fuse_reply_err(req, -r);
 			return;

@@ -503,6 +503,7 @@ static int afs_dir_ensure_canonical_locked(struct afs_fs *fs,
 {
 	struct afs_inode *parent = dir->parent;
 	struct stat st;
+	bool created;
 	int r, fd, src = afs_dir_first_fd(dir);
 
 	if (dir->n_slots > 0 && dir->slots[0].fd >= 0)
@@ -513,19 +514,27 @@ static int afs_dir_ensure_canonical_locked(struct afs_fs *fs,
 	if (r < 0)
 		return r;
 	if (src < 0 || fstat(src, &st) < 0) {
+		/* Only in the view: 0755 and the backing root's owner, as
+		 * the view showed it (afs_inode_stat()). */
+		afs_fill_alias_stat(fs, dir, &st);
 		st.st_mode = 0755;
-		st.st_uid = 0;
-		st.st_gid = 0;
 		src = -1;
 	}
-	if (mkdirat(parent->slots[0].fd, dir->name, st.st_mode & 07777) < 0 &&
-	    errno != EEXIST)
+	created = mkdirat(parent->slots[0].fd, dir->name, st.st_mode & 07777) ==
+		  0;
+	if (!created && errno != EEXIST)
 		return -errno;
 	fd = openat(parent->slots[0].fd, dir->name,
 		    O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (src >= 0) {
+	if (src < 0 && created) {
+		/* A daemon running as root made it as root; an ordinary
+		 * user's daemon made it as that user, who normally owns the
+		 * backing root already (and may not give it away). */
+		(void)fchownat(fd, "", st.st_uid, st.st_gid,
+			       AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+	} else if (src >= 0) {
 		char proc[64], src_proc[64];
 		struct timespec ts[2] = {st.st_atim, st.st_mtim};
 
@@ -662,11 +671,16 @@ void afs_fill_alias_stat(struct afs_fs *fs, const struct afs_inode *alias,
 	st->st_nlink = 1;
 	st->st_size = alias->target ? (off_t)strlen(alias->target) : 0;
 	st->st_blksize = 4096;
-	/* Stable times: the mount's root directory's. */
+	/* Stable times, and the owner: the backing root's. A view an
+	 * ordinary user mounts over their own tree must let them write
+	 * where the tree's owner may (a directory that exists only in the
+	 * view is shown with these too). */
 	{
 		struct stat rst;
 
 		if (fstat(fs->root_fd, &rst) == 0) {
+			st->st_uid = rst.st_uid;
+			st->st_gid = rst.st_gid;
 			st->st_atim = rst.st_atim;
 			st->st_mtim = rst.st_mtim;
 			st->st_ctim = rst.st_ctim;
@@ -913,8 +927,9 @@ int afs_inode_stat(struct afs_fs *fs, struct afs_inode *inode,
 	case AFS_KIND_DIR:
 		fd = afs_dir_first_fd(inode);
 		if (fd < 0) {
-			/* No backing source (yet): a plain root-owned
-			 * directory, created for real on first write. */
+			/* No backing source (yet): a plain directory of
+			 * the backing root's owner, created for real on
+			 * first write (afs_dir_ensure_canonical()). */
 			afs_fill_alias_stat(fs, inode, ret_st);
 			ret_st->st_mode = S_IFDIR | 0755;
 			ret_st->st_nlink = 2;

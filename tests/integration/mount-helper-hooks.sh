@@ -40,7 +40,7 @@ hooks_cleanup()
 	for _p in $parents; do
 		kill "$_p" 2>/dev/null
 	done
-	for _t in "$T/target" "$T/target2" "$T/target3"; do
+	for _t in "$T/target" "$T/target2" "$T/target3" "$T/target4"; do
 		pkill -f "customize99-aliasfs.sh --after [0-9]* $_t\$" 2>/dev/null
 		umount -R "$_t" 2>/dev/null || umount -R -l "$_t" 2>/dev/null
 		_s=$(state "$_t")
@@ -245,4 +245,25 @@ umount "$T3" || fail "unmount the tmpfs target"
 kill "$parent"
 "$HOOKS/setup00-aliasfs.sh" "$T/no-such-target" 2>"$T/err"
 check_eq "missing TARGET: exit 1" 1 "$?"
+# A bind of TARGET the customize hook cannot unmount (a process works in
+# it) must never be emptied by the state's removal: the tree stays.
+T4=$T/target4
+S4=$(state "$T4")
+mkdir -p "$T4/etc/apt" "$S4/backing"
+put "$T4/etc/apt/keep" "keep"
+mount --bind "$T4" "$S4/backing" || fail "bind TARGET as setup would"
+(cd "$S4/backing" && exec tail -f /dev/null) &
+holder=$!
+parents="$parents $holder"
+check "a process works in the bind" poll 20 sh -c \
+	"[ \"\$(readlink /proc/$holder/cwd)\" = '$S4/backing' ]"
+"$HOOKS/customize99-aliasfs.sh" "$T4" 2>"$T/err"
+check_fails "busy bind: customize hook fails" test "$?" = 0
+check "busy bind: says the bind is still mounted" grep -q "still mounted" \
+	"$T/err"
+check_eq "busy bind: TARGET keeps its files" keep "$(cat "$T4/etc/apt/keep")"
+kill "$holder"
+wait "$holder" 2>/dev/null
+umount "$S4/backing" || umount -l "$S4/backing"
+rm -rf "$S4"
 finish
