@@ -228,17 +228,25 @@ if is_root && command -v unshare >/dev/null && command -v nsenter >/dev/null
 then
 	NS=$T/ns
 	mkdir -p "$NS"
-	mount --bind "$NS" "$NS" && mount --make-private "$NS" &&
+	# Some containers (the trixie CI chroot, pivot_root in a private
+	# namespace) refuse to bind a namespace file (EINVAL): then only
+	# -N PID is tested here.
+	if mount --bind "$NS" "$NS" && mount --make-private "$NS" &&
 		touch "$NS/mnt" &&
-		unshare --mount="$NS/mnt" --propagation private true ||
-		fail "make a mount namespace file"
-	"$H" "$B" "$M" -N "$NS/mnt" 2>"$T/err"
-	check_eq "-N FILE: exit 0" 0 "$?"
-	check_fails "-N FILE: not mounted here" is_mounted "$M"
-	check_eq "-N FILE: mounted there" usr/bin \
-		"$(nsenter --mount="$NS/mnt" readlink "$M/bin")"
-	nsenter --mount="$NS/mnt" umount "$M" || fail "-N FILE: umount there"
-	umount "$NS/mnt" && umount "$NS"
+		unshare --mount="$NS/mnt" --propagation private true
+	then
+		"$H" "$B" "$M" -N "$NS/mnt" 2>"$T/err"
+		check_eq "-N FILE: exit 0" 0 "$?"
+		check_fails "-N FILE: not mounted here" is_mounted "$M"
+		check_eq "-N FILE: mounted there" usr/bin \
+			"$(nsenter --mount="$NS/mnt" readlink "$M/bin")"
+		nsenter --mount="$NS/mnt" umount "$M" ||
+			fail "-N FILE: umount there"
+		umount "$NS/mnt"
+	else
+		echo "cannot bind a mount namespace file here: -N FILE not tested"
+	fi
+	mountpoint -q "$NS" && umount "$NS"
 
 	unshare -m --propagation private sleep 300 &
 	nspid=$!
