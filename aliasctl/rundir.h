@@ -1,0 +1,85 @@
+/*
+ * Run directories: where a command that mounts views (aliasctl run, and
+ * aliasctl orderings once it moves here) keeps its mount points and
+ * throw-away backings.
+ *
+ * All runs of one user and one command share one base directory; each run
+ * has a directory there and a lock file it holds while alive, so the next
+ * run can tell a dead run's leftovers (SIGKILL, power loss) and clean
+ * them: its processes, its mounts, its files.
+ *
+ *   BASE/run.XXXXXX      the lock, held (flock) while the run lives
+ *   BASE/run.XXXXXX.d/   the run's files
+ *
+ * Every process a run starts carries NAME=BASE/run.XXXXXX.d in its
+ * environment (NAME chosen by the command), so the next run can find and
+ * kill what a killed run left running.
+ */
+#ifndef ALIASCTL_RUNDIR_H
+#define ALIASCTL_RUNDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The base directory of @tool's runs: @opt if given, else, when @runtime
+ * and $XDG_RUNTIME_DIR is a directory of ours, $XDG_RUNTIME_DIR/aliasctl-
+ * TOOL (a tmpfs: small, fast, gone at logout), else
+ * /var/tmp/aliasctl-TOOL-UID (a disk: room for whole systems). Created
+ * with mode 0700; it must be a directory owned by us, not a symlink, not
+ * writable by others. Returns 0 and *ret_base (absolute; free()), or
+ * -errno with *ret_why (free(); may be NULL).
+ */
+int rundir_base(const char *tool, const char *opt, bool runtime,
+		char **ret_base, char **ret_why);
+
+struct rundir {
+	char *dir;  /* BASE/run.XXXXXX.d: the run's files */
+	char *lock; /* BASE/run.XXXXXX: held while the run lives */
+	int lock_fd;
+};
+
+/* Create and lock a run directory (mode 0700) under @base. Returns 0 and
+ * *ret_rd, or -errno. */
+int rundir_create(const char *base, struct rundir **ret_rd);
+
+/* Remove the run directory and the lock, without crossing into mounts
+ * (unmount first). Returns 0 or the first -errno; the lock goes only if
+ * the directory went. Accepts NULL. Frees @rd either way. */
+int rundir_remove(struct rundir *rd);
+
+/*
+ * Clean what runs that are no longer alive left under @base: kill the
+ * processes whose environment holds @env_name=THEIR-DIR, unmount their
+ * mounts (lazily), remove their directories and locks. Messages for what
+ * could not be cleaned go to stderr, prefixed with @who ("aliasctl run").
+ * Returns the number of dead runs cleaned, or -errno.
+ */
+int rundir_clean_stale(const char *base, const char *env_name, const char *who);
+
+/*
+ * Remove the tree at @path without crossing into other file systems (a
+ * mount inside is left, and reported as -EBUSY). Directories the caller
+ * cannot write are made writable first. Returns 0 or -errno (the first
+ * error; it goes on with the rest).
+ */
+int rundir_rmtree(const char *path);
+
+/* Mount points at or under @dir in /proc/self/mountinfo, deepest first.
+ * Returns 0 with the list (free each and the array), or -errno. */
+int rundir_mounts_under(const char *dir, char ***ret_list, size_t *ret_n);
+
+/* Is @path a mount point in /proc/self/mountinfo? Asks the kernel's
+ * table, never the file system (a view whose daemon hangs or ended
+ * answers nothing). */
+bool rundir_is_mounted(const char *path);
+
+/*
+ * Unmount @path lazily: umount2(MNT_DETACH) when allowed, else
+ * fusermount3 -u -z. @fusermount_first: a mount fusermount3 made, which
+ * it also records (utab): fusermount3 first, even for root. Returns 0 or
+ * -errno (-EINVAL: not a mount point).
+ */
+int rundir_unmount_lazy(const char *path, bool fusermount_first);
+
+#endif /* ALIASCTL_RUNDIR_H */
