@@ -9,7 +9,10 @@
 #include "aliasctl.h"
 #include "cmd-declarations.h"
 #include "cmd-archive.h"
+#include "cmd-run.h"
 
+/* One a line, so that a branch adding a command merges. */
+/* clang-format off */
 static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_init,
 	&aliasctl_cmd_add,
@@ -23,8 +26,10 @@ static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_extract,
 	&aliasctl_cmd_index,
 	&aliasctl_cmd_owner,
+	&aliasctl_cmd_run,
 	NULL,
 };
+/* clang-format on */
 
 const struct aliasctl_command *aliasctl_command_find(const char *name)
 {
