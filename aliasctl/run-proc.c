@@ -171,7 +171,16 @@ static pid_t run_proc_ppid(pid_t pid)
 	return (pid_t)ppid;
 }
 
-int run_proc_signal_children(pid_t except, int sig)
+/* Is @pid one of the @n in @list? */
+static bool run_proc_in(pid_t pid, const pid_t *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (list[i] == pid)
+			return true;
+	return false;
+}
+
+int run_proc_signal_children(const pid_t *except, size_t n_except, int sig)
 {
 	pid_t self = getpid();
 	struct dirent *e;
@@ -184,7 +193,8 @@ int run_proc_signal_children(pid_t except, int sig)
 	while ((e = readdir(d))) {
 		pid_t pid = (pid_t)atoi(e->d_name);
 
-		if (pid <= 0 || pid == except || run_proc_ppid(pid) != self)
+		if (pid <= 0 || run_proc_in(pid, except, n_except) ||
+		    run_proc_ppid(pid) != self)
 			continue;
 		if (kill(pid, sig) == 0)
 			n++;

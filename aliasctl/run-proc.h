@@ -39,10 +39,10 @@ int run_proc_spawn_cmd(const struct run_proc_cmd *c, pid_t *ret_pid,
 /* Become the subreaper of every descendant. Returns 0 or -errno. */
 int run_proc_subreaper(void);
 
-/* Our children other than @except, from /proc (a subreaper's children
- * include the orphans it inherited). Returns how many were sent @sig,
- * or -errno. */
-int run_proc_signal_children(pid_t except, int sig);
+/* Our children other than the @n_except in @except, from /proc (a
+ * subreaper's children include the orphans it inherited). Returns how
+ * many were sent @sig, or -errno. */
+int run_proc_signal_children(const pid_t *except, size_t n_except, int sig);
 
 /* Look up @name: in PATH if it has no '/', then @fallback if not NULL.
  * Returns a path to free() or NULL. */

@@ -61,6 +61,7 @@ int rundir_base(const char *tool, const char *opt, bool runtime,
 		char **ret_base, char **ret_why)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *tmpdir = getenv("TMPDIR");
 	struct stat st;
 	char *base, *abs;
 	int r;
@@ -72,8 +73,10 @@ int rundir_base(const char *tool, const char *opt, bool runtime,
 		 S_ISDIR(st.st_mode) && st.st_uid == getuid())
 		base = rd_printf("%s/aliasctl-%s", xdg, tool);
 	else
-		base = rd_printf("/var/tmp/aliasctl-%s-%u", tool,
-				 (unsigned)getuid());
+		base = rd_printf("%s/aliasctl-%s-%u",
+				 tmpdir && tmpdir[0] == '/' ? tmpdir
+							    : "/var/tmp",
+				 tool, (unsigned)getuid());
 	if (!base)
 		return -ENOMEM;
 	if (mkdir(base, 0700) < 0 && errno != EEXIST) {
@@ -281,47 +284,48 @@ static bool rd_environ_has(pid_t pid, const char *marker)
 /* Kill what a dead run left running: every process of ours whose
  * environment names the run's directory (a daemon, what the command left
  * behind). Not by process group: a dead run's group id may belong to
- * someone else by now. */
-static void rd_kill_leftovers(const char *env_name, const char *dir)
+ * someone else by now. Returns how many were found. */
+static int rd_kill_leftovers(const char *env_name, const char *dir)
 {
 	char *marker = rd_printf("%s=%s", env_name, dir);
 	struct dirent *e;
+	int n = 0;
 	DIR *d;
 
 	if (!marker)
-		return;
+		return 0;
 	d = opendir("/proc");
 	if (!d) {
 		free(marker);
-		return;
+		return 0;
 	}
 	while ((e = readdir(d))) {
 		pid_t pid = (pid_t)atoi(e->d_name);
 
-		if (pid > 1 && pid != getpid() && rd_environ_has(pid, marker))
+		if (pid > 1 && pid != getpid() && rd_environ_has(pid, marker)) {
 			kill(pid, SIGKILL);
+			n++;
+		}
 	}
 	closedir(d);
 	free(marker);
+	return n;
 }
 
-/* Kill, unmount, remove and unlock the dead run whose lock is
- * BASE/@name (held by us). */
-static int rd_clean_one(const char *base, const char *name,
-			const char *env_name, const char *who)
+/* Kill, unmount, remove and unlock the dead run whose lock is @lock
+ * (held by us) and whose files are in @dir. */
+static int rd_clean_paths(const char *lock, const char *dir,
+			  const char *env_name, const char *who)
 {
-	char *lock = rd_printf("%s/%s", base, name);
-	char *dir = rd_printf("%s/%s.d", base, name);
 	char **mounts = NULL;
 	size_t n_mounts = 0;
+	struct timespec tick = {0, 20 * 1000 * 1000};
 	int r = 0;
 
-	if (!lock || !dir) {
-		free(lock);
-		free(dir);
-		return -ENOMEM;
-	}
-	rd_kill_leftovers(env_name, dir);
+	/* Until none is left (SIGKILL lands asynchronously), for up to
+	 * 10 s: then its mounts are no longer in use. */
+	for (int i = 0; i < 500 && rd_kill_leftovers(env_name, dir) > 0; i++)
+		nanosleep(&tick, NULL);
 	if (rundir_mounts_under(dir, &mounts, &n_mounts) == 0) {
 		for (size_t i = 0; i < n_mounts; i++) {
 			int u = rundir_unmount_lazy(mounts[i], true);
@@ -349,6 +353,19 @@ static int rd_clean_one(const char *base, const char *name,
 	}
 	if (r == 0)
 		unlink(lock);
+	return r;
+}
+
+/* The dead run whose lock is BASE/@name. */
+static int rd_clean_one(const char *base, const char *name,
+			const char *env_name, const char *who)
+{
+	char *lock = rd_printf("%s/%s", base, name);
+	char *dir = rd_printf("%s/%s.d", base, name);
+	int r = -ENOMEM;
+
+	if (lock && dir)
+		r = rd_clean_paths(lock, dir, env_name, who);
 	free(lock);
 	free(dir);
 	return r;
@@ -417,6 +434,80 @@ int rundir_clean_stale(const char *base, const char *env_name, const char *who)
 	return cleaned;
 }
 
+/* The guard process: waits for the run to say it is done, or to die
+ * (end of file), and cleans after a dead one. */
+static void rd_guard_body(struct rundir *rd, int fd, const char *env_name,
+			  const char *who)
+{
+	char c = 0;
+	ssize_t n;
+	int null;
+
+	/* Out of the terminal's reach and the run's process group: a ^C
+	 * or a hangup ends the run, not its cleaner. */
+	setsid();
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+	null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		if (null > 2)
+			close(null);
+	}
+	do
+		n = read(fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1)
+		_exit(0);
+	/* We hold the run's lock (the same open file), so no other run
+	 * cleans it at the same time. */
+	_exit(rd_clean_paths(rd->lock, rd->dir, env_name, who) < 0);
+}
+
+int rundir_guard(struct rundir *rd, const char *env_name, const char *who)
+{
+	int pipefd[2];
+	pid_t pid;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		close(pipefd[1]);
+		rd_guard_body(rd, pipefd[0], env_name, who);
+	}
+	close(pipefd[0]);
+	rd->guard_pid = pid;
+	rd->guard_fd = pipefd[1];
+	return 0;
+}
+
+/* Tell the guard the run cleaned after itself, and wait for it to end. */
+static void rd_guard_done(struct rundir *rd)
+{
+	char c = 'd';
+
+	if (rd->guard_fd < 0)
+		return;
+	if (write(rd->guard_fd, &c, 1) < 0) {
+		/* It is gone already: nothing to tell. */
+	}
+	close(rd->guard_fd);
+	rd->guard_fd = -1;
+	while (waitpid(rd->guard_pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 int rundir_create(const char *base, struct rundir **ret_rd)
 {
 	struct rundir *rd = calloc(1, sizeof(*rd));
@@ -427,6 +518,7 @@ int rundir_create(const char *base, struct rundir **ret_rd)
 	if (!rd)
 		return -ENOMEM;
 	rd->lock_fd = -1;
+	rd->guard_fd = -1;
 	/* Made under a name the cleaner skips, locked, then renamed into
 	 * place: the cleaner never sees an unlocked lock of a live run. */
 	tmp = rd_printf("%s/" RD_NEW_PREFIX "XXXXXX", base);
@@ -490,6 +582,7 @@ int rundir_remove(struct rundir *rd)
 	 * the lock gone to know this run is dead: closing it is enough. */
 	if (r == 0 && rd->lock)
 		unlink(rd->lock);
+	rd_guard_done(rd);
 	if (rd->lock_fd >= 0)
 		close(rd->lock_fd);
 	free(rd->lock);

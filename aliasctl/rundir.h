@@ -20,11 +20,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * The base directory of @tool's runs: @opt if given, else, when @runtime
  * and $XDG_RUNTIME_DIR is a directory of ours, $XDG_RUNTIME_DIR/aliasctl-
  * TOOL (a tmpfs: small, fast, gone at logout), else
+ * $TMPDIR/aliasctl-TOOL-UID when TMPDIR is an absolute path, else
  * /var/tmp/aliasctl-TOOL-UID (a disk: room for whole systems). Created
  * with mode 0700; it must be a directory owned by us, not a symlink, not
  * writable by others. Returns 0 and *ret_base (absolute; free()), or
@@ -37,15 +39,30 @@ struct rundir {
 	char *dir;  /* BASE/run.XXXXXX.d: the run's files */
 	char *lock; /* BASE/run.XXXXXX: held while the run lives */
 	int lock_fd;
+	pid_t guard_pid; /* rundir_guard()'s process, if started */
+	int guard_fd;	 /* its pipe: -1 if none */
 };
 
 /* Create and lock a run directory (mode 0700) under @base. Returns 0 and
  * *ret_rd, or -errno. */
 int rundir_create(const char *base, struct rundir **ret_rd);
 
+/*
+ * Start a guard: a process outside the run's namespaces (start it before
+ * entering them) and out of its process group, holding its lock, that
+ * waits for the run to end. If the run dies without rundir_remove()
+ * (SIGKILL), the guard cleans it at once, as rundir_clean_stale() would:
+ * kills the processes marked with @env_name, waits for them to end,
+ * unmounts, removes the files and the lock. Its messages go to stderr,
+ * prefixed with @who. rundir_remove() ends it; the caller must spare
+ * rd->guard_pid when it ends its children. Returns 0 or -errno.
+ */
+int rundir_guard(struct rundir *rd, const char *env_name, const char *who);
+
 /* Remove the run directory and the lock, without crossing into mounts
  * (unmount first). Returns 0 or the first -errno; the lock goes only if
- * the directory went. Accepts NULL. Frees @rd either way. */
+ * the directory went. Ends the guard, if any (what is left is for the
+ * next run). Accepts NULL. Frees @rd either way. */
 int rundir_remove(struct rundir *rd);
 
 /*
