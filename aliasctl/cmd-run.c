@@ -104,6 +104,7 @@ struct run_state {
 	enum run_phase phase;
 	pid_t daemon;
 	pid_t cmd;
+	pid_t guard; /* rundir_guard()'s: not ours to end */
 	int daemon_status;
 	int cmd_status;
 	bool daemon_done;
@@ -205,6 +206,14 @@ static int run_parse(int argc, char **argv, struct run_opts *o)
 			o->mode = (enum run_mode)m;
 			break;
 		}
+	}
+	/* "aliasctl run TREE -- COMMAND": --backing TREE. */
+	if (!o->backing && !o->tmp && optind + 1 < argc &&
+	    strcmp(argv[optind + 1], "--") == 0) {
+		if (!*argv[optind])
+			return run_usage("%s", "TREE: an empty name");
+		o->backing = argv[optind];
+		optind += 2;
 	}
 	if (o->backing && o->tmp)
 		return run_usage("%s: give --backing DIR or --tmp, not both",
@@ -515,15 +524,15 @@ static void run_wait_daemon(struct run_state *s, long ms)
 /*
  * Kill every process the command left (they came back to us, the
  * subreaper), and wait until none is left, for up to RUN_LEFTOVERS_MS.
- * The daemon is spared while it runs.
+ * The daemon is spared while it runs, and the guard (rundir.h).
  */
 static void run_kill_leftovers(struct run_state *s)
 {
 	long deadline = run_now_ms() + RUN_LEFTOVERS_MS;
 
 	while (run_now_ms() < deadline) {
-		int n = run_proc_signal_children(s->daemon_done ? 0 : s->daemon,
-						 SIGKILL);
+		pid_t spare[2] = {s->guard, s->daemon_done ? 0 : s->daemon};
+		int n = run_proc_signal_children(spare, 2, SIGKILL);
 
 		if (n <= 0)
 			break;
@@ -775,6 +784,14 @@ static int run_execute(struct run_opts *o)
 	}
 	if (run_make_dirs(o, base, rd, &backing, &view) < 0)
 		goto out;
+	/* Before the namespaces: the guard cleans from the host's when
+	 * this process is killed and cannot. */
+	r = rundir_guard(rd, RUN_ENV, RUN_WHO);
+	if (r < 0) {
+		aliasctl_error("run: cannot start a guard: %s", strerror(-r));
+		goto out;
+	}
+	s.guard = rd->guard_pid;
 
 	/* From here on signals are read, not delivered: every way out
 	 * goes through the take-down below. */
@@ -844,7 +861,8 @@ const struct aliasctl_command aliasctl_cmd_run = {
 	.name = "run",
 	.usage = "run [--backing DIR | --tmp [--keep]] [--chroot] "
 		 "[--arch ARCH]\n"
-		 "           [--mode MODE] [-o OPTS] [--] COMMAND [ARG...]",
+		 "           [--mode MODE] [-o OPTS] [--] COMMAND [ARG...]\n"
+		 "       aliasctl run [OPTIONS] DIR -- COMMAND [ARG...]",
 	.summary = "run a command in a throw-away view of DIR or of a new "
 		   "directory",
 	.help = "  --backing DIR   the view shows DIR (changes land in it)\n"
