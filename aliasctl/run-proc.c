@@ -180,6 +180,28 @@ static bool run_proc_in(pid_t pid, const pid_t *list, size_t n)
 	return false;
 }
 
+/* Send @sig to our children listed in /proc/self/task/PID/children (a
+ * kernel with CONFIG_PROC_CHILDREN: no scan of every process). Returns
+ * how many, or -errno (-ENOENT: no such file). */
+static int run_proc_signal_listed(const pid_t *except, size_t n_except, int sig)
+{
+	char path[64];
+	int n = 0, pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children",
+		 (int)getpid());
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fscanf(f, "%d", &pid) == 1)
+		if (pid > 0 && !run_proc_in(pid, except, n_except) &&
+		    kill(pid, sig) == 0)
+			n++;
+	fclose(f);
+	return n;
+}
+
 int run_proc_signal_children(const pid_t *except, size_t n_except, int sig)
 {
 	pid_t self = getpid();
@@ -187,6 +209,10 @@ int run_proc_signal_children(const pid_t *except, size_t n_except, int sig)
 	int n = 0;
 	DIR *d;
 
+	n = run_proc_signal_listed(except, n_except, sig);
+	if (n != -ENOENT)
+		return n;
+	n = 0;
 	d = opendir("/proc");
 	if (!d)
 		return -errno;
