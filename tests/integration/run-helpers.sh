@@ -36,13 +36,20 @@ poll()
 # run_as WHO ARGS...: aliasctl run as WHO (me or user), TMPDIR=$RUN_TMP.
 run_as()
 {
-	_who=$1
+	run_prefix "$1"
 	shift
-	if [ "$_who" = user ]; then
-		$RUN_USER env TMPDIR="$RUN_TMP" aliasctl run "$@"
-	else
-		env TMPDIR="$RUN_TMP" aliasctl run "$@"
-	fi
+	$_pre aliasctl run "$@"
+}
+
+# run_prefix WHO: set _pre to what runs a program as WHO with
+# TMPDIR=$RUN_TMP (a simple command, so that a background job's $! is
+# the program's pid). DEFAULT_SIGNALS: signals to set back to their
+# default (a background job ignores SIGINT).
+run_prefix()
+{
+	_pre="env ${DEFAULT_SIGNALS:+--default-signal=$DEFAULT_SIGNALS}"
+	_pre="$_pre TMPDIR=$RUN_TMP"
+	[ "$1" != user ] || _pre="$RUN_USER $_pre"
 }
 
 # run_left: print what the runs of this test left (empty if nothing).
@@ -73,7 +80,8 @@ run_nothing_left()
 # run_start WHO ARGS...: start aliasctl run ARGS... -- (a command that
 # writes "PID VIEW" to $RUN_IO/up, then blocks reading the fifo
 # $RUN_IO/go) in the background; wait until the command is up. Sets
-# RUNNER (aliasctl's pid), CMD (the command's) and VIEW. The runner's
+# RUNNER (aliasctl's pid), CMD (the command's) and VIEW. $RUN_TMP must
+# not hold a space (word splitting of the prefix). The runner's
 # stderr goes to $T/run.err. Returns 1 if the command never came up.
 run_start()
 {
@@ -82,7 +90,8 @@ run_start()
 	rm -f "$RUN_IO/up" "$RUN_IO/go"
 	mkfifo -m 0666 "$RUN_IO/go"
 	: >"$T/run.err"
-	run_as "$_who" "$@" -- sh -c \
+	run_prefix "$_who"
+	$_pre aliasctl run "$@" -- sh -c \
 		'echo "$$ $(pwd -P)" >"$1.tmp" && mv "$1.tmp" "$1" &&
 		exec cat "$2"' sh "$RUN_IO/up" "$RUN_IO/go" 2>"$T/run.err" &
 	RUNNER=$!
