@@ -16,9 +16,11 @@ chmod 1777 "$RUN_TMP" "$RUN_IO"
 if [ "$(id -u)" = 0 ]; then
 	RUN_USER="setpriv --reuid=65534 --regid=65534 --clear-groups"
 	RUN_USER_UID=65534
+	RUN_USER_GID=65534
 else
 	RUN_USER=""
 	RUN_USER_UID=$(id -u)
+	RUN_USER_GID=$(id -g)
 fi
 
 # poll SECONDS COMMAND...: until COMMAND succeeds, for at most SECONDS.
