@@ -71,7 +71,11 @@ int aliasctl_getopt(const struct aliasctl_command *cmd, int argc, char **argv,
 /* "aliasctl: MESSAGE\n" on stderr. */
 void aliasctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Report a refused alias: "aliasctl: refused ALIAS -> CANONICAL: RULE". */
+/* Write @s to stderr with control bytes as \xNN and '\' doubled. */
+void aliasctl_error_text(const char *s);
+
+/* Report a refused alias: "aliasctl: refused ALIAS -> CANONICAL: RULE",
+ * the paths written by aliasctl_error_text(). */
 void aliasctl_error_refused(const char *alias, const char *canonical,
 			    enum aliasdb_rule rule);
 
@@ -87,9 +91,21 @@ void aliasctl_error_refused(const char *alias, const char *canonical,
 int aliasctl_db_open(const struct aliasctl *ctl, unsigned flags,
 		     bool quiet_enoent, struct aliasdb **ret_db);
 
-/* Report a failed database operation: "aliasctl: WHAT in D: strerror".
+/* Report a failed database operation: "aliasctl: WHAT in D: strerror"
+ * (for -EUCLEAN, that the database is damaged and how to recover it).
  * Returns ALIASCTL_EXIT_SYSTEM. */
 int aliasctl_db_error(const struct aliasctl *ctl, const char *what, int err);
+
+/* Report that the database in @db_dir is damaged (which file and why, as
+ * the last failed open found it) and the way out: `aliasctl recover`. The
+ * caller exits with ALIASCTL_EXIT_SYSTEM. */
+void aliasctl_db_damaged(const char *db_dir);
+
+/* ---- cmd-list.c --------------------------------------------------------- */
+
+/* The rule @a breaks, as text, if the rules refuse it now (an alias an
+ * older aliasfs accepted: it is not applied), else NULL. */
+const char *aliasctl_alias_refused(const struct aliasdb_alias *a);
 
 /* ---- output.c: checked writes to stdout -------------------------------- */
 

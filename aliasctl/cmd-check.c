@@ -49,6 +49,10 @@ int archive_cmd_load_map(const char *db_dir, const char *arch,
 			}
 			return 0;
 		}
+		if (r == -EUCLEAN) {
+			aliasctl_db_damaged(db_dir);
+			return -1;
+		}
 		if (r != -ENOENT) {
 			aliasctl_error("cannot open database %s: %s", db_dir,
 				       strerror(-r));

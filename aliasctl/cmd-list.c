@@ -1,13 +1,25 @@
 /* aliasctl list: every alias, as a table or as JSON. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 
 #include "aliasctl.h"
 
-static const char *list_state_name(enum aliasdb_state state)
+const char *aliasctl_alias_refused(const struct aliasdb_alias *a)
 {
-	return state == ALIASDB_STATE_BLOCKED ? "blocked" : "active";
+	enum aliasdb_rule rule = ALIASDB_RULE_OK;
+
+	if (aliasdb_check(NULL, a->alias, a->canonical, &rule) == -EINVAL)
+		return aliasdb_rule_describe(rule);
+	return NULL;
+}
+
+static const char *list_state_name(const struct aliasdb_alias *a)
+{
+	if (aliasctl_alias_refused(a))
+		return "refused";
+	return a->state == ALIASDB_STATE_BLOCKED ? "blocked" : "active";
 }
 
 static size_t list_max(size_t a, size_t b)
@@ -43,7 +55,7 @@ static void list_table(struct aliasdb_alias **list, size_t n)
 		list_pad(aliasctl_out_text_width(a->alias), walias + 2);
 		aliasctl_out_text(a->canonical);
 		list_pad(aliasctl_out_text_width(a->canonical), wcanon + 2);
-		aliasctl_out_printf("%-7s  ", list_state_name(a->state));
+		aliasctl_out_printf("%-7s  ", list_state_name(a));
 		if (a->n_owners == 0)
 			aliasctl_out_puts("-");
 		for (size_t j = 0; j < a->n_owners; j++) {
@@ -66,8 +78,10 @@ static void list_json(struct aliasdb_alias **list, size_t n)
 		aliasctl_out_puts(", \"canonical\": ");
 		aliasctl_json_string(a->canonical);
 		aliasctl_out_printf(", \"state\": \"%s\", \"reason\": ",
-				    list_state_name(a->state));
-		aliasctl_json_string_or_null(a->reason);
+				    list_state_name(a));
+		aliasctl_json_string_or_null(aliasctl_alias_refused(a)
+						     ? aliasctl_alias_refused(a)
+						     : a->reason);
 		aliasctl_out_puts(", \"owners\": [");
 		for (size_t j = 0; j < a->n_owners; j++) {
 			if (j > 0)
@@ -125,6 +139,11 @@ const struct aliasctl_command aliasctl_cmd_list = {
 	.usage = "list [--json]",
 	.summary = "List every alias: alias, canonical path, state, owners.",
 	.help = "  --json  print a JSON array of objects {alias, canonical, "
-		"state, reason, owners}\n",
+		"state, reason, owners}\n"
+		"STATE is active, blocked (reason: why), or refused: an alias "
+		"an older\n"
+		"aliasfs accepted and the rules now refuse (reason: the "
+		"rule); it is not\n"
+		"applied.\n",
 	.run = list_run,
 };

@@ -78,13 +78,23 @@ static void sync_print_change(const struct aliasdb_sync_event *e)
 static void sync_print_problem(const char *dir,
 			       const struct aliasdb_sync_event *e)
 {
-	fprintf(stderr, "aliasctl sync: %s/%s", dir, e->decl);
+	fputs("aliasctl sync: ", stderr);
+	aliasctl_error_text(dir);
+	fputs("/", stderr);
+	aliasctl_error_text(e->decl);
 	if (e->line)
 		fprintf(stderr, ":%u", e->line);
 	fprintf(stderr, ": %s", aliasdb_sync_kind_name(e->kind));
-	if (e->alias)
-		fprintf(stderr, " %s -> %s", e->alias, e->canonical);
-	fprintf(stderr, ": %s\n", e->detail ? e->detail : "");
+	if (e->alias) {
+		/* A refused path may hold a control character. */
+		fputs(" ", stderr);
+		aliasctl_error_text(e->alias);
+		fputs(" -> ", stderr);
+		aliasctl_error_text(e->canonical ? e->canonical : "");
+	}
+	fputs(": ", stderr);
+	aliasctl_error_text(e->detail ? e->detail : "");
+	fputs("\n", stderr);
 }
 
 static int sync_run(struct aliasctl *ctl, int argc, char **argv)

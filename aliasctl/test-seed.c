@@ -6,6 +6,11 @@
  *   aliasctl-test-seed DB own ALIAS CANONICAL OWNER
  *   aliasctl-test-seed DB block ALIAS REASON
  *   aliasctl-test-seed DB conflict CANONICAL SHADOWED
+ *   aliasctl-test-seed DB raw ALIAS CANONICAL hand|- [OWNER]...
+ *
+ * raw writes an alias record the way an older aliasfs could have, without
+ * the rules (paths with control characters, /var -> /usr/var), so the
+ * tests can check what list, status, canon and the daemon make of it.
  */
 #include "config.h"
 
@@ -13,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "aliasdb.h"
+#include "aliasdb-internal.h"
 
 static int seed_apply(struct aliasdb *db, int argc, char **argv)
 {
@@ -34,9 +39,25 @@ static int seed_apply(struct aliasdb *db, int argc, char **argv)
 		r = aliasdb_conflict_add(db, argv[3], argv[4]);
 		return r < 0 ? r : 0;
 	}
+	if (argc >= 6 && strcmp(argv[2], "raw") == 0) {
+		MDB_txn *txn;
+
+		r = aliasdb_db_write_begin(db, &txn);
+		if (r < 0)
+			return r;
+		r = aliasdb_record_put(
+			db, txn, argv[3], argv[4], ALIASDB_STATE_ACTIVE,
+			strcmp(argv[5], "hand") == 0, "",
+			(const char *const *)argv + 6, (size_t)(argc - 6));
+		if (r < 0) {
+			mdb_txn_abort(txn);
+			return r;
+		}
+		return aliasdb_commit(db, txn);
+	}
 	fprintf(stderr, "usage: aliasctl-test-seed DB own ALIAS CANONICAL "
 			"OWNER | block ALIAS REASON | conflict CANONICAL "
-			"SHADOWED\n");
+			"SHADOWED | raw ALIAS CANONICAL hand|- [OWNER]...\n");
 	return 1;
 }
 

@@ -9,9 +9,11 @@
 #include "aliasctl.h"
 #include "cmd-declarations.h"
 #include "cmd-archive.h"
+#include "cmd-recovery.h"
 #include "cmd-run.h"
 
-/* One a line, so that a branch adding a command merges. */
+/* One command a line, so that adding a command is a one-line change:
+ * clang-format would pack a list this long into columns. */
 /* clang-format off */
 static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_init,
@@ -26,6 +28,9 @@ static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_extract,
 	&aliasctl_cmd_index,
 	&aliasctl_cmd_owner,
+	&aliasctl_cmd_dump,
+	&aliasctl_cmd_restore,
+	&aliasctl_cmd_recover,
 	&aliasctl_cmd_run,
 	NULL,
 };
@@ -62,7 +67,7 @@ void aliasctl_usage_print_all(void)
 		"  --version    show the version\n"
 		"\n"
 		"Exit status: 0 success, 1 usage error or refused input, "
-		"2 system error.\n",
+		"2 system error or damaged database.\n",
 		ALIASDB_DEFAULT_SUBDIR);
 }
 

@@ -1,10 +1,6 @@
 /*
- * Aliases in LMDB: add, remove, disown, state, lookup, listing.
- *
- * Record (value under key = alias path, no NUL):
- *   byte 0   flags (bit 0: added by hand)
- *   byte 1   state
- *   canonical NUL, reason NUL ("" when none), owner NUL ... (sorted)
+ * Aliases in LMDB: add, remove, disown, state, lookup, listing. The record
+ * format is alias-record.c's.
  */
 #include "config.h"
 
@@ -14,123 +10,6 @@
 #include <string.h>
 
 #include "aliasdb-internal.h"
-
-#define FLAG_BY_HAND 0x01
-
-int aliasdb_record_decode(const MDB_val *val, struct aliasdb_record *ret_rec)
-{
-	const char *p = val->mv_data, *end = p + val->mv_size, *nul;
-	struct aliasdb_record rec;
-
-	if (val->mv_size < 4 || p[val->mv_size - 1] != '\0')
-		return -EIO;
-	rec.by_hand = p[0] & FLAG_BY_HAND;
-	rec.state = (enum aliasdb_state)(unsigned char)p[1];
-	if (rec.state != ALIASDB_STATE_ACTIVE &&
-	    rec.state != ALIASDB_STATE_BLOCKED)
-		return -EIO;
-	p += 2;
-	rec.canonical = p;
-	nul = memchr(p, '\0', (size_t)(end - p));
-	if (!nul || nul + 1 >= end)
-		return -EIO;
-	rec.reason = nul + 1;
-	nul = memchr(rec.reason, '\0', (size_t)(end - rec.reason));
-	rec.owners = nul + 1;
-	rec.owners_len = (size_t)(end - rec.owners);
-	rec.n_owners = 0;
-	for (p = rec.owners; p < end; p += strlen(p) + 1)
-		rec.n_owners++;
-	*ret_rec = rec;
-	return 0;
-}
-
-/* Serialize into a malloc'ed buffer; @owners has @n sorted names. */
-static int record_encode(const char *canonical, enum aliasdb_state state,
-			 bool by_hand, const char *reason,
-			 const char *const *owners, size_t n, MDB_val *ret_val)
-{
-	size_t size = 2, i, l;
-	char *buf, *p;
-
-	if (!reason)
-		reason = "";
-	size += strlen(canonical) + 1 + strlen(reason) + 1;
-	for (i = 0; i < n; i++)
-		size += strlen(owners[i]) + 1;
-	buf = malloc(size);
-	if (!buf)
-		return -ENOMEM;
-	buf[0] = by_hand ? FLAG_BY_HAND : 0;
-	buf[1] = (char)state;
-	p = buf + 2;
-	l = strlen(canonical) + 1;
-	memcpy(p, canonical, l);
-	p += l;
-	l = strlen(reason) + 1;
-	memcpy(p, reason, l);
-	p += l;
-	for (i = 0; i < n; i++) {
-		l = strlen(owners[i]) + 1;
-		memcpy(p, owners[i], l);
-		p += l;
-	}
-	ret_val->mv_size = size;
-	ret_val->mv_data = buf;
-	return 0;
-}
-
-/* Owner names of @rec as an array of pointers into the record, with room
- * for one more. */
-int aliasdb_record_owners(const struct aliasdb_record *rec,
-			  const char ***ret_owners)
-{
-	const char **owners, *p;
-	size_t i;
-
-	owners = calloc(rec->n_owners + 1, sizeof(*owners));
-	if (!owners)
-		return -ENOMEM;
-	for (i = 0, p = rec->owners; i < rec->n_owners; i++, p += strlen(p) + 1)
-		owners[i] = p;
-	*ret_owners = owners;
-	return 0;
-}
-
-int aliasdb_record_put(struct aliasdb *db, MDB_txn *txn, const char *alias,
-		       const char *canonical, enum aliasdb_state state,
-		       bool by_hand, const char *reason,
-		       const char *const *owners, size_t n)
-{
-	MDB_val key = {strlen(alias), (void *)alias}, val;
-	int r;
-
-	r = record_encode(canonical, state, by_hand, reason, owners, n, &val);
-	if (r < 0)
-		return r;
-	r = aliasdb_lmdb_error(mdb_put(txn, db->aliases, &key, &val, 0));
-	free(val.mv_data);
-	return r;
-}
-
-static bool key_fits(struct aliasdb *db, const char *path)
-{
-	return strlen(path) <= (size_t)mdb_env_get_maxkeysize(db->env);
-}
-
-int aliasdb_record_get(struct aliasdb *db, MDB_txn *txn, const char *alias,
-		       struct aliasdb_record *ret_rec)
-{
-	MDB_val key = {strlen(alias), (void *)alias}, val;
-	int r;
-
-	if (!key_fits(db, alias))
-		return -ENOENT;
-	r = aliasdb_lmdb_error(mdb_get(txn, db->aliases, &key, &val));
-	if (r < 0)
-		return r;
-	return aliasdb_record_decode(&val, ret_rec);
-}
 
 /* CHAIN and DUPLICATE against every alias in @txn. */
 static int check_against_db(struct aliasdb *db, MDB_txn *txn, const char *alias,
@@ -142,7 +21,7 @@ static int check_against_db(struct aliasdb *db, MDB_txn *txn, const char *alias,
 	MDB_val key, val;
 	int r, rc;
 
-	if (!key_fits(db, alias)) {
+	if (!aliasdb_record_key_fits(db, alias)) {
 		*ret_rule = ALIASDB_RULE_TOO_LONG;
 		return 0;
 	}
@@ -168,7 +47,7 @@ static int check_against_db(struct aliasdb *db, MDB_txn *txn, const char *alias,
 		if (r < 0)
 			break;
 		if (key.mv_size >= sizeof(ex_alias)) {
-			r = -EIO;
+			r = -EUCLEAN;
 			break;
 		}
 		memcpy(ex_alias, key.mv_data, key.mv_size);
@@ -184,6 +63,21 @@ static int check_against_db(struct aliasdb *db, MDB_txn *txn, const char *alias,
 		r = aliasdb_lmdb_error(rc);
 	mdb_cursor_close(cur);
 	return r;
+}
+
+int aliasdb_store_check_txn(struct aliasdb *db, MDB_txn *txn, const char *alias,
+			    const char *canonical, enum aliasdb_rule *ret_rule)
+{
+	enum aliasdb_rule rule = aliasdb_rules_check_pair(alias, canonical);
+	int r;
+
+	if (rule == ALIASDB_RULE_OK) {
+		r = check_against_db(db, txn, alias, canonical, &rule);
+		if (r < 0)
+			return r;
+	}
+	*ret_rule = rule;
+	return 0;
 }
 
 int aliasdb_check(struct aliasdb *db, const char *alias, const char *canonical,
@@ -302,7 +196,7 @@ int aliasdb_add(struct aliasdb *db, const char *alias, const char *canonical,
 		mdb_txn_abort(txn);
 		return r;
 	}
-	w = aliasdb_db_write_commit(db, txn);
+	w = aliasdb_commit(db, txn);
 	return w < 0 ? w : r;
 }
 
@@ -327,7 +221,7 @@ int aliasdb_debug_add_batch(struct aliasdb *db, const char *const *alias,
 	}
 	if (before_commit)
 		before_commit(userdata);
-	return aliasdb_db_write_commit(db, txn);
+	return aliasdb_commit(db, txn);
 }
 
 int aliasdb_add_arch_defaults(struct aliasdb *db, const char *arch,
@@ -369,7 +263,7 @@ int aliasdb_add_arch_defaults(struct aliasdb *db, const char *arch,
 		mdb_txn_abort(txn);
 		return 0;
 	}
-	r = aliasdb_db_write_commit(db, txn);
+	r = aliasdb_commit(db, txn);
 	return r < 0 ? r : added;
 }
 
@@ -384,7 +278,7 @@ int aliasdb_remove(struct aliasdb *db, const char *alias)
 	r = aliasdb_db_write_begin(db, &txn);
 	if (r < 0)
 		return r;
-	if (!key_fits(db, alias)) {
+	if (!aliasdb_record_key_fits(db, alias)) {
 		mdb_txn_abort(txn);
 		return -ENOENT;
 	}
@@ -395,7 +289,7 @@ int aliasdb_remove(struct aliasdb *db, const char *alias)
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return aliasdb_db_write_commit(db, txn);
+	return aliasdb_commit(db, txn);
 }
 
 int aliasdb_disown(struct aliasdb *db, const char *alias, const char *owner)
@@ -438,7 +332,7 @@ int aliasdb_disown(struct aliasdb *db, const char *alias, const char *owner)
 	if (r < 0)
 		goto fail;
 	free(owners);
-	r = aliasdb_db_write_commit(db, txn);
+	r = aliasdb_commit(db, txn);
 	return r < 0 ? r : removed;
 fail:
 	free(owners);
@@ -499,7 +393,7 @@ int aliasdb_set_state(struct aliasdb *db, const char *alias,
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return aliasdb_db_write_commit(db, txn);
+	return aliasdb_commit(db, txn);
 }
 
 void aliasdb_alias_free(struct aliasdb_alias *alias)

@@ -14,6 +14,8 @@
  *      -ENOENT     no such alias / no database where one was required
  *      -ENOSPC     the LMDB map is full
  *      -EROFS      the database was opened read-only
+ *      -EUCLEAN    a store of the database is damaged (see "Damage"
+ *                  below): aliasdb_open_damaged_file() names it
  *  - Out-parameters are named ret_*, come last and are written only on
  *    success.
  *  - Returned memory belongs to the caller and is released with the free
@@ -94,9 +96,11 @@ enum aliasdb_rule {
 	ALIASDB_RULE_NOT_NORMALIZED, /* '.', '..', '//', or a trailing '/' */
 	ALIASDB_RULE_ROOT,	     /* the alias or its target is '/' */
 	ALIASDB_RULE_USR,	     /* the alias is /usr */
-	ALIASDB_RULE_ETC,	     /* the alias is /etc or under it */
-	ALIASDB_RULE_DPKG_DB,	/* /var/lib/dpkg or under it, either side */
-	ALIASDB_RULE_PSEUDO_FS, /* /proc, /sys, /dev or under, either side */
+	/* The protected subtrees: neither side may be one, lie inside one
+	 * or contain one (/var is refused: it holds /var/lib/dpkg). */
+	ALIASDB_RULE_ETC,	/* /etc */
+	ALIASDB_RULE_DPKG_DB,	/* /var/lib/dpkg */
+	ALIASDB_RULE_PSEUDO_FS, /* /proc, /sys, /dev */
 	ALIASDB_RULE_SAME,	/* alias and target are the same path */
 	ALIASDB_RULE_NESTED,	/* alias inside its own target or reverse */
 	ALIASDB_RULE_CHAIN,	/* the target is an alias or under one, an
@@ -107,6 +111,17 @@ enum aliasdb_rule {
 	ALIASDB_RULE_TOO_LONG,	/* longer than ALIASDB_PATH_MAX - 1 */
 	ALIASDB_RULE_BAD_OWNER, /* owner name empty, has '/' or control
 				      * characters */
+	/* Added later; the values above keep their numbers. */
+	ALIASDB_RULE_DATABASE,	   /* the alias database's directory
+				    * (/var/lib/aliasfs, or the database's
+				    * own directory inside the tree), under
+				    * it or containing it, either side */
+	ALIASDB_RULE_DECL_DIR,	   /* the declaration directory
+				    * (ALIASDB_DECL_DIR), under it or
+				    * containing it, either side */
+	ALIASDB_RULE_RUNTIME,	   /* /run or /tmp, under or containing */
+	ALIASDB_RULE_BOOT,	   /* /boot, under or containing */
+	ALIASDB_RULE_CONTROL_CHAR, /* a byte below 0x20, or DEL */
 };
 
 /* A one-line English description naming the rule, e.g.
@@ -347,7 +362,9 @@ struct aliasdb_decl_pair {
 struct aliasdb_decl_problem {
 	unsigned line;		/* 1-based */
 	enum aliasdb_rule rule; /* ALIASDB_RULE_OK for a syntax error */
-	char *message; /* English, one line, e.g. "missing CANONICAL" */
+	char *message;	 /* English, one line, e.g. "missing CANONICAL" */
+	char *alias;	 /* the refused pair, when the line held one; else */
+	char *canonical; /* NULL */
 };
 
 struct aliasdb_decl {
@@ -406,11 +423,12 @@ enum aliasdb_sync_kind {
 
 struct aliasdb_sync_event {
 	enum aliasdb_sync_kind kind;
-	char *decl;	 /* declaration name, NULL for alias events */
-	unsigned line;	 /* line in the declaration, 0 if none */
-	char *alias;	 /* NULL if none */
-	char *canonical; /* NULL if none */
-	char *detail;	 /* rule, reason or problem; NULL if none */
+	char *decl;		/* declaration name, NULL for alias events */
+	unsigned line;		/* line in the declaration, 0 if none */
+	char *alias;		/* NULL if none */
+	char *canonical;	/* NULL if none */
+	char *detail;		/* rule, reason or problem; NULL if none */
+	enum aliasdb_rule rule; /* REFUSED: the rule; else ALIASDB_RULE_OK */
 };
 
 struct aliasdb_sync_report {
@@ -446,6 +464,18 @@ int aliasdb_sync(struct aliasdb *db, int tree_fd,
 		 struct aliasdb_sync_report **ret_report);
 
 void aliasdb_sync_report_free(struct aliasdb_sync_report *report);
+
+/*
+ * What the last sync could not import: its REFUSED, MALFORMED and
+ * UNREADABLE events, kept per declaration until a sync finds the
+ * declaration fixed or gone, sorted by declaration name, then by line.
+ * Returns 0 and *ret_list (NULL when *ret_n is 0; free with
+ * aliasdb_sync_problems_free()), or -errno.
+ */
+int aliasdb_sync_problems(struct aliasdb *db,
+			  struct aliasdb_sync_event **ret_list, size_t *ret_n);
+
+void aliasdb_sync_problems_free(struct aliasdb_sync_event *list, size_t n);
 
 /* A short English word for @kind ("imported", "refused", ...). Static. */
 const char *aliasdb_sync_kind_name(enum aliasdb_sync_kind kind);
@@ -599,6 +629,179 @@ int aliasdb_claims_present(const struct aliasdb_map *map,
 			   size_t len, const char *released,
 			   size_t released_len, char **ret_text,
 			   size_t *ret_len);
+
+/* ---- Damage --------------------------------------------------------- */
+
+/*
+ * LMDB trusts its file: reading a damaged one could crash the reader. So
+ * aliasdb_open() and aliasdb_claims_open() check the stores of the
+ * database directory first (data.mdb; ALIASDB_CLAIMS_FILE), in a child
+ * process that walks and decodes every record, and refuse a damaged one
+ * with -EUCLEAN instead of mapping it. The verdict is kept for an
+ * unchanged file, so a reopen costs a stat. A damaged database is rebuilt
+ * with aliasdb_recover() from the plain-text copy the library keeps beside
+ * it (ALIASDB_COPY_FILE).
+ */
+
+/* After an open in this thread failed with -EUCLEAN: the damaged file's
+ * path and a one-line English reason ("the file is empty", "reading it
+ * crashes (Bus error)", ...). NULL when the last open found no damage.
+ * Valid until the next open in this thread. */
+const char *aliasdb_open_damaged_file(void);
+const char *aliasdb_open_damage_reason(void);
+
+struct aliasdb_damage {
+	char *file;   /* e.g. "/var/lib/aliasfs/data.mdb" */
+	char *reason; /* one line of English */
+};
+
+/*
+ * Check every store in the database directory @dir (absent ones count as
+ * sound). Returns 0 and the damaged ones in *ret_list (NULL when *ret_n
+ * is 0; free with aliasdb_damage_list_free()), or -errno when a store
+ * could not be checked at all (-EACCES, -ENOMEM, ...).
+ */
+int aliasdb_verify(const char *dir, struct aliasdb_damage **ret_list,
+		   size_t *ret_n);
+
+void aliasdb_damage_list_free(struct aliasdb_damage *list, size_t n);
+
+/* ---- Dump, restore, recover ------------------------------------------- */
+
+/*
+ * A dump is the whole database as plain text, one record a line (format
+ * in aliasctl(1) and dump.c): the aliases with their state, reason, owners
+ * and whether added by hand, the imported declarations, the conflicts and
+ * the quarantine records. The library keeps a dump of the current state
+ * beside the database, ALIASDB_COPY_FILE, rewritten (temporary file,
+ * fsync, rename) after every committed write.
+ */
+#define ALIASDB_DUMP_FORMAT 1
+#define ALIASDB_COPY_FILE "aliases.dump"
+
+/* Dump @db as text. Returns 0 and *ret_text (NUL terminated, free()) and
+ * *ret_len, -EUCLEAN (a record cannot be decoded), other -errno. */
+int aliasdb_dump(struct aliasdb *db, char **ret_text, size_t *ret_len);
+
+struct aliasdb_dump_alias {
+	char *alias;
+	char *canonical;
+	enum aliasdb_state state;
+	char *reason;  /* NULL when active */
+	int by_hand;   /* added by hand (as well as by its owners) */
+	char **owners; /* sorted */
+	size_t n_owners;
+	unsigned line; /* in the dump */
+};
+
+struct aliasdb_dump_decl {
+	char *name;
+	uint64_t digest, size; /* of the file when it was imported */
+	char **pairs;	       /* alias, canonical, alias, ... */
+	size_t n_pairs;
+	unsigned line;
+};
+
+struct aliasdb_dump {
+	uint64_t generation; /* of the database dumped; 0 if not given */
+	struct aliasdb_dump_alias *aliases;
+	size_t n_aliases;
+	struct aliasdb_dump_decl *decls;
+	size_t n_decls;
+	struct aliasdb_conflict *conflicts;
+	size_t n_conflicts;
+	/* stored: the path inside <database dir>/quarantine, "/bin/test" */
+	struct aliasdb_quarantined *quarantined;
+	size_t n_quarantined;
+};
+
+/* Where a dump could not be read: 1-based line and an English reason. */
+struct aliasdb_dump_error {
+	unsigned line;
+	char why[160];
+};
+
+/*
+ * Read the @len bytes at @text as a dump. Checks the format only (paths
+ * absolute and normalized, states, owner names, the closing "end N" that
+ * tells a dump cut short); the rules are the restore's. Returns 0 and
+ * *ret_dump (free with aliasdb_dump_free()), -EINVAL (not a dump, or
+ * malformed: @err, if not NULL, says where and why), -EPROTO (a newer
+ * format), -ENOMEM.
+ */
+int aliasdb_dump_parse(const char *text, size_t len,
+		       struct aliasdb_dump_error *err,
+		       struct aliasdb_dump **ret_dump);
+
+void aliasdb_dump_free(struct aliasdb_dump *dump);
+
+/* An alias of a dump that the rules refused. */
+struct aliasdb_restore_refusal {
+	unsigned line;
+	char *alias;
+	char *canonical;
+	enum aliasdb_rule rule;
+};
+
+struct aliasdb_restore_report {
+	size_t n_aliases; /* restored */
+	struct aliasdb_restore_refusal *refused;
+	size_t n_refused;
+};
+
+/*
+ * Replace the whole content of @db by @dump, in ONE write transaction
+ * (readers and a mounted view see the old state or the new one). Each
+ * alias goes through the rules, as aliasdb_add() would take it, against
+ * the aliases restored before it; a refused one is left out and reported,
+ * and the declarations no longer own it (the next sync tries it again and
+ * reports it). Returns 0 and *ret_report (free with
+ * aliasdb_restore_report_free()), -EROFS, -ENOSPC, other -errno: nothing
+ * was written then.
+ */
+int aliasdb_restore(struct aliasdb *db, const struct aliasdb_dump *dump,
+		    struct aliasdb_restore_report **ret_report);
+
+void aliasdb_restore_report_free(struct aliasdb_restore_report *report);
+
+/*
+ * The generation recorded in the kept copy of database directory @dir.
+ * Returns 0, -ENOENT (no copy), -EUCLEAN (not a whole dump), other -errno.
+ */
+int aliasdb_copy_generation(const char *dir, uint64_t *ret_generation);
+
+/*
+ * Read the kept copy of @dir. Returns 0 and *ret_dump, -ENOENT,
+ * -EINVAL/-EPROTO (as aliasdb_dump_parse(), @err says why), other -errno.
+ */
+int aliasdb_copy_read(const char *dir, struct aliasdb_dump_error *err,
+		      struct aliasdb_dump **ret_dump);
+
+struct aliasdb_recovery {
+	char *moved_to; /* the directory the damaged files were moved to */
+	char **moved;	/* their paths there */
+	size_t n_moved;
+	/* The restore into the new database; NULL when the alias map was
+	 * not among the damaged stores. */
+	struct aliasdb_restore_report *restore;
+};
+
+/*
+ * Rebuild the damaged stores @damaged (from aliasdb_verify()) of database
+ * directory @dir. Nothing is deleted: each damaged file and its lock file
+ * are moved into a new directory <dir>/damaged-<UTC time>. A damaged alias
+ * map is then created anew and @dump restored into it (@dump is required
+ * then); a damaged claims store starts empty (the daemon creates it again
+ * on the next dpkg run). Returns 0 and *ret_recovery (free with
+ * aliasdb_recovery_free()), -EINVAL (no @dump for a damaged map), other
+ * -errno (files already moved stay where they were moved; the recovery can
+ * be run again).
+ */
+int aliasdb_recover(const char *dir, const struct aliasdb_damage *damaged,
+		    size_t n_damaged, const struct aliasdb_dump *dump,
+		    struct aliasdb_recovery **ret_recovery);
+
+void aliasdb_recovery_free(struct aliasdb_recovery *recovery);
 
 #ifdef __cplusplus
 }

@@ -11,29 +11,6 @@
 
 #include "aliasdb-internal.h"
 
-/* Build the key into @buf; -EINVAL for bad paths, -ENAMETOOLONG when the
- * pair exceeds LMDB's key limit. */
-static int conflict_key(struct aliasdb *db, const char *canonical,
-			const char *shadowed, char *buf, size_t size,
-			MDB_val *ret_key)
-{
-	size_t lc, ls;
-
-	if (!canonical || !shadowed || !aliasdb_path_is_normalized(canonical) ||
-	    !aliasdb_path_is_normalized(shadowed))
-		return -EINVAL;
-	lc = strlen(canonical);
-	ls = strlen(shadowed);
-	if (lc + 1 + ls > (size_t)mdb_env_get_maxkeysize(db->env) ||
-	    lc + 1 + ls > size)
-		return -ENAMETOOLONG;
-	memcpy(buf, canonical, lc + 1);
-	memcpy(buf + lc + 1, shadowed, ls);
-	ret_key->mv_data = buf;
-	ret_key->mv_size = lc + 1 + ls;
-	return 0;
-}
-
 int aliasdb_conflict_add(struct aliasdb *db, const char *canonical,
 			 const char *shadowed)
 {
@@ -44,7 +21,8 @@ int aliasdb_conflict_add(struct aliasdb *db, const char *canonical,
 
 	if (!db)
 		return -EINVAL;
-	r = conflict_key(db, canonical, shadowed, buf, sizeof(buf), &key);
+	r = aliasdb_conflict_key(db, canonical, shadowed, buf, sizeof(buf),
+				 &key);
 	if (r < 0)
 		return r;
 	r = aliasdb_db_write_begin(db, &txn);
@@ -60,7 +38,7 @@ int aliasdb_conflict_add(struct aliasdb *db, const char *canonical,
 		mdb_txn_abort(txn);
 		return r;
 	}
-	r = aliasdb_db_write_commit(db, txn);
+	r = aliasdb_commit(db, txn);
 	return r < 0 ? r : 1;
 }
 
@@ -74,7 +52,8 @@ int aliasdb_conflict_remove(struct aliasdb *db, const char *canonical,
 
 	if (!db)
 		return -EINVAL;
-	r = conflict_key(db, canonical, shadowed, buf, sizeof(buf), &key);
+	r = aliasdb_conflict_key(db, canonical, shadowed, buf, sizeof(buf),
+				 &key);
 	if (r == -ENAMETOOLONG)
 		return -ENOENT; /* could never have been recorded */
 	if (r < 0)
@@ -87,20 +66,7 @@ int aliasdb_conflict_remove(struct aliasdb *db, const char *canonical,
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return aliasdb_db_write_commit(db, txn);
-}
-
-void aliasdb_conflict_list_free(struct aliasdb_conflict *list, size_t n)
-{
-	size_t i;
-
-	if (!list)
-		return;
-	for (i = 0; i < n; i++) {
-		free(list[i].canonical);
-		free(list[i].shadowed);
-	}
-	free(list);
+	return aliasdb_commit(db, txn);
 }
 
 int aliasdb_conflict_list(struct aliasdb *db,
@@ -126,11 +92,11 @@ int aliasdb_conflict_list(struct aliasdb *db,
 		const char *k = key.mv_data, *nul;
 		size_t lc;
 
-		nul = memchr(k, '\0', key.mv_size);
-		if (!nul) {
-			r = -EIO;
+		if (aliasdb_conflict_check(&key, &val) < 0) {
+			r = -EUCLEAN;
 			goto out;
 		}
+		nul = memchr(k, '\0', key.mv_size);
 		lc = (size_t)(nul - k);
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 8;

@@ -51,8 +51,8 @@ static int meta_get(struct aliasdb *db, MDB_txn *txn, const char *name,
 	r = aliasdb_lmdb_error(mdb_get(txn, db->meta, &key, &val));
 	if (r < 0)
 		return r;
-	if (val.mv_size != 8)
-		return -EIO;
+	if (val.mv_size != 8 || !val.mv_data)
+		return -EUCLEAN;
 	b = val.mv_data;
 	for (i = 0; i < 8; i++)
 		v = (v << 8) | b[i];
@@ -68,6 +68,18 @@ static int meta_put(struct aliasdb *db, MDB_txn *txn, const char *name,
 
 	put_be64(b, value);
 	return aliasdb_lmdb_error(mdb_put(txn, db->meta, &key, &val, 0));
+}
+
+int aliasdb_db_meta_check(const MDB_val *key, const MDB_val *val)
+{
+	size_t n = key->mv_size;
+
+	if ((n == sizeof(KEY_SCHEMA) - 1 &&
+	     memcmp(key->mv_data, KEY_SCHEMA, n) == 0) ||
+	    (n == sizeof(KEY_GENERATION) - 1 &&
+	     memcmp(key->mv_data, KEY_GENERATION, n) == 0))
+		return val->mv_size == 8 && val->mv_data ? 0 : -EUCLEAN;
+	return 1;
 }
 
 int aliasdb_db_txn_generation(struct aliasdb *db, MDB_txn *txn,
@@ -123,7 +135,7 @@ int aliasdb_generation(struct aliasdb *db, uint64_t *ret_generation)
 }
 
 /* mkdir -p with mode 0755. */
-static int make_dirs(const char *dir)
+int aliasdb_db_make_dirs(const char *dir)
 {
 	char path[PATH_MAX];
 	size_t len = strlen(dir), i;
@@ -183,6 +195,12 @@ static int setup_schema(struct aliasdb *db)
 	}
 	if (r < 0)
 		goto fail;
+	if (schema == 0 || schema > 0xffff) {
+		/* No schema of ours was ever 0 or this large: the record is
+		 * damaged, not newer. */
+		r = -EUCLEAN;
+		goto fail;
+	}
 	if (schema != ALIASDB_SCHEMA_VERSION) {
 		/* Newer: never touched. Older does not exist yet: a zero or
 		 * garbage version is not ours either. */
@@ -197,7 +215,7 @@ fail:
 	return r;
 }
 
-static int open_env(const char *dir, bool rdonly, struct aliasdb **ret_db)
+int aliasdb_db_open_env(const char *dir, bool rdonly, struct aliasdb **ret_db)
 {
 	struct aliasdb *db;
 	int r;
@@ -229,14 +247,14 @@ static int open_env(const char *dir, bool rdonly, struct aliasdb **ret_db)
 		r = setup_schema(db);
 	}
 	if (r < 0) {
-		aliasdb_close(db);
+		aliasdb_db_close(db);
 		return r;
 	}
 	*ret_db = db;
 	return 0;
 }
 
-static int set_mode(const char *dir, const char *name, mode_t mode)
+int aliasdb_db_set_mode(const char *dir, const char *name, mode_t mode)
 {
 	char path[PATH_MAX];
 
@@ -246,51 +264,7 @@ static int set_mode(const char *dir, const char *name, mode_t mode)
 	return chmod(path, mode) < 0 ? -errno : 0;
 }
 
-int aliasdb_open(const char *dir, unsigned flags, struct aliasdb **ret_db)
-{
-	bool rdonly = flags & ALIASDB_OPEN_RDONLY;
-	struct aliasdb *db;
-	char data[PATH_MAX];
-	struct stat st;
-	int r;
-
-	if (!dir || !*dir || !ret_db ||
-	    (flags & ~(unsigned)(ALIASDB_OPEN_CREATE | ALIASDB_OPEN_RDONLY)))
-		return -EINVAL;
-	if (flags & ALIASDB_OPEN_CREATE) {
-		r = make_dirs(dir);
-		if (r < 0)
-			return r;
-	}
-	if (stat(dir, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (snprintf(data, sizeof(data), "%s/data.mdb", dir) >=
-	    (int)sizeof(data))
-		return -ENAMETOOLONG;
-	if (stat(data, &st) == 0)
-		return open_env(dir, rdonly, ret_db);
-	if (errno != ENOENT || !(flags & ALIASDB_OPEN_CREATE))
-		return -errno;
-
-	r = open_env(dir, false, &db);
-	if (r < 0)
-		return r;
-	/* Readers in other accounts need data.mdb readable and lock.mdb
-	 * present, whatever our umask. */
-	r = set_mode(dir, "data.mdb", 0644);
-	if (r == 0)
-		r = set_mode(dir, "lock.mdb", 0644);
-	if (r < 0 || rdonly) {
-		aliasdb_close(db);
-		return r < 0 ? r : open_env(dir, true, ret_db);
-	}
-	*ret_db = db;
-	return 0;
-}
-
-void aliasdb_close(struct aliasdb *db)
+void aliasdb_db_close(struct aliasdb *db)
 {
 	if (!db)
 		return;

@@ -43,8 +43,11 @@ void aliasdb_decl_free(struct aliasdb_decl *decl)
 		free(decl->pairs[i].canonical);
 	}
 	free(decl->pairs);
-	for (i = 0; i < decl->n_problems; i++)
+	for (i = 0; i < decl->n_problems; i++) {
 		free(decl->problems[i].message);
+		free(decl->problems[i].alias);
+		free(decl->problems[i].canonical);
+	}
 	free(decl->problems);
 	free(decl);
 }
@@ -72,6 +75,8 @@ static int decl_problem(struct aliasdb_decl *d, unsigned line,
 	p = &d->problems[d->n_problems];
 	p->line = line;
 	p->rule = rule;
+	p->alias = NULL;
+	p->canonical = NULL;
 	va_start(ap, fmt);
 	r = vasprintf(&p->message, fmt, ap);
 	va_end(ap);
@@ -106,6 +111,12 @@ static int decl_pair(struct aliasdb_decl *d, unsigned line, const char *a,
 		int r = decl_problem(d, line, rule, "%s",
 				     aliasdb_rule_describe(rule));
 
+		if (r == 0) {
+			/* The problem keeps the pair, for the reports. */
+			d->problems[d->n_problems - 1].alias = alias;
+			d->problems[d->n_problems - 1].canonical = canonical;
+			return 0;
+		}
 		free(alias);
 		free(canonical);
 		return r;
@@ -276,14 +287,6 @@ oom:
 }
 
 /* ---- Reading the declaration directory ---------------------------------- */
-
-struct sync_stored {
-	char *name;
-	uint64_t digest, size;
-	char **pairs; /* alias, canonical, alias, canonical, ... */
-	size_t n_pairs;
-	bool seen;
-};
 
 struct sync_file {
 	char *name;
@@ -490,60 +493,11 @@ static int sync_read_dir(int tree_fd, struct sync_file **ret_files,
 
 static void sync_stored_free(struct sync_stored *s, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(s[i].name);
-		/* one more: a pair cut short by an error */
-		for (j = 0; s[i].pairs && j <= 2 * s[i].n_pairs; j++)
-			free(s[i].pairs[j]);
-		free(s[i].pairs);
-	}
+	for (i = 0; i < n; i++)
+		aliasdb_decl_stored_free_one(&s[i]);
 	free(s);
-}
-
-static uint64_t sync_be64(const unsigned char *b)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | b[i];
-	return v;
-}
-
-static int sync_stored_decode(const MDB_val *key, const MDB_val *val,
-			      struct sync_stored *s)
-{
-	const size_t plen = sizeof(ALIASDB_META_DECL) - 1;
-	const char *p = (const char *)val->mv_data + 16;
-	const char *end = (const char *)val->mv_data + val->mv_size;
-	size_t n = 0;
-
-	memset(s, 0, sizeof(*s));
-	if (val->mv_size < 16 || (val->mv_size > 16 && end[-1] != '\0'))
-		return -EIO;
-	s->name =
-		strndup((const char *)key->mv_data + plen, key->mv_size - plen);
-	if (!s->name)
-		return -ENOMEM;
-	s->digest = sync_be64(val->mv_data);
-	s->size = sync_be64((const unsigned char *)val->mv_data + 8);
-	for (const char *q = p; q < end; q += strlen(q) + 1)
-		n++;
-	if (n % 2)
-		return -EIO;
-	s->pairs = calloc(n + 1, sizeof(*s->pairs));
-	if (!s->pairs)
-		return -ENOMEM;
-	for (n = 0; p < end; p += strlen(p) + 1) {
-		s->pairs[n] = strdup(p);
-		if (!s->pairs[n])
-			return -ENOMEM;
-		n++;
-		s->n_pairs = n / 2;
-	}
-	return 0;
 }
 
 static int sync_stored_load(struct aliasdb *db, MDB_txn *txn,
@@ -570,7 +524,7 @@ static int sync_stored_load(struct aliasdb *db, MDB_txn *txn,
 			break;
 		}
 		list = nl;
-		r = sync_stored_decode(&key, &val, &list[n]);
+		r = aliasdb_decl_stored_decode(&key, &val, &list[n]);
 		n++;
 		if (r < 0)
 			break;
@@ -585,47 +539,6 @@ static int sync_stored_load(struct aliasdb *db, MDB_txn *txn,
 	*ret = list;
 	*ret_n = n;
 	return 0;
-}
-
-static int sync_stored_put(struct aliasdb *db, MDB_txn *txn, const char *name,
-			   uint64_t digest, uint64_t size, char *const *pairs,
-			   size_t n_pairs)
-{
-	const size_t plen = sizeof(ALIASDB_META_DECL) - 1;
-	size_t i, vlen = 16, klen = plen + strlen(name);
-	unsigned char *buf;
-	char *key;
-	MDB_val k, v;
-	int r;
-
-	for (i = 0; i < 2 * n_pairs; i++)
-		vlen += strlen(pairs[i]) + 1;
-	buf = malloc(vlen);
-	key = malloc(klen + 1);
-	if (!buf || !key) {
-		free(buf);
-		free(key);
-		return -ENOMEM;
-	}
-	for (i = 0; i < 8; i++) {
-		buf[i] = (unsigned char)(digest >> (56 - 8 * i));
-		buf[8 + i] = (unsigned char)(size >> (56 - 8 * i));
-	}
-	vlen = 16;
-	for (i = 0; i < 2 * n_pairs; i++) {
-		memcpy(buf + vlen, pairs[i], strlen(pairs[i]) + 1);
-		vlen += strlen(pairs[i]) + 1;
-	}
-	memcpy(key, ALIASDB_META_DECL, plen);
-	strcpy(key + plen, name);
-	k.mv_size = klen;
-	k.mv_data = key;
-	v.mv_size = vlen;
-	v.mv_data = buf;
-	r = aliasdb_lmdb_error(mdb_put(txn, db->meta, &k, &v, 0));
-	free(buf);
-	free(key);
-	return r;
 }
 
 static int sync_stored_del(struct aliasdb *db, MDB_txn *txn, const char *name)
@@ -787,6 +700,7 @@ static int sync_event(struct aliasdb_sync_report *rep,
 	rep->events = e;
 	e = &rep->events[rep->n_events];
 	e->kind = kind;
+	e->rule = ALIASDB_RULE_OK;
 	e->line = line;
 	e->decl = sync_strdup_or_null(decl);
 	e->alias = sync_strdup_or_null(alias);
@@ -810,6 +724,7 @@ struct sync_state {
 	int tree_fd;
 	struct aliasdb_sync_report *rep;
 	bool dirty;
+	char *db_view; /* the database directory inside the tree, or NULL */
 };
 
 /* Disown every alias @s imported. Aliases removed meanwhile by hand are
@@ -859,6 +774,8 @@ static int sync_refused(struct sync_state *st, const char *name,
 	r = sync_event(st->rep, ALIASDB_SYNC_REFUSED, name, p->line, p->alias,
 		       p->canonical,
 		       detail ? detail : aliasdb_rule_describe(rule));
+	if (r == 0)
+		st->rep->events[st->rep->n_events - 1].rule = rule;
 	free(detail);
 	return r;
 }
@@ -881,13 +798,18 @@ static int sync_import(struct sync_state *st, struct sync_file *f)
 		if (r < 0)
 			return r;
 	}
-	for (i = 0; i < d->n_problems && r == 0; i++)
+	for (i = 0; i < d->n_problems && r == 0; i++) {
 		r = sync_event(st->rep,
 			       d->problems[i].rule == ALIASDB_RULE_OK
 				       ? ALIASDB_SYNC_MALFORMED
 				       : ALIASDB_SYNC_REFUSED,
-			       f->name, d->problems[i].line, NULL, NULL,
+			       f->name, d->problems[i].line,
+			       d->problems[i].alias, d->problems[i].canonical,
 			       d->problems[i].message);
+		if (r == 0)
+			st->rep->events[st->rep->n_events - 1].rule =
+				d->problems[i].rule;
+	}
 	if (r < 0)
 		return r;
 
@@ -906,8 +828,16 @@ static int sync_import(struct sync_state *st, struct sync_file *f)
 
 		if (sync_stored_has(s, p->alias, p->canonical))
 			continue;
-		r = aliasdb_store_add_txn(st->db, st->txn, p->alias,
-					  p->canonical, f->name, &rule);
+		/* The database's own directory, when it lies in the tree
+		 * elsewhere than /var/lib/aliasfs (-o db=, --db). */
+		rule = aliasdb_rules_check_subtree(p->alias, p->canonical,
+						   st->db_view,
+						   ALIASDB_RULE_DATABASE);
+		if (rule != ALIASDB_RULE_OK)
+			r = -EINVAL;
+		else
+			r = aliasdb_store_add_txn(st->db, st->txn, p->alias,
+						  p->canonical, f->name, &rule);
 		if (r == -EINVAL) {
 			r = sync_refused(st, f->name, p, rule);
 			if (r < 0)
@@ -923,8 +853,8 @@ static int sync_import(struct sync_state *st, struct sync_file *f)
 		grew = true;
 	}
 	if (r >= 0 && (!s || grew)) {
-		r = sync_stored_put(st->db, st->txn, f->name, f->digest,
-				    f->size, pairs, n / 2);
+		r = aliasdb_decl_stored_put(st->db, st->txn, f->name, f->digest,
+					    f->size, pairs, n / 2);
 		st->dirty = true;
 	}
 	free(pairs);
@@ -1064,6 +994,55 @@ static const char *sync_unreadable_text(int err)
 	}
 }
 
+/* What could not be imported, for `aliasctl status`. */
+static int sync_save_problems(struct sync_state *st,
+			      const struct sync_file *files, size_t n_files)
+{
+	const char **names = calloc(n_files + 1, sizeof(*names));
+	bool changed = false;
+	size_t i;
+	int r;
+
+	if (!names)
+		return -ENOMEM;
+	for (i = 0; i < n_files; i++)
+		names[i] = files[i].name;
+	r = aliasdb_decl_problems_save(st->db, st->txn, st->rep, names, n_files,
+				       &changed);
+	free(names);
+	if (changed)
+		st->dirty = true;
+	return r;
+}
+
+/* Where the database directory lies in the tree at @tree_fd, as a path
+ * in the view ("/srv/aliasdb"), or NULL when it is outside (or is the
+ * tree's root, which no alias could then avoid). */
+static char *sync_db_view(struct aliasdb *db, int tree_fd)
+{
+	char link[64], tree[ALIASDB_PATH_MAX], *dbdir, *view = NULL;
+	const char *dir;
+	ssize_t n;
+	size_t tl;
+
+	if (mdb_env_get_path(db->env, &dir) != 0)
+		return NULL;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", tree_fd);
+	n = readlink(link, tree, sizeof(tree) - 1);
+	if (n <= 0)
+		return NULL;
+	tree[n] = '\0';
+	dbdir = realpath(dir, NULL);
+	if (!dbdir)
+		return NULL;
+	tl = strcmp(tree, "/") == 0 ? 0 : (size_t)n;
+	if (strncmp(dbdir, tree, tl) == 0 && dbdir[tl] == '/' &&
+	    dbdir[tl + 1] != '\0')
+		view = strdup(dbdir + tl);
+	free(dbdir);
+	return view;
+}
+
 static int sync_run(struct sync_state *st, struct sync_file *files,
 		    size_t n_files)
 {
@@ -1112,6 +1091,8 @@ static int sync_run(struct sync_state *st, struct sync_file *files,
 		r = sync_activation(st, before, n_before);
 	if (r == 0)
 		r = sync_alias_events(st, before, n_before);
+	if (r == 0)
+		r = sync_save_problems(st, files, n_files);
 	sync_aliases_free(before, n_before);
 	sync_stored_free(stored, n_stored);
 	return r;
@@ -1132,6 +1113,7 @@ int aliasdb_sync(struct aliasdb *db, int tree_fd,
 	st.rep = calloc(1, sizeof(*st.rep));
 	if (!st.rep)
 		return -ENOMEM;
+	st.db_view = sync_db_view(db, tree_fd);
 	r = sync_read_dir(tree_fd, &files, &n_files);
 	if (r == 0)
 		r = aliasdb_db_write_begin(db, &st.txn);
@@ -1139,7 +1121,7 @@ int aliasdb_sync(struct aliasdb *db, int tree_fd,
 		r = sync_run(&st, files, n_files);
 		if (r == 0 && st.dirty) {
 			/* commit aborts on failure */
-			r = aliasdb_db_write_commit(db, st.txn);
+			r = aliasdb_commit(db, st.txn);
 			st.rep->changed = r == 0;
 		} else {
 			/* Nothing changed: no new generation to chase. */
@@ -1147,6 +1129,7 @@ int aliasdb_sync(struct aliasdb *db, int tree_fd,
 		}
 	}
 	sync_files_free(files, n_files);
+	free(st.db_view);
 	if (r == 0)
 		r = aliasdb_generation(db, &st.rep->generation);
 	if (r < 0) {

@@ -7,6 +7,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
 
 #include "aliasdb.h"
 
@@ -48,5 +51,24 @@ int dpkg_canon(const struct aliasdb_map *map, const char *path, size_t n,
 	       struct dpkg_buf *buf);
 int dpkg_spelling(const struct aliasdb_map *map, const char *c, size_t j,
 		  struct dpkg_buf *buf, int *ret_alias);
+
+/* ---- dpkg-claims-record.c ---- */
+
+/* A blob length meaning "none" (never presented). */
+#define ALIASDB_CLAIMS_NONE UINT64_MAX
+
+/* A decoded state record; pointers into the LMDB value. */
+struct claims_state {
+	const char *presented; /* NULL: never presented */
+	size_t presented_len;
+	const char *released;
+	size_t released_len;
+	const char *written;
+	size_t written_len;
+};
+
+/* Decode a state record; the file may be damaged, so every length is
+ * checked first. 0 or -EUCLEAN. */
+int aliasdb_claims_state_decode(const MDB_val *val, struct claims_state *st);
 
 #endif /* ALIASDB_DPKG_CLAIMS_INTERNAL_H */

@@ -27,7 +27,6 @@
 #include "dpkg-claims-internal.h"
 
 #define CLAIMS_MAP_SIZE (1024ULL * 1024 * 1024)
-#define CLAIMS_NONE UINT64_MAX
 
 struct aliasdb_claims {
 	MDB_env *env;
@@ -35,16 +34,6 @@ struct aliasdb_claims {
 	MDB_dbi owners;
 	MDB_dbi meta;
 	bool rdonly;
-};
-
-/* A decoded state record; pointers into the LMDB value. */
-struct claims_state {
-	const char *presented; /* NULL: never presented */
-	size_t presented_len;
-	const char *released;
-	size_t released_len;
-	const char *written;
-	size_t written_len;
 };
 
 static int claims_mkdirs(const char *dir)
@@ -87,6 +76,11 @@ int aliasdb_claims_open(const char *dir, unsigned flags,
 		if (errno != ENOENT || !(flags & ALIASDB_OPEN_CREATE) || rdonly)
 			return -errno;
 		r = claims_mkdirs(dir);
+		if (r < 0)
+			return r;
+	} else {
+		/* Before LMDB maps it: a damaged store would crash us. */
+		r = aliasdb_verify_open(dir, 1u << ALIASDB_STORE_CLAIMS);
 		if (r < 0)
 			return r;
 	}
@@ -158,8 +152,8 @@ static int claims_gen_get(struct aliasdb_claims *c, MDB_txn *txn, uint64_t *ret)
 	}
 	if (r != 0)
 		return aliasdb_lmdb_error(r);
-	if (val.mv_size != sizeof(uint64_t))
-		return -EPROTO;
+	if (val.mv_size != sizeof(uint64_t) || !val.mv_data)
+		return -EUCLEAN;
 	memcpy(ret, val.mv_data, sizeof(uint64_t));
 	return 0;
 }
@@ -208,39 +202,6 @@ static int claims_commit(struct aliasdb_claims *c, MDB_txn *txn)
 	return aliasdb_lmdb_error(mdb_txn_commit(txn));
 }
 
-static bool take_blob(const char **p, const char *end, const char **ret,
-		      size_t *ret_len)
-{
-	uint64_t n;
-
-	if ((size_t)(end - *p) < sizeof(n))
-		return false;
-	memcpy(&n, *p, sizeof(n));
-	*p += sizeof(n);
-	if (n == CLAIMS_NONE) {
-		*ret = NULL;
-		*ret_len = 0;
-		return true;
-	}
-	if (n > (uint64_t)(end - *p))
-		return false;
-	*ret = *p;
-	*ret_len = (size_t)n;
-	*p += n;
-	return true;
-}
-
-static int state_decode(const MDB_val *val, struct claims_state *st)
-{
-	const char *p = val->mv_data, *end = p + val->mv_size;
-
-	if (!take_blob(&p, end, &st->presented, &st->presented_len) ||
-	    !take_blob(&p, end, &st->released, &st->released_len) ||
-	    !take_blob(&p, end, &st->written, &st->written_len))
-		return -EPROTO;
-	return 0;
-}
-
 static int state_get(struct aliasdb_claims *c, MDB_txn *txn, const char *file,
 		     struct claims_state *st)
 {
@@ -249,12 +210,12 @@ static int state_get(struct aliasdb_claims *c, MDB_txn *txn, const char *file,
 
 	if (r != 0)
 		return aliasdb_lmdb_error(r);
-	return state_decode(&val, st);
+	return aliasdb_claims_state_decode(&val, st);
 }
 
 static int put_blob(struct dpkg_buf *b, const char *s, size_t n, bool none)
 {
-	uint64_t len = none ? CLAIMS_NONE : (uint64_t)n;
+	uint64_t len = none ? ALIASDB_CLAIMS_NONE : (uint64_t)n;
 
 	if (dpkg_buf_add(b, (const char *)&len, sizeof(len)) < 0 ||
 	    (!none && dpkg_buf_add(b, s, n) < 0))

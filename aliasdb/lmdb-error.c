@@ -42,6 +42,10 @@ int aliasdb_lmdb_error(int rc)
 	case MDB_INVALID:
 	case MDB_CORRUPTED:
 	case MDB_PAGE_NOTFOUND:
+	case MDB_CURSOR_FULL:
+		/* The file is not what LMDB wrote: damaged, to be
+		 * recovered, not a failing disk. */
+		return -EUCLEAN;
 	case MDB_PANIC:
 	default:
 		return -EIO;

@@ -294,6 +294,14 @@ int aliasdb_map_load(struct aliasdb *db, struct aliasdb_map **ret_map)
 			r = -ENOMEM;
 			goto out;
 		}
+		/* An alias an older aliasfs accepted and the rules now
+		 * refuse (/var -> /usr/var) is never applied; status
+		 * reports it. */
+		if (aliasdb_rules_check_pair(k, rec.canonical) !=
+		    ALIASDB_RULE_OK) {
+			free(k);
+			continue;
+		}
 		alias[n] = k;
 		canonical[n] = rec.canonical;
 		n++;

@@ -21,20 +21,6 @@
 
 #define QUARANTINE_DIR "quarantine"
 
-void aliasdb_quarantine_list_free(struct aliasdb_quarantined *list, size_t n)
-{
-	size_t i;
-
-	if (!list)
-		return;
-	for (i = 0; i < n; i++) {
-		free(list[i].alias);
-		free(list[i].original);
-		free(list[i].stored);
-	}
-	free(list);
-}
-
 void aliasdb_activation_free(struct aliasdb_activation *activation)
 {
 	if (!activation)
@@ -195,28 +181,8 @@ static void quarantine_move_back(int tree_fd, int qfd,
 static int quarantine_record(struct aliasdb *db, MDB_txn *txn,
 			     const char *alias, const struct quarantine_move *m)
 {
-	char *key, *val;
-	size_t al = strlen(alias) + 1, ol = strlen(m->original) + 1;
-	MDB_val k, v;
-	int r;
-
-	if (asprintf(&key, "%s%s", ALIASDB_META_QUARANTINE, m->rel) < 0)
-		return -ENOMEM;
-	val = malloc(al + ol);
-	if (!val) {
-		free(key);
-		return -ENOMEM;
-	}
-	memcpy(val, alias, al);
-	memcpy(val + al, m->original, ol);
-	k.mv_size = strlen(key);
-	k.mv_data = key;
-	v.mv_size = al + ol;
-	v.mv_data = val;
-	r = aliasdb_lmdb_error(mdb_put(txn, db->meta, &k, &v, 0));
-	free(key);
-	free(val);
-	return r;
+	return aliasdb_quarantine_record_put(db, txn, m->rel, alias,
+					     m->original);
 }
 
 /* The moves, recorded, and the alias active: all or nothing. */
@@ -239,7 +205,7 @@ static int quarantine_commit(struct aliasdb *db, const char *alias,
 		mdb_txn_abort(txn);
 		return r;
 	}
-	return aliasdb_db_write_commit(db, txn);
+	return aliasdb_commit(db, txn);
 }
 
 static int quarantine_moved_list(struct aliasdb *db, const char *alias,
@@ -348,7 +314,7 @@ static int quarantine_set_state(struct aliasdb *db, const char *alias,
 						       : ALIASDB_STATE_ACTIVE,
 						reason);
 		if (r > 0)
-			r = aliasdb_db_write_commit(db, txn);
+			r = aliasdb_commit(db, txn);
 		else
 			mdb_txn_abort(txn);
 	}
@@ -428,12 +394,11 @@ int aliasdb_quarantine_list(struct aliasdb *db,
 		if (key.mv_size < plen ||
 		    memcmp(key.mv_data, ALIASDB_META_QUARANTINE, plen) != 0)
 			break;
-		orig = memchr(v, '\0', val.mv_size);
-		if (!orig || v[val.mv_size - 1] != '\0') {
-			r = -EIO;
+		if (aliasdb_quarantine_record_check(&key, &val) < 0) {
+			r = -EUCLEAN;
 			break;
 		}
-		orig++;
+		orig = memchr(v, '\0', val.mv_size) + 1;
 		nl = realloc(list, (n + 1) * sizeof(*nl));
 		if (!nl) {
 			r = -ENOMEM;

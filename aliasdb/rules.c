@@ -26,13 +26,15 @@ const char *aliasdb_rule_describe(enum aliasdb_rule rule)
 	case ALIASDB_RULE_USR:
 		return "/usr must never be an alias";
 	case ALIASDB_RULE_ETC:
-		return "/etc and everything under it must never be an alias";
+		return "/etc and everything under it can be neither an alias "
+		       "nor a target, nor inside one";
 	case ALIASDB_RULE_DPKG_DB:
-		return "/var/lib/dpkg and everything under it can be "
-		       "neither an alias nor a target";
+		return "/var/lib/dpkg (dpkg's database) and everything under "
+		       "it can be neither an alias nor a target, nor inside "
+		       "one";
 	case ALIASDB_RULE_PSEUDO_FS:
 		return "/proc, /sys, /dev and everything under them can be "
-		       "neither an alias nor a target";
+		       "neither an alias nor a target, nor inside one";
 	case ALIASDB_RULE_SAME:
 		return "an alias cannot point to itself";
 	case ALIASDB_RULE_NESTED:
@@ -50,8 +52,35 @@ const char *aliasdb_rule_describe(enum aliasdb_rule rule)
 	case ALIASDB_RULE_BAD_OWNER:
 		return "an owner name must be 1 to 255 bytes without '/' or "
 		       "control characters";
+	case ALIASDB_RULE_DATABASE:
+		return "the alias database's directory (/var/lib/aliasfs, or "
+		       "where --db puts it inside the tree) can be neither an "
+		       "alias nor a target, nor inside one";
+	case ALIASDB_RULE_DECL_DIR:
+		return "the declaration directory /" ALIASDB_DECL_DIR
+		       " can be neither an alias nor a target, nor inside one "
+		       "(sync reads it at that path)";
+	case ALIASDB_RULE_RUNTIME:
+		return "/run, /tmp and everything under them can be neither "
+		       "an alias nor a target, nor inside one";
+	case ALIASDB_RULE_BOOT:
+		return "/boot and everything under it can be neither an alias "
+		       "nor a target, nor inside one";
+	case ALIASDB_RULE_CONTROL_CHAR:
+		return "alias and target must not contain control characters "
+		       "(newline, tab, any byte below 0x20, or DEL)";
 	}
 	return "the alias is refused by an unknown rule";
+}
+
+static bool has_control_char(const char *path)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
 }
 
 static enum aliasdb_rule check_path(const char *path)
@@ -60,6 +89,9 @@ static enum aliasdb_rule check_path(const char *path)
 		return ALIASDB_RULE_NOT_ABSOLUTE;
 	if (strnlen(path, ALIASDB_PATH_MAX) >= ALIASDB_PATH_MAX)
 		return ALIASDB_RULE_TOO_LONG;
+	/* Lists, Contents files and our own output are line based. */
+	if (has_control_char(path))
+		return ALIASDB_RULE_CONTROL_CHAR;
 	if (!aliasdb_path_is_normalized(path))
 		return ALIASDB_RULE_NOT_NORMALIZED;
 	if (strcmp(path, "/") == 0)
@@ -67,17 +99,50 @@ static enum aliasdb_rule check_path(const char *path)
 	return ALIASDB_RULE_OK;
 }
 
-static bool is_pseudo_fs(const char *path)
+/* Either path equal to or below the other. */
+static bool related(const char *a, const char *b)
 {
-	return aliasdb_path_is_under(path, "/proc") ||
-	       aliasdb_path_is_under(path, "/sys") ||
-	       aliasdb_path_is_under(path, "/dev");
+	return aliasdb_path_is_under(a, b) || aliasdb_path_is_under(b, a);
+}
+
+/*
+ * Subtrees an alias must leave alone, on both sides: an alias at, inside or
+ * above one would give it a second spelling or move it in the backing
+ * (/var -> /usr/var takes /var/lib/dpkg along, and dpkg then reads its
+ * database through the alias). The first match names the rule.
+ */
+static const struct {
+	const char *path;
+	enum aliasdb_rule rule;
+} protected_subtrees[] = {
+	{"/etc", ALIASDB_RULE_ETC},
+	{"/var/lib/dpkg", ALIASDB_RULE_DPKG_DB},
+	{"/" ALIASDB_DEFAULT_SUBDIR, ALIASDB_RULE_DATABASE},
+	/* The sync and the daemon read it at this path in the backing. */
+	{"/" ALIASDB_DECL_DIR, ALIASDB_RULE_DECL_DIR},
+	{"/proc", ALIASDB_RULE_PSEUDO_FS},
+	{"/sys", ALIASDB_RULE_PSEUDO_FS},
+	{"/dev", ALIASDB_RULE_PSEUDO_FS},
+	{"/run", ALIASDB_RULE_RUNTIME},
+	{"/tmp", ALIASDB_RULE_RUNTIME},
+	{"/boot", ALIASDB_RULE_BOOT},
+};
+
+enum aliasdb_rule aliasdb_rules_check_subtree(const char *alias,
+					      const char *canonical,
+					      const char *subtree,
+					      enum aliasdb_rule rule)
+{
+	if (subtree && (related(alias, subtree) || related(canonical, subtree)))
+		return rule;
+	return ALIASDB_RULE_OK;
 }
 
 enum aliasdb_rule aliasdb_rules_check_pair(const char *alias,
 					   const char *canonical)
 {
 	enum aliasdb_rule r;
+	size_t i;
 
 	r = check_path(alias);
 	if (r != ALIASDB_RULE_OK)
@@ -87,25 +152,20 @@ enum aliasdb_rule aliasdb_rules_check_pair(const char *alias,
 		return r;
 	if (strcmp(alias, "/usr") == 0)
 		return ALIASDB_RULE_USR;
-	if (aliasdb_path_is_under(alias, "/etc"))
-		return ALIASDB_RULE_ETC;
-	if (aliasdb_path_is_under(alias, "/var/lib/dpkg") ||
-	    aliasdb_path_is_under(canonical, "/var/lib/dpkg"))
-		return ALIASDB_RULE_DPKG_DB;
-	if (is_pseudo_fs(alias) || is_pseudo_fs(canonical))
-		return ALIASDB_RULE_PSEUDO_FS;
+	for (i = 0;
+	     i < sizeof(protected_subtrees) / sizeof(protected_subtrees[0]);
+	     i++) {
+		r = aliasdb_rules_check_subtree(alias, canonical,
+						protected_subtrees[i].path,
+						protected_subtrees[i].rule);
+		if (r != ALIASDB_RULE_OK)
+			return r;
+	}
 	if (strcmp(alias, canonical) == 0)
 		return ALIASDB_RULE_SAME;
-	if (aliasdb_path_is_under(alias, canonical) ||
-	    aliasdb_path_is_under(canonical, alias))
+	if (related(alias, canonical))
 		return ALIASDB_RULE_NESTED;
 	return ALIASDB_RULE_OK;
-}
-
-/* Either path equal to or below the other. */
-static bool related(const char *a, const char *b)
-{
-	return aliasdb_path_is_under(a, b) || aliasdb_path_is_under(b, a);
 }
 
 enum aliasdb_rule aliasdb_rules_check_against(const char *alias,

@@ -439,6 +439,30 @@ static bool afs_fs_is_remote(int fd)
 	return false;
 }
 
+/* The mount's source, as mount(8), findmnt and df show it: the backing
+ * directory, so that `mount -a` recognizes an fstab line already mounted
+ * (it compares sources) instead of stacking a second view. libfuse reads
+ * a backslash as an escape and a comma as a separator: both escaped. */
+static int afs_add_fsname(struct fuse_args *args, const char *backing)
+{
+	size_t n = strlen("-ofsname=") + 2 * strlen(backing) + 1;
+	char *opt = malloc(n), *d;
+	int r;
+
+	if (!opt)
+		return -ENOMEM;
+	d = opt + sprintf(opt, "-ofsname=");
+	for (const char *s = backing; *s; s++) {
+		if (*s == '\\' || *s == ',')
+			*d++ = '\\';
+		*d++ = *s;
+	}
+	*d = '\0';
+	r = fuse_opt_add_arg(args, opt) < 0 ? -ENOMEM : 0;
+	free(opt);
+	return r;
+}
+
 /* Everything that can be refused before mounting. Prints the reason. */
 static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 {
@@ -541,6 +565,24 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 			(unsigned)ALIASDB_SCHEMA_VERSION);
 		return -1;
 	}
+	if (r == -EUCLEAN) {
+		/* Never mount a view of a database we cannot trust. */
+		fprintf(stderr,
+			"aliasfs: the alias database in %s is damaged: %s: "
+			"%s\n"
+			"aliasfs: not mounting; 'aliasctl --db %s recover' "
+			"rebuilds it from its plain-text copy and keeps the "
+			"damaged files\n",
+			fs->db_dir,
+			aliasdb_open_damaged_file()
+				? aliasdb_open_damaged_file()
+				: fs->db_dir,
+			aliasdb_open_damage_reason()
+				? aliasdb_open_damage_reason()
+				: "a record cannot be read",
+			fs->db_dir);
+		return -EUCLEAN;
+	}
 	if (r == -ENOENT && fs->db_defaults) {
 		fprintf(stderr, "aliasfs: unknown architecture %s\n", fs->arch);
 		return -1;
@@ -640,8 +682,11 @@ int main(int argc, char *argv[])
 	fs.debug = c.debug;
 	fs.is_root = geteuid() == 0;
 	afs_raise_nofile();
-	if (afs_setup(&fs, &c) < 0)
+	r = afs_setup(&fs, &c);
+	if (r < 0) {
+		ret = r == -EUCLEAN ? 2 : 1; /* 2: damaged database */
 		goto out;
+	}
 	{
 		struct rlimit rl;
 
@@ -655,7 +700,7 @@ int main(int argc, char *argv[])
 		goto out;
 	if (afs_mount_flags(&args, &c, fs.is_root) < 0)
 		goto out;
-	if (fuse_opt_add_arg(&args, "-ofsname=aliasfs") < 0 ||
+	if (afs_add_fsname(&args, fs.backing) < 0 ||
 	    fuse_opt_add_arg(&args, "-osubtype=aliasfs") < 0)
 		goto out;
 

@@ -24,7 +24,7 @@ refused()
 # The issue's own example, word for word.
 run aliasctl --db "$db" add /etc/x /usr/x
 check_rc "add /etc/x refused" 1
-check_eq "add /etc/x: the message" "aliasctl: refused /etc/x -> /usr/x: /etc and everything under it must never be an alias" "$err"
+check_eq "add /etc/x: the message" "aliasctl: refused /etc/x -> /usr/x: /etc and everything under it can be neither an alias nor a target, nor inside one" "$err"
 
 refused "relative alias" "absolute" bin /usr/bin2
 refused "relative target" "absolute" /opt/a usr/a

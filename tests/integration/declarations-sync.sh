@@ -101,7 +101,7 @@ check "refused: different target named with FILE:LINE" \
 check "malformed: FILE:LINE and what is wrong" \
 	grep -q "^aliasctl sync: $D/e:2: malformed: missing CANONICAL" "$T/err"
 check "refused by a rule: FILE:LINE and the rule" \
-	grep -q "^aliasctl sync: $D/e:3: refused: .*/etc" "$T/err"
+	grep -q "^aliasctl sync: $D/e:3: refused /etc[^ ]* -> [^ ]*: /etc and everything under it" "$T/err"
 g=$(generation)
 aliasctl --root "$B" sync >"$T/out" 2>"$T/err"
 check_eq "still refused: exit 1 again" 1 $?

@@ -527,8 +527,160 @@ static void test_sync_ignored_and_unreadable(void **state)
 	rep = sync_ok(f);
 	assert_int_equal(count(rep, ALIASDB_SYNC_UNREADABLE, "link"), 1);
 	assert_int_equal(rep->n_problems, 1);
+	/* Nothing imported; only the problem is kept, for status. */
+	assert_int_equal(rep->changed, 1);
+	aliasdb_sync_report_free(rep);
+	assert_absent(f, "/bin");
+	/* The same problem again: nothing written. */
+	rep = sync_ok(f);
+	assert_int_equal(count(rep, ALIASDB_SYNC_UNREADABLE, "link"), 1);
 	assert_int_equal(rep->changed, 0);
 	aliasdb_sync_report_free(rep);
+}
+
+/* Every rule a declaration can break, one a line: each is refused with
+ * its rule, nothing is written for it, and status finds the refusals
+ * (aliasdb_sync_problems) until the declaration is fixed. */
+static const struct {
+	const char *line;
+	enum aliasdb_rule rule;
+} sync_rule_cases[] = {
+	{"/var /usr/var", ALIASDB_RULE_DPKG_DB},
+	{"/var/lib /usr/var/lib", ALIASDB_RULE_DPKG_DB},
+	{"/opt/db /var/lib/dpkg", ALIASDB_RULE_DPKG_DB},
+	{"/opt /etc/opt", ALIASDB_RULE_ETC},
+	{"/etc/x /usr/etc/x", ALIASDB_RULE_ETC},
+	{"/var/lib/aliasfs /usr/aliasfs", ALIASDB_RULE_DATABASE},
+	{"/usr/share /share", ALIASDB_RULE_DECL_DIR},
+	{"/share /usr/share", ALIASDB_RULE_DECL_DIR},
+	{"/proc /usr/proc", ALIASDB_RULE_PSEUDO_FS},
+	{"/opt/s /sys/x", ALIASDB_RULE_PSEUDO_FS},
+	{"/dev /usr/dev", ALIASDB_RULE_PSEUDO_FS},
+	{"/run /usr/run", ALIASDB_RULE_RUNTIME},
+	{"/opt/t /tmp", ALIASDB_RULE_RUNTIME},
+	{"/boot /usr/boot", ALIASDB_RULE_BOOT},
+	{"/a\x01 /usr/a", ALIASDB_RULE_CONTROL_CHAR},
+	{"/b /usr/b\x7f", ALIASDB_RULE_CONTROL_CHAR},
+	{"/ /usr", ALIASDB_RULE_ROOT},
+	{"/usr /opt/usr", ALIASDB_RULE_USR},
+	{"/q /q", ALIASDB_RULE_SAME},
+	{"/q /q/r", ALIASDB_RULE_NESTED},
+	{"q /usr/q", ALIASDB_RULE_NOT_ABSOLUTE},
+	{"/q/ /usr/q", ALIASDB_RULE_NOT_NORMALIZED},
+	{"/x/y /bin/y", ALIASDB_RULE_CHAIN},
+	{"/bin /usr/local/bin", ALIASDB_RULE_DUPLICATE},
+};
+#define N_SYNC_RULE_CASES (sizeof(sync_rule_cases) / sizeof(sync_rule_cases[0]))
+
+static void test_sync_rules_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct aliasdb_sync_report *rep;
+	struct aliasdb_sync_event *pr = NULL;
+	struct aliasdb_alias **list = NULL;
+	size_t i, j, n = 0, n_list = 0;
+	char text[2048] = "/bin /usr/bin\n";
+	uint64_t g;
+
+	assert_int_equal(aliasdb_add(f->db, "/bin", "/usr/bin", NULL, NULL), 1);
+	for (i = 0; i < N_SYNC_RULE_CASES; i++) {
+		strcat(text, sync_rule_cases[i].line);
+		strcat(text, "\n");
+	}
+	put_decl(f, "bad", text);
+	rep = sync_ok(f);
+	assert_int_equal(rep->n_problems, N_SYNC_RULE_CASES);
+	for (i = 0; i < N_SYNC_RULE_CASES; i++) {
+		unsigned line = (unsigned)i + 2;
+
+		for (j = 0; j < rep->n_events; j++)
+			if (rep->events[j].kind == ALIASDB_SYNC_REFUSED &&
+			    rep->events[j].line == line)
+				break;
+		if (j == rep->n_events)
+			fail_msg("line %u (%s) not refused", line,
+				 sync_rule_cases[i].line);
+		if (rep->events[j].rule != sync_rule_cases[i].rule)
+			fail_msg("line %u (%s): rule %d, expected %d", line,
+				 sync_rule_cases[i].line, rep->events[j].rule,
+				 sync_rule_cases[i].rule);
+		assert_non_null(rep->events[j].detail);
+	}
+	aliasdb_sync_report_free(rep);
+	/* Nothing of it was written: /bin alone, owned by hand and "bad". */
+	assert_int_equal(aliasdb_list(f->db, &list, &n_list), 0);
+	assert_int_equal(n_list, 1);
+	assert_string_equal(list[0]->alias, "/bin");
+	aliasdb_alias_list_free(list, n_list);
+
+	/* Status finds each refusal with its rule, in line order. */
+	assert_int_equal(aliasdb_sync_problems(f->db, &pr, &n), 0);
+	assert_int_equal(n, N_SYNC_RULE_CASES);
+	for (i = 0; i < n; i++) {
+		assert_string_equal(pr[i].decl, "bad");
+		assert_int_equal(pr[i].kind, ALIASDB_SYNC_REFUSED);
+		assert_int_equal(pr[i].line, i + 2);
+		assert_int_equal(pr[i].rule, sync_rule_cases[i].rule);
+	}
+	aliasdb_sync_problems_free(pr, n);
+
+	/* The same refusals again: nothing written. */
+	g = generation(f);
+	rep = sync_ok(f);
+	assert_int_equal(rep->changed, 0);
+	aliasdb_sync_report_free(rep);
+	assert_int_equal(generation(f), g);
+
+	/* Fixed: the refusals are forgotten. */
+	put_decl(f, "bad", "/bin /usr/bin\n");
+	aliasdb_sync_report_free(sync_ok(f));
+	assert_int_equal(aliasdb_sync_problems(f->db, &pr, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(pr);
+
+	/* Gone with its declaration, too. */
+	put_decl(f, "bad", "/var /usr/var\n");
+	aliasdb_sync_report_free(sync_ok(f));
+	assert_int_equal(aliasdb_sync_problems(f->db, &pr, &n), 0);
+	assert_int_equal(n, 1);
+	aliasdb_sync_problems_free(pr, n);
+	rm_decl(f, "bad");
+	aliasdb_sync_report_free(sync_ok(f));
+	assert_int_equal(aliasdb_sync_problems(f->db, &pr, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+/* A database kept elsewhere in the tree (aliasfs -o db=, aliasctl --db):
+ * no declared alias may reach into it or contain it. */
+static void test_sync_db_inside_tree(void **state)
+{
+	struct fixture *f = *state;
+	struct aliasdb_sync_report *rep;
+	struct aliasdb *db;
+	char dir[256];
+	size_t i, refused = 0;
+
+	snprintf(dir, sizeof(dir), "%s/srv/adb", f->tree);
+	mkdirs(f->tree, "srv");
+	assert_int_equal(aliasdb_open(dir, ALIASDB_OPEN_CREATE, &db), 0);
+	put_decl(f, "d",
+		 "/srv /usr/srv\n/opt/x /srv/adb/x\n/srv/adb /usr/adb\n"
+		 "/srv2 /usr/srv2\n/srv/www /usr/www\n");
+	assert_int_equal(aliasdb_sync(db, f->tree_fd, &rep), 0);
+	for (i = 0; i < rep->n_events; i++) {
+		const struct aliasdb_sync_event *e = &rep->events[i];
+
+		if (e->kind != ALIASDB_SYNC_REFUSED)
+			continue;
+		assert_int_equal(e->rule, ALIASDB_RULE_DATABASE);
+		assert_true(e->line <= 3);
+		refused++;
+	}
+	assert_int_equal(refused, 3);
+	assert_int_equal(count(rep, ALIASDB_SYNC_ADDED, "/srv2"), 1);
+	assert_int_equal(count(rep, ALIASDB_SYNC_ADDED, "/srv/www"), 1);
+	aliasdb_sync_report_free(rep);
+	aliasdb_close(db);
 }
 
 static void test_sync_decl_dir_symlink(void **state)
@@ -759,6 +911,10 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sync_ignored_and_unreadable, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_rules_refused, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sync_db_inside_tree, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_decl_dir_symlink,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sync_blocked_then_active,

@@ -46,6 +46,42 @@ static const struct rule_case static_cases[] = {
 	{"/etc", "/usr/etc", ALIASDB_RULE_ETC},
 	{"/etc/alternatives", "/usr/etc/alt", ALIASDB_RULE_ETC},
 	{"/etcetera", "/usr/etcetera", ALIASDB_RULE_OK},
+	/* The protected subtrees hold for both sides, and for a path that
+	 * contains one: the rules are about subtrees, not strings. */
+	{"/opt", "/etc/opt", ALIASDB_RULE_ETC},
+	{"/opt/x", "/etc", ALIASDB_RULE_ETC},
+	{"/var", "/usr/var", ALIASDB_RULE_DPKG_DB},
+	{"/var/lib", "/usr/var/lib", ALIASDB_RULE_DPKG_DB},
+	{"/opt/v", "/var", ALIASDB_RULE_DPKG_DB},
+	{"/opt/v", "/var/lib", ALIASDB_RULE_DPKG_DB},
+	{"/var/cache", "/usr/var/cache", ALIASDB_RULE_OK},
+	{"/var/lib/apt", "/usr/lib/apt-state", ALIASDB_RULE_OK},
+	{"/var/lib/aliasfs", "/usr/aliasfs", ALIASDB_RULE_DATABASE},
+	{"/var/lib/aliasfs/x", "/opt/x", ALIASDB_RULE_DATABASE},
+	{"/opt/db", "/var/lib/aliasfs", ALIASDB_RULE_DATABASE},
+	{"/var/lib/aliasfsx", "/opt/x", ALIASDB_RULE_OK},
+	{"/usr/share", "/share", ALIASDB_RULE_DECL_DIR},
+	{"/usr/share/aliasfs", "/opt/a", ALIASDB_RULE_DECL_DIR},
+	{"/usr/share/aliasfs/aliases.d", "/opt/d", ALIASDB_RULE_DECL_DIR},
+	{"/share", "/usr/share", ALIASDB_RULE_DECL_DIR},
+	{"/opt/d", "/usr/share/aliasfs/aliases.d/x", ALIASDB_RULE_DECL_DIR},
+	{"/usr/share/doc", "/opt/doc", ALIASDB_RULE_OK},
+	{"/run", "/var/run", ALIASDB_RULE_RUNTIME},
+	{"/var/run", "/run", ALIASDB_RULE_RUNTIME},
+	{"/run/lock", "/opt/lock", ALIASDB_RULE_RUNTIME},
+	{"/tmp", "/usr/tmp", ALIASDB_RULE_RUNTIME},
+	{"/opt/t", "/tmp/t", ALIASDB_RULE_RUNTIME},
+	{"/tmpfiles", "/usr/tmpfiles", ALIASDB_RULE_OK},
+	{"/boot", "/usr/boot", ALIASDB_RULE_BOOT},
+	{"/opt/k", "/boot/efi", ALIASDB_RULE_BOOT},
+	{"/bin\n", "/usr/bin", ALIASDB_RULE_CONTROL_CHAR},
+	{"/a\nb", "/usr/ab", ALIASDB_RULE_CONTROL_CHAR},
+	{"/ab", "/usr/a\tb", ALIASDB_RULE_CONTROL_CHAR},
+	{"/ab", "/usr/a\x01b", ALIASDB_RULE_CONTROL_CHAR},
+	{"/a\x7f", "/usr/a", ALIASDB_RULE_CONTROL_CHAR},
+	{"/a\x1f", "/usr/a", ALIASDB_RULE_CONTROL_CHAR},
+	{"/caf\xc3\xa9", "/usr/caf\xc3\xa9", ALIASDB_RULE_OK},
+	{"/a b", "/usr/a b", ALIASDB_RULE_OK},
 	{"/var/lib/dpkg", "/usr/dpkg", ALIASDB_RULE_DPKG_DB},
 	{"/var/lib/dpkg/info", "/usr/info", ALIASDB_RULE_DPKG_DB},
 	{"/opt/db", "/var/lib/dpkg", ALIASDB_RULE_DPKG_DB},
@@ -111,12 +147,22 @@ static void test_describe(void **state)
 		strstr(aliasdb_rule_describe(ALIASDB_RULE_USR), "/usr"));
 	assert_non_null(strstr(aliasdb_rule_describe(ALIASDB_RULE_DPKG_DB),
 			       "/var/lib/dpkg"));
+	assert_non_null(strstr(aliasdb_rule_describe(ALIASDB_RULE_DATABASE),
+			       "/var/lib/aliasfs"));
+	assert_non_null(strstr(aliasdb_rule_describe(ALIASDB_RULE_DECL_DIR),
+			       "/" ALIASDB_DECL_DIR));
+	assert_non_null(
+		strstr(aliasdb_rule_describe(ALIASDB_RULE_RUNTIME), "/tmp"));
+	assert_non_null(
+		strstr(aliasdb_rule_describe(ALIASDB_RULE_BOOT), "/boot"));
+	assert_non_null(strstr(aliasdb_rule_describe(ALIASDB_RULE_CONTROL_CHAR),
+			       "control characters"));
 	assert_non_null(
 		strstr(aliasdb_rule_describe(ALIASDB_RULE_CHAIN), "chain"));
 	assert_non_null(strstr(aliasdb_rule_describe(ALIASDB_RULE_DUPLICATE),
 			       "different target"));
 	/* Every rule has its own text; unknown ones a generic text. */
-	for (r = ALIASDB_RULE_OK; r <= ALIASDB_RULE_BAD_OWNER; r++) {
+	for (r = ALIASDB_RULE_OK; r <= ALIASDB_RULE_CONTROL_CHAR; r++) {
 		int s;
 
 		assert_non_null(aliasdb_rule_describe((enum aliasdb_rule)r));
