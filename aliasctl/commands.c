@@ -13,6 +13,7 @@
 #include "cmd-declarations.h"
 #include "cmd-orderings.h"
 #include "cmd-recovery.h"
+#include "cmd-run.h"
 
 /* One command a line, so that adding a command is a one-line change:
  * clang-format would pack a list this long into columns. */
@@ -38,6 +39,7 @@ static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_restore,
 	&aliasctl_cmd_recover,
 	&aliasctl_cmd_orderings,
+	&aliasctl_cmd_run,
 	NULL,
 };
 /* clang-format on */
