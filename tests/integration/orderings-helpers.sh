@@ -83,7 +83,8 @@ orderings()
 # ord_start ARGS...: orderings in the background with the default action
 # for SIGINT and SIGTERM (a non-interactive shell makes background jobs
 # ignore SIGINT). Sets BG (the job, to wait for) and ORD_PID (aliasctl
-# itself, to signal).
+# itself, to signal: the child of runuser, not any aliasctl of the test
+# user, since another suite may run the same test at once).
 ord_start()
 {
 	if [ "$ORD_USER" = 1 ]; then
@@ -95,7 +96,7 @@ ord_start()
 		_n=200
 		ORD_PID=
 		while [ $_n -gt 0 ] && [ -z "$ORD_PID" ]; do
-			ORD_PID=$(pgrep -u "$ORD_TESTUSER" -x aliasctl)
+			ORD_PID=$(pgrep -P "$BG" -u "$ORD_TESTUSER" -x aliasctl)
 			_n=$((_n - 1))
 			sleep 0.05
 		done
