@@ -27,7 +27,8 @@ counted as skipped in every run).
 
   --build DIR     aliasfs build directory (default: SRCDIR/build)
   --src DIR       pjdfstest sources (default: $PJDFSTEST_SRC, else
-                  shared/third-party/pjdfstest beside the source tree)
+                  shared/third-party/pjdfstest beside the source tree, else
+                  /work/shared/third-party/pjdfstest)
   --sample N      view-empty and view-split-union run every Nth test file
                   (different offsets); native and view-split-alias run
                   every file (default 1: all four runs complete)
@@ -102,8 +103,11 @@ for t in autoreconf make cc timeout setsid; do
 	command -v $t >/dev/null 2>&1 || cannot "$t missing"
 done
 if [ -z "$pjd_src" ]; then
+	# Beside the checkout, or the workplace's shared folder (a CI
+	# checkout may live anywhere).
 	for d in "$src/../shared/third-party/pjdfstest" \
-		"$src/../../shared/third-party/pjdfstest"; do
+		"$src/../../shared/third-party/pjdfstest" \
+		/work/shared/third-party/pjdfstest; do
 		[ -f "$d/pjdfstest.c" ] && { pjd_src=$d; break; }
 	done
 fi
