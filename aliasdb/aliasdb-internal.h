@@ -241,6 +241,14 @@ int aliasdb_copy_write(struct aliasdb *db);
  * whatever happens to the copy; the next write retries it. */
 int aliasdb_commit(struct aliasdb *db, MDB_txn *txn);
 
+/* ---- dir-names.c ---- */
+
+/* The names in directory @fd (not consumed), "." and ".." left out,
+ * sorted by strcmp so that every walk over them comes out the same each
+ * time. 0 or -errno; free *ret_names with aliasdb_dir_names_free(). */
+int aliasdb_dir_names(int fd, char ***ret_names, size_t *ret_n);
+void aliasdb_dir_names_free(char **names, size_t n);
+
 /* ---- test hooks (used only by tests/unit) ---- */
 
 /* Overwrite the stored schema version, so tests can fake a newer one. */

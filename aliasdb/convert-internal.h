@@ -149,10 +149,6 @@ int cv_plan_staging_name(struct aliasdb_plan *p, const char *what,
 /* "@dir/@name" ("/" + name when @dir is "/"). NULL when out of memory. */
 char *cv_join(const char *dir, const char *name);
 
-/* The names in directory @fd, sorted. */
-int cv_read_names(int fd, char ***ret_names, size_t *ret_n);
-void cv_free_names(char **names, size_t n);
-
 /* lstat of absolute @path below @root_fd without following symlinks:
  * 0, -ENOENT (absent, or a parent is not a directory), other -errno. */
 int cv_lstat(int root_fd, const char *path, struct stat *ret_st);

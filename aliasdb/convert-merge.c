@@ -397,7 +397,7 @@ static int merge_dirs(struct merge *m, const char *a, const char *c)
 		close(afd);
 		return cfd;
 	}
-	r = cv_read_names(afd, &names, &n);
+	r = aliasdb_dir_names(afd, &names, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct stat sa, sc;
 		char *ap = cv_join(a, names[i]), *cp = cv_join(c, names[i]);
@@ -456,7 +456,7 @@ static int merge_dirs(struct merge *m, const char *a, const char *c)
 		free(ap);
 		free(cp);
 	}
-	cv_free_names(names, n);
+	aliasdb_dir_names_free(names, n);
 	close(afd);
 	close(cfd);
 	return r;

@@ -157,7 +157,7 @@ static int run_only_dirs(struct run *run, int fd, const char *path)
 	size_t n = 0;
 	int r;
 
-	r = cv_read_names(fd, &names, &n);
+	r = aliasdb_dir_names(fd, &names, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct stat st;
 		char *sub = cv_join(path, names[i]);
@@ -181,7 +181,7 @@ static int run_only_dirs(struct run *run, int fd, const char *path)
 		}
 		free(sub);
 	}
-	cv_free_names(names, n);
+	aliasdb_dir_names_free(names, n);
 	return r;
 }
 
@@ -425,10 +425,10 @@ static int run_rm_tree(int pfd, const char *name)
 	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = cv_read_names(fd, &names, &n);
+	r = aliasdb_dir_names(fd, &names, &n);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = run_rm_tree(fd, names[i]);
-	cv_free_names(names, n);
+	aliasdb_dir_names_free(names, n);
 	close(fd);
 	if (r == 0 && unlinkat(pfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		r = -errno;

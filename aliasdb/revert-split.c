@@ -211,7 +211,7 @@ static int split_read_dir(struct split *s, const char *dir, const char *suffix,
 		return 0;
 	if (dfd < 0)
 		return dfd;
-	r = cv_read_names(dfd, &names, &n);
+	r = aliasdb_dir_names(dfd, &names, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		size_t nl = strlen(names[i]);
 		bool done = false;
@@ -226,7 +226,7 @@ static int split_read_dir(struct split *s, const char *dir, const char *suffix,
 		r = split_lines(s, text, len, pick, &done);
 		free(text);
 	}
-	cv_free_names(names, n);
+	aliasdb_dir_names_free(names, n);
 	close(dfd);
 	return r;
 }
@@ -353,7 +353,7 @@ static int split_decide(struct split *s, struct split_node *n, const char *c,
 	fd = cv_open_dir(s->tree_fd, c);
 	if (fd < 0)
 		return fd;
-	r = cv_read_names(fd, &names, &count);
+	r = aliasdb_dir_names(fd, &names, &count);
 	if (r == 0 && count) {
 		n->kids = calloc(count, sizeof(*n->kids));
 		if (!n->kids)
@@ -382,7 +382,7 @@ static int split_decide(struct split *s, struct split_node *n, const char *c,
 					(k->back && !k->back->alias_side);
 		}
 	}
-	cv_free_names(names, count);
+	aliasdb_dir_names_free(names, count);
 	close(fd);
 	if (r == 0 && n->back && n->back->alias_side && n->sub_alias) {
 		/* Something now goes where the quarantined entry was. */
