@@ -66,6 +66,15 @@ int aliasdb_db_write_commit(struct aliasdb *db, MDB_txn *txn);
 
 int aliasdb_db_read_begin(struct aliasdb *db, MDB_txn **ret_txn);
 
+/* Call @fn for each record of @dbi in @txn, in key order, or with a
+ * @prefix only for those whose key starts with it ("meta" holds several
+ * kinds side by side). The one cursor walk the dump, the sync and others
+ * share. Stops at the first @fn < 0 and returns it; else 0 or -errno. */
+int aliasdb_db_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+		    int (*fn)(const MDB_val *key, const MDB_val *val,
+			      void *ctx),
+		    void *ctx);
+
 /* For the "meta" records db.c owns (schema, generation): 0 when whole,
  * -EUCLEAN when not; 1 for a key that is not one of them. */
 int aliasdb_db_meta_check(const MDB_val *key, const MDB_val *val);

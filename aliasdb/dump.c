@@ -125,37 +125,33 @@ static void dump_tagged(struct dump_buf *b, const char *tag, const char *s)
 	dump_escaped(b, s, strlen(s));
 }
 
-/* One line per record of @dbi, or, with a @prefix, per record whose key
- * starts with it (the "meta" database holds several kinds side by side):
- * the one cursor walk every section of the dump is written by. */
+struct dump_section {
+	int (*line)(const MDB_val *key, const MDB_val *val, struct dump_buf *b);
+	struct dump_buf *b;
+	size_t *n_records;
+};
+
+static int dump_section_line(const MDB_val *key, const MDB_val *val, void *ctx)
+{
+	struct dump_section *sec = ctx;
+	int r;
+
+	r = sec->line(key, val, sec->b);
+	if (r == 0)
+		(*sec->n_records)++;
+	return r;
+}
+
+/* One line per record of @dbi (under @prefix, if any), counted for the
+ * "end N" line. */
 static int dump_records(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
 			int (*line)(const MDB_val *key, const MDB_val *val,
 				    struct dump_buf *b),
 			struct dump_buf *b, size_t *n_records)
 {
-	size_t plen = prefix ? strlen(prefix) : 0;
-	MDB_val key = {plen, (void *)prefix}, val;
-	MDB_cursor *cur;
-	int r, rc;
+	struct dump_section sec = {line, b, n_records};
 
-	r = aliasdb_lmdb_error(mdb_cursor_open(txn, dbi, &cur));
-	if (r < 0)
-		return r;
-	for (rc = mdb_cursor_get(cur, &key, &val,
-				 prefix ? MDB_SET_RANGE : MDB_FIRST);
-	     rc == 0; rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		if (prefix &&
-		    (key.mv_size < plen || memcmp(key.mv_data, prefix, plen)))
-			break;
-		r = line(&key, &val, b);
-		if (r < 0)
-			break;
-		(*n_records)++;
-	}
-	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
-		r = aliasdb_lmdb_error(rc);
-	mdb_cursor_close(cur);
-	return r;
+	return aliasdb_db_each(txn, dbi, prefix, dump_section_line, &sec);
 }
 
 static int dump_alias_line(const MDB_val *key, const MDB_val *val,
