@@ -220,6 +220,33 @@ int cv_plan_origin(struct aliasdb_plan *p, const char *path, uint8_t kind,
 	return 0;
 }
 
+int cv_plan_aliases_alloc(struct aliasdb_plan *p, size_t n)
+{
+	p->aliases = calloc(n ? n : 1, sizeof(*p->aliases));
+	return p->aliases ? 0 : -ENOMEM;
+}
+
+int cv_plan_add_alias(struct aliasdb_plan *p, const char *alias)
+{
+	char *s = strdup(alias);
+
+	if (!s)
+		return -ENOMEM;
+	p->aliases[p->n_aliases++] = s;
+	return 0;
+}
+
+int cv_quarantine_path(struct aliasdb *db, char *buf, size_t size)
+{
+	const char *dir;
+
+	if (mdb_env_get_path(db->env, &dir) != 0)
+		return -EIO;
+	if ((size_t)snprintf(buf, size, "%s/quarantine", dir) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int cv_plan_staging_name(struct aliasdb_plan *p, const char *what,
 			 char **ret_path)
 {

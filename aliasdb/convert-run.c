@@ -58,19 +58,17 @@ static int run_where(struct run *run, const char *path, int r)
 
 static int run_root(struct run *run, uint8_t root, int *ret_fd)
 {
-	const char *dir;
 	char q[ALIASDB_PATH_MAX];
+	int r;
 
 	if (root == CV_TREE) {
 		*ret_fd = run->tree_fd;
 		return 0;
 	}
 	if (run->qfd < 0) {
-		if (mdb_env_get_path(run->db->env, &dir) != 0)
-			return -EIO;
-		if ((size_t)snprintf(q, sizeof(q), "%s/quarantine", dir) >=
-		    sizeof(q))
-			return -ENAMETOOLONG;
+		r = cv_quarantine_path(run->db, q, sizeof(q));
+		if (r < 0)
+			return r;
 		if (mkdir(q, 0700) < 0 && errno != EEXIST)
 			return -errno;
 		run->qfd = open(q, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |

@@ -666,11 +666,9 @@ static int split_load_backs(struct split *s, struct aliasdb *db)
 {
 	size_t ql = strlen(CV_ORIGIN_Q);
 	char q[ALIASDB_PATH_MAX], canon[ALIASDB_PATH_MAX];
-	const char *dir;
 	int qfd = -1, r = 0;
 
-	if (!db || mdb_env_get_path(db->env, &dir) != 0 ||
-	    (size_t)snprintf(q, sizeof(q), "%s/quarantine", dir) >= sizeof(q))
+	if (!db || cv_quarantine_path(db, q, sizeof(q)) < 0)
 		return 0;
 	for (size_t i = 0; r == 0 && i < s->n_origins; i++) {
 		const struct cv_origin *o = &s->origins[i];
@@ -746,9 +744,9 @@ int cv_plan_revert(struct aliasdb *db, const struct aliasdb_map *map,
 	struct cv_journal *j = NULL;
 	int r;
 
-	p->aliases = calloc(n ? n : 1, sizeof(*p->aliases));
-	if (!p->aliases)
-		return -ENOMEM;
+	r = cv_plan_aliases_alloc(p, n);
+	if (r < 0)
+		return r;
 	r = dpkg_set_init(&s.want_alias, 1024);
 	if (r == 0)
 		r = dpkg_set_init(&s.want_canon, 1024);
@@ -781,14 +779,10 @@ int cv_plan_revert(struct aliasdb *db, const struct aliasdb_map *map,
 					       "of a convert: every entry "
 					       "stays canonical");
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		p->aliases[i] = strdup(aliasdb_map_alias(map, i));
-		if (!p->aliases[i]) {
-			r = -ENOMEM;
-			break;
-		}
-		p->n_aliases++;
-		r = split_alias(&s, aliasdb_map_alias(map, i),
-				aliasdb_map_canonical(map, i));
+		r = cv_plan_add_alias(p, aliasdb_map_alias(map, i));
+		if (r == 0)
+			r = split_alias(&s, aliasdb_map_alias(map, i),
+					aliasdb_map_canonical(map, i));
 	}
 	dpkg_set_free(&s.want_alias);
 	dpkg_set_free(&s.want_canon);
