@@ -258,6 +258,15 @@ int aliasdb_commit(struct aliasdb *db, MDB_txn *txn);
 int aliasdb_dir_names(int fd, char ***ret_names, size_t *ret_n);
 void aliasdb_dir_names_free(char **names, size_t n);
 
+/* ---- read-file.c ---- */
+
+/* The content of regular file @name (relative to @dfd, no symlink
+ * followed), at most @max bytes, NUL-terminated in *ret_text (free()) and
+ * its length in *ret_len. 0, -EUCLEAN (not a regular file, or larger),
+ * -ENOMEM or -errno. */
+int aliasdb_read_file_at(int dfd, const char *name, size_t max, char **ret_text,
+			 size_t *ret_len);
+
 /* ---- test hooks (used only by tests/unit) ---- */
 
 /* Overwrite the stored schema version, so tests can fake a newer one. */

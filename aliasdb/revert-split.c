@@ -116,40 +116,6 @@ static int split_want(struct split *s, const char *path, size_t len)
 	return split_walk_add(s, canon);
 }
 
-/* The content of regular file @name in directory @dfd (NUL-terminated). */
-static int split_slurp(int dfd, const char *name, char **ret, size_t *ret_len)
-{
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd;
-
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*ret = buf;
-	*ret_len = got;
-	return 0;
-}
-
 /* Each line of @text, or with @pick the lines whose number (0-based)
  * @pick accepts. */
 static int split_lines(struct split *s, const char *text, size_t len,
@@ -220,7 +186,8 @@ static int split_read_dir(struct split *s, const char *dir, const char *suffix,
 
 		if (suffix && (nl <= sl || strcmp(names[i] + nl - sl, suffix)))
 			continue;
-		if (split_slurp(dfd, names[i], &text, &len) < 0)
+		if (aliasdb_read_file_at(dfd, names[i], SIZE_MAX, &text, &len) <
+		    0)
 			continue;
 		s->have_dpkg = true;
 		r = split_lines(s, text, len, pick, &done);
@@ -246,7 +213,8 @@ static int split_read_dpkg(struct split *s)
 	fd = cv_open_dir(s->tree_fd, "/var/lib/dpkg");
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
-	if (split_slurp(fd, "diversions", &text, &len) == 0) {
+	if (aliasdb_read_file_at(fd, "diversions", SIZE_MAX, &text, &len) ==
+	    0) {
 		r = split_lines(s, text, len, split_pick_diversion, NULL);
 		free(text);
 	}
