@@ -72,6 +72,15 @@ int aliasctl_getopt(const struct aliasctl_command *cmd, int argc, char **argv,
 		    const char *shortopts, const struct option *longopts,
 		    int *ret_exit);
 
+/*
+ * The options of a read-only listing command (list, dump): --json, --help
+ * and no argument, parsed in one place so that they keep the same syntax
+ * and messages. Returns -1 and *ret_json to go on, or the exit code the
+ * caller must return (help printed or usage error).
+ */
+int aliasctl_getopt_json(const struct aliasctl_command *cmd, int argc,
+			 char **argv, bool *ret_json);
+
 /* ---- errors.c: messages on stderr -------------------------------------- */
 
 /* "aliasctl: MESSAGE\n" on stderr. */

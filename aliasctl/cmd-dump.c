@@ -94,29 +94,16 @@ static void dump_json(const struct aliasdb_dump *d)
 
 static int dump_run(struct aliasctl *ctl, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct aliasdb_dump *dump = NULL;
 	struct aliasdb *db;
 	char *text = NULL;
 	size_t len = 0;
 	bool json = false;
-	int c, ex, r;
+	int ex, r;
 
-	while ((c = aliasctl_getopt(&aliasctl_cmd_dump, argc, argv, ":h",
-				    longopts, &ex)) != -1) {
-		if (c == -2)
-			return ex;
-		if (c == 'j')
-			json = true;
-	}
-	if (optind < argc)
-		return aliasctl_usage_error(&aliasctl_cmd_dump,
-					    "unexpected argument '%s'",
-					    argv[optind]);
+	ex = aliasctl_getopt_json(&aliasctl_cmd_dump, argc, argv, &json);
+	if (ex >= 0)
+		return ex;
 	if (aliasctl_db_open(ctl, ALIASDB_OPEN_RDONLY, false, &db) < 0)
 		return ALIASCTL_EXIT_SYSTEM;
 	ex = ALIASCTL_EXIT_OK;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -38,8 +39,6 @@ static int debinfo_why(char **ret_why, int err, const char *fmt, ...)
 static int debinfo_capture(char *const *argv, char **ret_out)
 {
 	struct ord_proc_opts o = {.argv = argv};
-	char *buf;
-	off_t size;
 	int fd, rc, r;
 
 	*ret_out = NULL;
@@ -52,17 +51,9 @@ static int debinfo_capture(char *const *argv, char **ret_out)
 		close(fd);
 		return r;
 	}
-	size = lseek(fd, 0, SEEK_END);
-	buf = malloc((size_t)size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	if (size > 0 && pread(fd, buf, (size_t)size, 0) != size)
-		size = 0;
-	buf[size] = '\0';
-	close(fd);
-	*ret_out = buf;
+	r = ord_proc_output(fd, SIZE_MAX, ret_out);
+	if (r < 0)
+		return r;
 	return rc == 0 ? 0 : -EIO;
 }
 

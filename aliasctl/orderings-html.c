@@ -227,36 +227,5 @@ void ord_html_write(FILE *f, const struct ord_result *res)
 
 int ord_html_save(const char *path, const struct ord_result *res)
 {
-	char *tmp = NULL;
-	FILE *f;
-	int fd, r = 0;
-
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		free(tmp);
-		return r;
-	}
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return r;
-	}
-	ord_html_write(f, res);
-	if (ferror(f))
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	free(tmp);
-	return r;
+	return ord_result_save(path, res, ord_html_write);
 }

@@ -202,42 +202,17 @@ void ord_json_write(FILE *f, const struct ord_result *res, bool html)
 	fputs("]}\n", f);
 }
 
+/* ord_json_write() in the shape ord_result_save() calls. */
+static void json_write_file(FILE *f, const struct ord_result *res)
+{
+	ord_json_write(f, res, false);
+}
+
 int ord_json_save(const char *path, const struct ord_result *res)
 {
-	char *tmp = NULL;
-	FILE *f;
-	int fd, r = 0;
-
 	if (strcmp(path, "-") == 0) {
 		ord_json_write(stdout, res, false);
 		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -EIO;
 	}
-	if (asprintf(&tmp, "%s.XXXXXX", path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		free(tmp);
-		return r;
-	}
-	fchmod(fd, 0644);
-	f = fdopen(fd, "w");
-	if (!f) {
-		r = -errno;
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return r;
-	}
-	ord_json_write(f, res, false);
-	if (ferror(f))
-		r = -EIO;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	free(tmp);
-	return r;
+	return ord_result_save(path, res, json_write_file);
 }

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,4 +279,26 @@ bool ord_proc_have(const char *program)
 			path++;
 	}
 	return false;
+}
+
+int ord_proc_output(int fd, size_t max, char **ret_text)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	char *buf;
+
+	if (size < 0)
+		size = 0;
+	if ((uint64_t)size > max)
+		size = (off_t)max;
+	buf = malloc((size_t)size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	if (size > 0 && pread(fd, buf, (size_t)size, 0) != size)
+		size = 0;
+	buf[size] = '\0';
+	close(fd);
+	*ret_text = buf;
+	return 0;
 }

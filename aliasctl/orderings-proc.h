@@ -50,6 +50,12 @@ void ord_proc_kill(pid_t pid);
  */
 int ord_proc_run(const struct ord_proc_opts *o, int timeout_ms, int *ret_rc);
 
+/* What a child wrote into @fd (a memfd given as its out_fd), at most @max
+ * bytes, as a NUL-terminated string in *ret_text; unreadable output reads
+ * as "". Closes @fd either way. Returns 0 or -ENOMEM. Every caller that
+ * captures a command's output reads it back this way. */
+int ord_proc_output(int fd, size_t max, char **ret_text);
+
 /* Every process group started and not yet reaped, sent @sig (used to
  * unblock a run whose workers wait on a wedged child). */
 void ord_proc_signal_all(int sig);

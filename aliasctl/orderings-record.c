@@ -785,8 +785,7 @@ static int rec_owners_to_files(struct rec *r)
 
 static int rec_audit(struct rec *r)
 {
-	char *root_opt = NULL, *buf;
-	off_t size;
+	char *root_opt = NULL;
 	int fd, rc, e;
 
 	if (asprintf(&root_opt, "--root=%s", r->in->root) < 0)
@@ -809,19 +808,9 @@ static int rec_audit(struct rec *r)
 		close(fd);
 		return rec_fail(r, e, "dpkg --audit: %s", strerror(-e));
 	}
-	size = lseek(fd, 0, SEEK_END);
-	if (size > 1024 * 1024)
-		size = 1024 * 1024;
-	buf = malloc((size_t)size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	if (size > 0 && pread(fd, buf, (size_t)size, 0) != size)
-		size = 0;
-	buf[size] = '\0';
-	close(fd);
-	r->side->audit = buf;
+	e = ord_proc_output(fd, 1024 * 1024, &r->side->audit);
+	if (e < 0)
+		return e;
 	r->side->audit_rc = rc;
 	return 0;
 }

@@ -7,6 +7,7 @@
 #define ALIASCTL_ORDERINGS_RESULT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -113,5 +114,12 @@ int ord_result_exit(const struct ord_result *res);
 /* Append @s (copied) to the string vector *@v of *@n. -ENOMEM. */
 int ord_strv_push(char ***v, size_t *n, const char *s);
 void ord_strv_free(char **v, size_t n);
+
+/* Write @res through @write into the file @path (mode 0644), replaced
+ * atomically: a temporary file beside it, renamed over it only when
+ * whole. The one way the JSON and HTML reports are saved, so a reader
+ * never sees half a report. Returns 0 or -errno. */
+int ord_result_save(const char *path, const struct ord_result *res,
+		    void (*write)(FILE *f, const struct ord_result *res));
 
 #endif /* ALIASCTL_ORDERINGS_RESULT_H */

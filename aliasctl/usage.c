@@ -72,3 +72,28 @@ int aliasctl_getopt(const struct aliasctl_command *cmd, int argc, char **argv,
 	}
 	return c;
 }
+
+int aliasctl_getopt_json(const struct aliasctl_command *cmd, int argc,
+			 char **argv, bool *ret_json)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool json = false;
+	int c, ex;
+
+	while ((c = aliasctl_getopt(cmd, argc, argv, ":h", longopts, &ex)) !=
+	       -1) {
+		if (c == -2)
+			return ex;
+		if (c == 'j')
+			json = true;
+	}
+	if (optind < argc)
+		return aliasctl_usage_error(cmd, "unexpected argument '%s'",
+					    argv[optind]);
+	*ret_json = json;
+	return -1;
+}

@@ -66,6 +66,15 @@ int aliasdb_db_write_commit(struct aliasdb *db, MDB_txn *txn);
 
 int aliasdb_db_read_begin(struct aliasdb *db, MDB_txn **ret_txn);
 
+/* Call @fn for each record of @dbi in @txn, in key order, or with a
+ * @prefix only for those whose key starts with it ("meta" holds several
+ * kinds side by side). The one cursor walk the dump, the sync and others
+ * share. Stops at the first @fn < 0 and returns it; else 0 or -errno. */
+int aliasdb_db_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+		    int (*fn)(const MDB_val *key, const MDB_val *val,
+			      void *ctx),
+		    void *ctx);
+
 /* For the "meta" records db.c owns (schema, generation): 0 when whole,
  * -EUCLEAN when not; 1 for a key that is not one of them. */
 int aliasdb_db_meta_check(const MDB_val *key, const MDB_val *val);
@@ -240,6 +249,23 @@ int aliasdb_copy_write(struct aliasdb *db);
  * Every write of the alias map commits through here. The commit stands
  * whatever happens to the copy; the next write retries it. */
 int aliasdb_commit(struct aliasdb *db, MDB_txn *txn);
+
+/* ---- dir-names.c ---- */
+
+/* The names in directory @fd (not consumed), "." and ".." left out,
+ * sorted by strcmp so that every walk over them comes out the same each
+ * time. 0 or -errno; free *ret_names with aliasdb_dir_names_free(). */
+int aliasdb_dir_names(int fd, char ***ret_names, size_t *ret_n);
+void aliasdb_dir_names_free(char **names, size_t n);
+
+/* ---- read-file.c ---- */
+
+/* The content of regular file @name (relative to @dfd, no symlink
+ * followed), at most @max bytes, NUL-terminated in *ret_text (free()) and
+ * its length in *ret_len. 0, -EUCLEAN (not a regular file, or larger),
+ * -ENOMEM or -errno. */
+int aliasdb_read_file_at(int dfd, const char *name, size_t max, char **ret_text,
+			 size_t *ret_len);
 
 /* ---- test hooks (used only by tests/unit) ---- */
 

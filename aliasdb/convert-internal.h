@@ -142,16 +142,23 @@ int cv_plan_item(struct aliasdb_plan *p, enum aliasdb_plan_kind kind,
 int cv_plan_origin(struct aliasdb_plan *p, const char *path, uint8_t kind,
 		   const struct stat *meta, const char *text);
 
+/* The plan's list of aliases, which the run turns active (convert) or
+ * forgets (revert): room for @n, then each added in map order. Convert and
+ * revert both fill it this way, so the run reads the same list. */
+int cv_plan_aliases_alloc(struct aliasdb_plan *p, size_t n);
+int cv_plan_add_alias(struct aliasdb_plan *p, const char *alias);
+
+/* "<db dir>/quarantine" into @buf: where convert moves what an alias
+ * shadowed, and where merge, run and revert look for it. 0, -EIO or
+ * -ENAMETOOLONG. */
+int cv_quarantine_path(struct aliasdb *db, char *buf, size_t size);
+
 /* A fresh staging path "/.aliasfs-convert/<what>/<n>". */
 int cv_plan_staging_name(struct aliasdb_plan *p, const char *what,
 			 char **ret_path);
 
 /* "@dir/@name" ("/" + name when @dir is "/"). NULL when out of memory. */
 char *cv_join(const char *dir, const char *name);
-
-/* The names in directory @fd, sorted. */
-int cv_read_names(int fd, char ***ret_names, size_t *ret_n);
-void cv_free_names(char **names, size_t n);
 
 /* lstat of absolute @path below @root_fd without following symlinks:
  * 0, -ENOENT (absent, or a parent is not a directory), other -errno. */

@@ -397,7 +397,7 @@ static int merge_dirs(struct merge *m, const char *a, const char *c)
 		close(afd);
 		return cfd;
 	}
-	r = cv_read_names(afd, &names, &n);
+	r = aliasdb_dir_names(afd, &names, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct stat sa, sc;
 		char *ap = cv_join(a, names[i]), *cp = cv_join(c, names[i]);
@@ -456,7 +456,7 @@ static int merge_dirs(struct merge *m, const char *a, const char *c)
 		free(ap);
 		free(cp);
 	}
-	cv_free_names(names, n);
+	aliasdb_dir_names_free(names, n);
 	close(afd);
 	close(cfd);
 	return r;
@@ -683,27 +683,20 @@ int cv_plan_convert(struct aliasdb *db, const struct aliasdb_map *map,
 	size_t n = aliasdb_map_count(map);
 	int r = 0;
 
-	p->aliases = calloc(n ? n : 1, sizeof(*p->aliases));
-	if (!p->aliases)
-		return -ENOMEM;
+	r = cv_plan_aliases_alloc(p, n);
+	if (r < 0)
+		return r;
 	if (db) {
-		const char *dir;
 		char q[ALIASDB_PATH_MAX];
 
-		if (mdb_env_get_path(db->env, &dir) == 0 &&
-		    (size_t)snprintf(q, sizeof(q), "%s/quarantine", dir) <
-			    sizeof(q))
+		if (cv_quarantine_path(db, q, sizeof(q)) == 0)
 			m.qfd = open(q, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	}
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		p->aliases[i] = strdup(aliasdb_map_alias(map, i));
-		if (!p->aliases[i]) {
-			r = -ENOMEM;
-			break;
-		}
-		p->n_aliases++;
-		r = merge_alias(&m, aliasdb_map_alias(map, i),
-				aliasdb_map_canonical(map, i));
+		r = cv_plan_add_alias(p, aliasdb_map_alias(map, i));
+		if (r == 0)
+			r = merge_alias(&m, aliasdb_map_alias(map, i),
+					aliasdb_map_canonical(map, i));
 	}
 	if (r == 0)
 		r = merge_check_quarantine(&m, db);

@@ -220,6 +220,33 @@ int cv_plan_origin(struct aliasdb_plan *p, const char *path, uint8_t kind,
 	return 0;
 }
 
+int cv_plan_aliases_alloc(struct aliasdb_plan *p, size_t n)
+{
+	p->aliases = calloc(n ? n : 1, sizeof(*p->aliases));
+	return p->aliases ? 0 : -ENOMEM;
+}
+
+int cv_plan_add_alias(struct aliasdb_plan *p, const char *alias)
+{
+	char *s = strdup(alias);
+
+	if (!s)
+		return -ENOMEM;
+	p->aliases[p->n_aliases++] = s;
+	return 0;
+}
+
+int cv_quarantine_path(struct aliasdb *db, char *buf, size_t size)
+{
+	const char *dir;
+
+	if (mdb_env_get_path(db->env, &dir) != 0)
+		return -EIO;
+	if ((size_t)snprintf(buf, size, "%s/quarantine", dir) >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int cv_plan_staging_name(struct aliasdb_plan *p, const char *what,
 			 char **ret_path)
 {
@@ -237,75 +264,6 @@ char *cv_join(const char *dir, const char *name)
 	if (asprintf(&s, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, name) < 0)
 		return NULL;
 	return s;
-}
-
-static int cv_name_order(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void cv_free_names(char **names, size_t n)
-{
-	if (!names)
-		return;
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-int cv_read_names(int fd, char ***ret_names, size_t *ret_n)
-{
-	char **names = NULL, **nn;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *dir;
-	int dfd, r = 0;
-
-	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	dir = fdopendir(dfd);
-	if (!dir) {
-		r = -errno;
-		close(dfd);
-		return r;
-	}
-	for (;;) {
-		errno = 0;
-		de = readdir(dir);
-		if (!de) {
-			r = -errno;
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			nn = realloc(names, cap * sizeof(*nn));
-			if (!nn) {
-				r = -ENOMEM;
-				break;
-			}
-			names = nn;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
-	}
-	closedir(dir);
-	if (r < 0) {
-		cv_free_names(names, n);
-		return r;
-	}
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cv_name_order);
-	*ret_names = names;
-	*ret_n = n;
-	return 0;
 }
 
 int cv_lstat(int root_fd, const char *path, struct stat *ret_st)

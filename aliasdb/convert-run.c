@@ -58,19 +58,17 @@ static int run_where(struct run *run, const char *path, int r)
 
 static int run_root(struct run *run, uint8_t root, int *ret_fd)
 {
-	const char *dir;
 	char q[ALIASDB_PATH_MAX];
+	int r;
 
 	if (root == CV_TREE) {
 		*ret_fd = run->tree_fd;
 		return 0;
 	}
 	if (run->qfd < 0) {
-		if (mdb_env_get_path(run->db->env, &dir) != 0)
-			return -EIO;
-		if ((size_t)snprintf(q, sizeof(q), "%s/quarantine", dir) >=
-		    sizeof(q))
-			return -ENAMETOOLONG;
+		r = cv_quarantine_path(run->db, q, sizeof(q));
+		if (r < 0)
+			return r;
 		if (mkdir(q, 0700) < 0 && errno != EEXIST)
 			return -errno;
 		run->qfd = open(q, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -157,7 +155,7 @@ static int run_only_dirs(struct run *run, int fd, const char *path)
 	size_t n = 0;
 	int r;
 
-	r = cv_read_names(fd, &names, &n);
+	r = aliasdb_dir_names(fd, &names, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct stat st;
 		char *sub = cv_join(path, names[i]);
@@ -181,7 +179,7 @@ static int run_only_dirs(struct run *run, int fd, const char *path)
 		}
 		free(sub);
 	}
-	cv_free_names(names, n);
+	aliasdb_dir_names_free(names, n);
 	return r;
 }
 
@@ -425,10 +423,10 @@ static int run_rm_tree(int pfd, const char *name)
 	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = cv_read_names(fd, &names, &n);
+	r = aliasdb_dir_names(fd, &names, &n);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = run_rm_tree(fd, names[i]);
-	cv_free_names(names, n);
+	aliasdb_dir_names_free(names, n);
 	close(fd);
 	if (r == 0 && unlinkat(pfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		r = -errno;
@@ -856,9 +854,15 @@ static int run_load(struct run *run, struct cv_journal_state *st,
 	return cv_journal_load(run->j, ret_plan);
 }
 
-int aliasdb_convert_resume(struct aliasdb *db, int tree_fd,
-			   const struct aliasdb_convert_opts *opts,
-			   struct aliasdb_convert_status *status)
+/* Resume and rollback both pick up the run the journal left: check the
+ * arguments, set the run up, load the journal's state and plan on this
+ * very tree, let @step go on from that state (only when a plan is
+ * pending), and free it all. */
+static int run_from_journal(struct aliasdb *db, int tree_fd,
+			    const struct aliasdb_convert_opts *opts,
+			    struct aliasdb_convert_status *status,
+			    int (*step)(struct run *run, struct aliasdb_plan *p,
+					const struct cv_journal_state *st))
 {
 	struct cv_journal_state st = {0};
 	struct aliasdb_plan *p = NULL;
@@ -869,22 +873,32 @@ int aliasdb_convert_resume(struct aliasdb *db, int tree_fd,
 		return -EINVAL;
 	run_init(&run, db, tree_fd, opts, status);
 	r = run_load(&run, &st, &p);
-	if (r == 0 && p) {
-		switch (st.state) {
-		case CV_S_RUNNING:
-			r = run_forward(&run, p, st.batch);
-			break;
-		case CV_S_COMMITTING:
-		case CV_S_CLEANING:
-			r = run_finish(&run, p);
-			break;
-		default:
-			r = -EBUSY;
-		}
-	}
+	if (r == 0 && p)
+		r = step(&run, p, &st);
 	aliasdb_plan_free(p);
 	run_done(&run);
 	return r;
+}
+
+static int run_resume(struct run *run, struct aliasdb_plan *p,
+		      const struct cv_journal_state *st)
+{
+	switch (st->state) {
+	case CV_S_RUNNING:
+		return run_forward(run, p, st->batch);
+	case CV_S_COMMITTING:
+	case CV_S_CLEANING:
+		return run_finish(run, p);
+	default:
+		return -EBUSY;
+	}
+}
+
+int aliasdb_convert_resume(struct aliasdb *db, int tree_fd,
+			   const struct aliasdb_convert_opts *opts,
+			   struct aliasdb_convert_status *status)
+{
+	return run_from_journal(db, tree_fd, opts, status, run_resume);
 }
 
 /* The last batch that may have started when the journal says batches
@@ -901,47 +915,38 @@ static uint32_t run_started(const struct aliasdb_plan *p, uint32_t batch)
 	return last;
 }
 
+static int run_rollback(struct run *run, struct aliasdb_plan *p,
+			const struct cv_journal_state *st)
+{
+	uint32_t from;
+	int r;
+
+	switch (st->state) {
+	case CV_S_RUNNING:
+	case CV_S_COMMITTING:
+		/* The batch in progress may be partly made: the first one
+		 * with steps from the first one not known complete on.
+		 * Later ones never started. */
+		from = run_started(p, st->state == CV_S_RUNNING ? st->batch
+								: CV_B_COUNT);
+		r = cv_journal_set(run->j, CV_S_ROLLBACK, from);
+		if (r == 0) {
+			run_event(run);
+			r = run_backward(run, p, from);
+		}
+		return r;
+	case CV_S_ROLLBACK:
+		return run_backward(run, p, st->batch);
+	case CV_S_ROLLED_BACK:
+		return run_rolled_back(run, p);
+	default:
+		return -EALREADY;
+	}
+}
+
 int aliasdb_convert_rollback(struct aliasdb *db, int tree_fd,
 			     const struct aliasdb_convert_opts *opts,
 			     struct aliasdb_convert_status *status)
 {
-	struct cv_journal_state st = {0};
-	struct aliasdb_plan *p = NULL;
-	struct run run;
-	uint32_t from;
-	int r;
-
-	if (!db || tree_fd < 0 || !status)
-		return -EINVAL;
-	run_init(&run, db, tree_fd, opts, status);
-	r = run_load(&run, &st, &p);
-	if (r == 0 && p) {
-		switch (st.state) {
-		case CV_S_RUNNING:
-		case CV_S_COMMITTING:
-			/* The batch in progress may be partly made: the
-			 * first one with steps from the first one not known
-			 * complete on. Later ones never started. */
-			from = run_started(p, st.state == CV_S_RUNNING
-						      ? st.batch
-						      : CV_B_COUNT);
-			r = cv_journal_set(run.j, CV_S_ROLLBACK, from);
-			if (r == 0) {
-				run_event(&run);
-				r = run_backward(&run, p, from);
-			}
-			break;
-		case CV_S_ROLLBACK:
-			r = run_backward(&run, p, st.batch);
-			break;
-		case CV_S_ROLLED_BACK:
-			r = run_rolled_back(&run, p);
-			break;
-		default:
-			r = -EALREADY;
-		}
-	}
-	aliasdb_plan_free(p);
-	run_done(&run);
-	return r;
+	return run_from_journal(db, tree_fd, opts, status, run_rollback);
 }

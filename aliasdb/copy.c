@@ -103,51 +103,13 @@ int aliasdb_commit(struct aliasdb *db, MDB_txn *txn)
 
 static int copy_load(const char *dir, char **ret_text, size_t *ret_len)
 {
-	char path[ALIASDB_PATH_MAX], *buf;
-	struct stat st;
-	size_t got = 0;
-	int fd, r = 0;
+	char path[ALIASDB_PATH_MAX];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 			     ALIASDB_COPY_FILE) >= sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > COPY_MAX_SIZE) {
-		close(fd);
-		return -EUCLEAN;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
-			break;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	buf[got] = '\0';
-	*ret_text = buf;
-	*ret_len = got;
-	return 0;
+	return aliasdb_read_file_at(AT_FDCWD, path, COPY_MAX_SIZE, ret_text,
+				    ret_len);
 }
 
 int aliasdb_copy_read(const char *dir, struct aliasdb_dump_error *err,

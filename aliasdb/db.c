@@ -94,6 +94,37 @@ int aliasdb_db_read_begin(struct aliasdb *db, MDB_txn **ret_txn)
 		mdb_txn_begin(db->env, NULL, MDB_RDONLY, ret_txn));
 }
 
+int aliasdb_db_each(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+		    int (*fn)(const MDB_val *key, const MDB_val *val,
+			      void *ctx),
+		    void *ctx)
+{
+	size_t plen = prefix ? strlen(prefix) : 0;
+	MDB_val key = {plen, (void *)prefix}, val;
+	MDB_cursor *cur;
+	int r, rc;
+
+	r = aliasdb_lmdb_error(mdb_cursor_open(txn, dbi, &cur));
+	if (r < 0)
+		return r;
+	for (rc = mdb_cursor_get(cur, &key, &val,
+				 prefix ? MDB_SET_RANGE : MDB_FIRST);
+	     rc == 0; rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		/* Keys sort bytewise, so the first one without the prefix
+		 * ends the run of those with it. */
+		if (prefix && (key.mv_size < plen ||
+			       memcmp(key.mv_data, prefix, plen) != 0))
+			break;
+		r = fn(&key, &val, ctx);
+		if (r < 0)
+			break;
+	}
+	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		r = aliasdb_lmdb_error(rc);
+	mdb_cursor_close(cur);
+	return r;
+}
+
 int aliasdb_db_write_begin(struct aliasdb *db, MDB_txn **ret_txn)
 {
 	if (db->rdonly)

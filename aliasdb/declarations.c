@@ -500,44 +500,38 @@ static void sync_stored_free(struct sync_stored *s, size_t n)
 	free(s);
 }
 
+struct sync_stored_list {
+	struct sync_stored *items;
+	size_t n;
+};
+
+static int sync_stored_add(const MDB_val *key, const MDB_val *val, void *ctx)
+{
+	struct sync_stored_list *l = ctx;
+	struct sync_stored *nl;
+
+	nl = realloc(l->items, (l->n + 1) * sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+	l->items = nl;
+	/* Counted even when the decoding fails: it is freed either way. */
+	return aliasdb_decl_stored_decode(key, val, &l->items[l->n++]);
+}
+
 static int sync_stored_load(struct aliasdb *db, MDB_txn *txn,
 			    struct sync_stored **ret, size_t *ret_n)
 {
-	const size_t plen = sizeof(ALIASDB_META_DECL) - 1;
-	struct sync_stored *list = NULL, *nl;
-	size_t n = 0;
-	MDB_cursor *cur;
-	MDB_val key = {plen, (void *)ALIASDB_META_DECL}, val;
-	int r, rc;
+	struct sync_stored_list l = {NULL, 0};
+	int r;
 
-	r = aliasdb_lmdb_error(mdb_cursor_open(txn, db->meta, &cur));
-	if (r < 0)
-		return r;
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		if (key.mv_size < plen ||
-		    memcmp(key.mv_data, ALIASDB_META_DECL, plen) != 0)
-			break;
-		nl = realloc(list, (n + 1) * sizeof(*nl));
-		if (!nl) {
-			r = -ENOMEM;
-			break;
-		}
-		list = nl;
-		r = aliasdb_decl_stored_decode(&key, &val, &list[n]);
-		n++;
-		if (r < 0)
-			break;
-	}
-	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
-		r = aliasdb_lmdb_error(rc);
-	mdb_cursor_close(cur);
+	r = aliasdb_db_each(txn, db->meta, ALIASDB_META_DECL, sync_stored_add,
+			    &l);
 	if (r < 0) {
-		sync_stored_free(list, n);
+		sync_stored_free(l.items, l.n);
 		return r;
 	}
-	*ret = list;
-	*ret_n = n;
+	*ret = l.items;
+	*ret_n = l.n;
 	return 0;
 }
 
@@ -579,50 +573,48 @@ static void sync_aliases_free(struct sync_alias *a, size_t n)
 	free(a);
 }
 
+struct sync_alias_list {
+	struct sync_alias *items;
+	size_t n;
+};
+
+static int sync_aliases_add(const MDB_val *key, const MDB_val *val, void *ctx)
+{
+	struct sync_alias_list *l = ctx;
+	struct aliasdb_record rec;
+	struct sync_alias *nl, *a;
+	int r;
+
+	r = aliasdb_record_decode(val, &rec);
+	if (r < 0)
+		return r;
+	nl = realloc(l->items, (l->n + 1) * sizeof(*nl));
+	if (!nl)
+		return -ENOMEM;
+	l->items = nl;
+	a = &l->items[l->n++];
+	a->alias = strndup(key->mv_data, key->mv_size);
+	a->canonical = strdup(rec.canonical);
+	a->reason = strdup(rec.reason);
+	a->state = rec.state;
+	if (!a->alias || !a->canonical || !a->reason)
+		return -ENOMEM;
+	return 0;
+}
+
 static int sync_aliases_load(struct aliasdb *db, MDB_txn *txn,
 			     struct sync_alias **ret, size_t *ret_n)
 {
-	struct sync_alias *list = NULL, *nl;
-	struct aliasdb_record rec;
-	size_t n = 0;
-	MDB_cursor *cur;
-	MDB_val key, val;
-	int r, rc;
+	struct sync_alias_list l = {NULL, 0};
+	int r;
 
-	r = aliasdb_lmdb_error(mdb_cursor_open(txn, db->aliases, &cur));
-	if (r < 0)
-		return r;
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		r = aliasdb_record_decode(&val, &rec);
-		if (r < 0)
-			break;
-		nl = realloc(list, (n + 1) * sizeof(*nl));
-		if (!nl) {
-			r = -ENOMEM;
-			break;
-		}
-		list = nl;
-		list[n].alias = strndup(key.mv_data, key.mv_size);
-		list[n].canonical = strdup(rec.canonical);
-		list[n].reason = strdup(rec.reason);
-		list[n].state = rec.state;
-		n++;
-		if (!list[n - 1].alias || !list[n - 1].canonical ||
-		    !list[n - 1].reason) {
-			r = -ENOMEM;
-			break;
-		}
-	}
-	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
-		r = aliasdb_lmdb_error(rc);
-	mdb_cursor_close(cur);
+	r = aliasdb_db_each(txn, db->aliases, NULL, sync_aliases_add, &l);
 	if (r < 0) {
-		sync_aliases_free(list, n);
+		sync_aliases_free(l.items, l.n);
 		return r;
 	}
-	*ret = list;
-	*ret_n = n;
+	*ret = l.items;
+	*ret_n = l.n;
 	return 0;
 }
 

@@ -125,75 +125,79 @@ static void dump_tagged(struct dump_buf *b, const char *tag, const char *s)
 	dump_escaped(b, s, strlen(s));
 }
 
-static int dump_aliases(struct aliasdb *db, MDB_txn *txn, struct dump_buf *b,
-			size_t *n_records)
+struct dump_section {
+	int (*line)(const MDB_val *key, const MDB_val *val, struct dump_buf *b);
+	struct dump_buf *b;
+	size_t *n_records;
+};
+
+static int dump_section_line(const MDB_val *key, const MDB_val *val, void *ctx)
 {
-	struct aliasdb_record rec;
-	MDB_cursor *cur;
-	MDB_val key, val;
-	int r, rc;
+	struct dump_section *sec = ctx;
+	int r;
 
-	r = aliasdb_lmdb_error(mdb_cursor_open(txn, db->aliases, &cur));
-	if (r < 0)
-		return r;
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		const char *p;
-		size_t i;
-
-		r = aliasdb_record_check(&key, &val);
-		if (r == 0)
-			r = aliasdb_record_decode(&val, &rec);
-		if (r < 0)
-			break;
-		dump_str(b, "alias");
-		dump_field_n(b, key.mv_data, key.mv_size);
-		dump_field(b, rec.canonical);
-		dump_str(b, rec.state == ALIASDB_STATE_BLOCKED ? " blocked"
-							       : " active");
-		if (rec.by_hand)
-			dump_str(b, " hand");
-		for (i = 0, p = rec.owners; i < rec.n_owners;
-		     i++, p += strlen(p) + 1)
-			dump_tagged(b, "owner=", p);
-		if (rec.state == ALIASDB_STATE_BLOCKED)
-			dump_tagged(b, "reason=", rec.reason);
-		dump_str(b, "\n");
-		(*n_records)++;
-	}
-	if (r == 0 && rc != MDB_NOTFOUND)
-		r = aliasdb_lmdb_error(rc);
-	mdb_cursor_close(cur);
+	r = sec->line(key, val, sec->b);
+	if (r == 0)
+		(*sec->n_records)++;
 	return r;
 }
 
-/* The "meta" records under @prefix, each turned into a line by @line. */
-static int dump_meta(struct aliasdb *db, MDB_txn *txn, const char *prefix,
-		     int (*line)(const MDB_val *key, const MDB_val *val,
-				 struct dump_buf *b),
-		     struct dump_buf *b, size_t *n_records)
+/* One line per record of @dbi (under @prefix, if any), counted for the
+ * "end N" line. */
+static int dump_records(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
+			int (*line)(const MDB_val *key, const MDB_val *val,
+				    struct dump_buf *b),
+			struct dump_buf *b, size_t *n_records)
 {
-	size_t plen = strlen(prefix);
-	MDB_val key = {plen, (void *)prefix}, val;
-	MDB_cursor *cur;
-	int r, rc;
+	struct dump_section sec = {line, b, n_records};
 
-	r = aliasdb_lmdb_error(mdb_cursor_open(txn, db->meta, &cur));
+	return aliasdb_db_each(txn, dbi, prefix, dump_section_line, &sec);
+}
+
+static int dump_alias_line(const MDB_val *key, const MDB_val *val,
+			   struct dump_buf *b)
+{
+	struct aliasdb_record rec;
+	const char *p;
+	size_t i;
+	int r;
+
+	r = aliasdb_record_check(key, val);
+	if (r == 0)
+		r = aliasdb_record_decode(val, &rec);
 	if (r < 0)
 		return r;
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		if (key.mv_size < plen || memcmp(key.mv_data, prefix, plen))
-			break;
-		r = line(&key, &val, b);
-		if (r < 0)
-			break;
-		(*n_records)++;
-	}
-	if (r == 0 && rc != 0 && rc != MDB_NOTFOUND)
-		r = aliasdb_lmdb_error(rc);
-	mdb_cursor_close(cur);
-	return r;
+	dump_str(b, "alias");
+	dump_field_n(b, key->mv_data, key->mv_size);
+	dump_field(b, rec.canonical);
+	dump_str(b,
+		 rec.state == ALIASDB_STATE_BLOCKED ? " blocked" : " active");
+	if (rec.by_hand)
+		dump_str(b, " hand");
+	for (i = 0, p = rec.owners; i < rec.n_owners; i++, p += strlen(p) + 1)
+		dump_tagged(b, "owner=", p);
+	if (rec.state == ALIASDB_STATE_BLOCKED)
+		dump_tagged(b, "reason=", rec.reason);
+	dump_str(b, "\n");
+	return 0;
+}
+
+static int dump_conflict_line(const MDB_val *key, const MDB_val *val,
+			      struct dump_buf *b)
+{
+	const char *k = key->mv_data;
+	size_t lc;
+	int r;
+
+	r = aliasdb_conflict_check(key, val);
+	if (r < 0)
+		return r;
+	lc = strlen(k);
+	dump_str(b, "conflict");
+	dump_field_n(b, k, lc);
+	dump_field_n(b, k + lc + 1, key->mv_size - lc - 1);
+	dump_str(b, "\n");
+	return 0;
 }
 
 static int dump_decl_line(const MDB_val *key, const MDB_val *val,
@@ -232,37 +236,6 @@ static int dump_quarantine_line(const MDB_val *key, const MDB_val *val,
 	return 0;
 }
 
-static int dump_conflicts(struct aliasdb *db, MDB_txn *txn, struct dump_buf *b,
-			  size_t *n_records)
-{
-	MDB_cursor *cur;
-	MDB_val key, val;
-	int r, rc;
-
-	r = aliasdb_lmdb_error(mdb_cursor_open(txn, db->conflicts, &cur));
-	if (r < 0)
-		return r;
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		const char *k = key.mv_data;
-		size_t lc;
-
-		r = aliasdb_conflict_check(&key, &val);
-		if (r < 0)
-			break;
-		lc = strlen(k);
-		dump_str(b, "conflict");
-		dump_field_n(b, k, lc);
-		dump_field_n(b, k + lc + 1, key.mv_size - lc - 1);
-		dump_str(b, "\n");
-		(*n_records)++;
-	}
-	if (r == 0 && rc != MDB_NOTFOUND)
-		r = aliasdb_lmdb_error(rc);
-	mdb_cursor_close(cur);
-	return r;
-}
-
 int aliasdb_dump_txn(struct aliasdb *db, MDB_txn *txn, char **ret_text,
 		     size_t *ret_len)
 {
@@ -278,15 +251,16 @@ int aliasdb_dump_txn(struct aliasdb *db, MDB_txn *txn, char **ret_text,
 			"aliasctl restore FILE\n");
 	dump_printf(&b, "aliasfs-dump %u\ngeneration %" PRIu64 "\n",
 		    ALIASDB_DUMP_FORMAT, gen);
-	r = dump_aliases(db, txn, &b, &n);
+	r = dump_records(txn, db->aliases, NULL, dump_alias_line, &b, &n);
 	if (r == 0)
-		r = dump_meta(db, txn, ALIASDB_META_DECL, dump_decl_line, &b,
-			      &n);
+		r = dump_records(txn, db->meta, ALIASDB_META_DECL,
+				 dump_decl_line, &b, &n);
 	if (r == 0)
-		r = dump_conflicts(db, txn, &b, &n);
+		r = dump_records(txn, db->conflicts, NULL, dump_conflict_line,
+				 &b, &n);
 	if (r == 0)
-		r = dump_meta(db, txn, ALIASDB_META_QUARANTINE,
-			      dump_quarantine_line, &b, &n);
+		r = dump_records(txn, db->meta, ALIASDB_META_QUARANTINE,
+				 dump_quarantine_line, &b, &n);
 	if (r == 0)
 		dump_printf(&b, "end %zu\n", n);
 	if (r == 0)

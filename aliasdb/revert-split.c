@@ -116,40 +116,6 @@ static int split_want(struct split *s, const char *path, size_t len)
 	return split_walk_add(s, canon);
 }
 
-/* The content of regular file @name in directory @dfd (NUL-terminated). */
-static int split_slurp(int dfd, const char *name, char **ret, size_t *ret_len)
-{
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd;
-
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*ret = buf;
-	*ret_len = got;
-	return 0;
-}
-
 /* Each line of @text, or with @pick the lines whose number (0-based)
  * @pick accepts. */
 static int split_lines(struct split *s, const char *text, size_t len,
@@ -211,7 +177,7 @@ static int split_read_dir(struct split *s, const char *dir, const char *suffix,
 		return 0;
 	if (dfd < 0)
 		return dfd;
-	r = cv_read_names(dfd, &names, &n);
+	r = aliasdb_dir_names(dfd, &names, &n);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		size_t nl = strlen(names[i]);
 		bool done = false;
@@ -220,13 +186,14 @@ static int split_read_dir(struct split *s, const char *dir, const char *suffix,
 
 		if (suffix && (nl <= sl || strcmp(names[i] + nl - sl, suffix)))
 			continue;
-		if (split_slurp(dfd, names[i], &text, &len) < 0)
+		if (aliasdb_read_file_at(dfd, names[i], SIZE_MAX, &text, &len) <
+		    0)
 			continue;
 		s->have_dpkg = true;
 		r = split_lines(s, text, len, pick, &done);
 		free(text);
 	}
-	cv_free_names(names, n);
+	aliasdb_dir_names_free(names, n);
 	close(dfd);
 	return r;
 }
@@ -246,7 +213,8 @@ static int split_read_dpkg(struct split *s)
 	fd = cv_open_dir(s->tree_fd, "/var/lib/dpkg");
 	if (fd < 0)
 		return fd == -ENOENT ? 0 : fd;
-	if (split_slurp(fd, "diversions", &text, &len) == 0) {
+	if (aliasdb_read_file_at(fd, "diversions", SIZE_MAX, &text, &len) ==
+	    0) {
 		r = split_lines(s, text, len, split_pick_diversion, NULL);
 		free(text);
 	}
@@ -353,7 +321,7 @@ static int split_decide(struct split *s, struct split_node *n, const char *c,
 	fd = cv_open_dir(s->tree_fd, c);
 	if (fd < 0)
 		return fd;
-	r = cv_read_names(fd, &names, &count);
+	r = aliasdb_dir_names(fd, &names, &count);
 	if (r == 0 && count) {
 		n->kids = calloc(count, sizeof(*n->kids));
 		if (!n->kids)
@@ -382,7 +350,7 @@ static int split_decide(struct split *s, struct split_node *n, const char *c,
 					(k->back && !k->back->alias_side);
 		}
 	}
-	cv_free_names(names, count);
+	aliasdb_dir_names_free(names, count);
 	close(fd);
 	if (r == 0 && n->back && n->back->alias_side && n->sub_alias) {
 		/* Something now goes where the quarantined entry was. */
@@ -666,11 +634,9 @@ static int split_load_backs(struct split *s, struct aliasdb *db)
 {
 	size_t ql = strlen(CV_ORIGIN_Q);
 	char q[ALIASDB_PATH_MAX], canon[ALIASDB_PATH_MAX];
-	const char *dir;
 	int qfd = -1, r = 0;
 
-	if (!db || mdb_env_get_path(db->env, &dir) != 0 ||
-	    (size_t)snprintf(q, sizeof(q), "%s/quarantine", dir) >= sizeof(q))
+	if (!db || cv_quarantine_path(db, q, sizeof(q)) < 0)
 		return 0;
 	for (size_t i = 0; r == 0 && i < s->n_origins; i++) {
 		const struct cv_origin *o = &s->origins[i];
@@ -746,9 +712,9 @@ int cv_plan_revert(struct aliasdb *db, const struct aliasdb_map *map,
 	struct cv_journal *j = NULL;
 	int r;
 
-	p->aliases = calloc(n ? n : 1, sizeof(*p->aliases));
-	if (!p->aliases)
-		return -ENOMEM;
+	r = cv_plan_aliases_alloc(p, n);
+	if (r < 0)
+		return r;
 	r = dpkg_set_init(&s.want_alias, 1024);
 	if (r == 0)
 		r = dpkg_set_init(&s.want_canon, 1024);
@@ -781,14 +747,10 @@ int cv_plan_revert(struct aliasdb *db, const struct aliasdb_map *map,
 					       "of a convert: every entry "
 					       "stays canonical");
 	for (size_t i = 0; r == 0 && i < n; i++) {
-		p->aliases[i] = strdup(aliasdb_map_alias(map, i));
-		if (!p->aliases[i]) {
-			r = -ENOMEM;
-			break;
-		}
-		p->n_aliases++;
-		r = split_alias(&s, aliasdb_map_alias(map, i),
-				aliasdb_map_canonical(map, i));
+		r = cv_plan_add_alias(p, aliasdb_map_alias(map, i));
+		if (r == 0)
+			r = split_alias(&s, aliasdb_map_alias(map, i),
+					aliasdb_map_canonical(map, i));
 	}
 	dpkg_set_free(&s.want_alias);
 	dpkg_set_free(&s.want_canon);

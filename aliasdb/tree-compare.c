@@ -145,71 +145,6 @@ int aliasdb_entries_same(int dirfd_a, const char *name_a, const struct stat *sa,
 		   * sockets carry no content */
 }
 
-static int cmp_name_order(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names in directory @fd (not consumed), sorted, so that the
- * differences (and the reasons built from them) come out the same every
- * time. */
-static int cmp_read_names(int fd, char ***ret_names, size_t *ret_n)
-{
-	char **names = NULL, **nn;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	DIR *dir;
-	int dfd, r = 0;
-
-	dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	dir = fdopendir(dfd);
-	if (!dir) {
-		r = -errno;
-		close(dfd);
-		return r;
-	}
-	for (;;) {
-		errno = 0;
-		de = readdir(dir);
-		if (!de) {
-			r = -errno;
-			break;
-		}
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 32;
-			nn = realloc(names, cap * sizeof(*nn));
-			if (!nn) {
-				r = -ENOMEM;
-				break;
-			}
-			names = nn;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = -ENOMEM;
-			break;
-		}
-		n++;
-	}
-	closedir(dir);
-	if (r < 0) {
-		while (n > 0)
-			free(names[--n]);
-		free(names);
-		return r;
-	}
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_name_order);
-	*ret_names = names;
-	*ret_n = n;
-	return 0;
-}
-
 static int cmp_dirs(int afd, int cfd, const char *apath, const char *cpath,
 		    struct cmp_list *out)
 {
@@ -217,7 +152,7 @@ static int cmp_dirs(int afd, int cfd, const char *apath, const char *cpath,
 	size_t n = 0, i;
 	int r;
 
-	r = cmp_read_names(afd, &names, &n);
+	r = aliasdb_dir_names(afd, &names, &n);
 	if (r < 0)
 		return r;
 	for (i = 0; i < n && r == 0; i++) {
@@ -259,9 +194,7 @@ static int cmp_dirs(int afd, int cfd, const char *apath, const char *cpath,
 		free(ap);
 		free(cp);
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	aliasdb_dir_names_free(names, n);
 	return r;
 }
 

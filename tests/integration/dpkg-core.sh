@@ -6,13 +6,7 @@
 # "What aliasfs fixes" is written from it.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/fixtures/dpkg-scenarios.sh"
-need_fuse
-[ "$(id -u)" = 0 ] || skip "dpkg --root needs root to set owners"
-command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
-dpkg_watchdog 150
-
-P=$T/debs
-mkdir -p "$P"
+dpkg_test_start 150
 {
 	mkpkg "$P" a 1 /bin/foo /usr/share/doc/a/x &&
 		mkpkg "$P" a 2 /usr/share/doc/a/x &&

@@ -4,12 +4,7 @@
 # `dpkg --configure -a`, and a's upgrade, no file may be lost.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/fixtures/dpkg-scenarios.sh"
-need_fuse
-[ "$(id -u)" = 0 ] || skip "dpkg --root needs root to set owners"
-command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
-dpkg_watchdog 150
-
-P=$T/debs
+dpkg_test_start 150
 mkdir -p "$P/preinst" "$P/postinst" "$P/unpack"
 # Each script kills dpkg once (a marker in the root says it did).
 cat >"$T/kill-preinst" <<'EOF'

@@ -4,13 +4,7 @@
 # file triggers made under one spelling must hold for the other.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/fixtures/dpkg-scenarios.sh"
-need_fuse
-[ "$(id -u)" = 0 ] || skip "dpkg --root needs root to set owners"
-command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
-dpkg_watchdog 150
-
-P=$T/debs
-mkdir -p "$P"
+dpkg_test_start 150
 cat >"$T/trg-postinst" <<'EOF'
 #!/bin/sh
 [ "$1" = triggered ] && echo "$2" >>"$DPKG_ROOT/var/trg-fired"

@@ -4,13 +4,7 @@
 # by side on a plain merged directory and through an aliasfs view.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/fixtures/dpkg-scenarios.sh"
-need_fuse
-[ "$(id -u)" = 0 ] || skip "dpkg --root needs root to set owners"
-command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
-dpkg_watchdog 150
-
-P=$T/debs
-mkdir -p "$P"
+dpkg_test_start 150
 {
 	mkpkg "$P" x 1 /lib/p6dir/ &&
 		mkpkg "$P" y 1 /usr/lib/p6dir/ &&

@@ -11,13 +11,7 @@
 # alias, and keeps t's file; the plain merged tree shows what is at stake.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/fixtures/dpkg-scenarios.sh"
-need_fuse
-[ "$(id -u)" = 0 ] || skip "dpkg --root needs root to set owners"
-command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
-dpkg_watchdog 150
-
-P=$T/debs
-mkdir -p "$P"
+dpkg_test_start 150
 {
 	mkpkg "$P" t 1 /bin/test && mkpkg "$P" u 1 /usr/bin/test
 } || fail "building the packages"

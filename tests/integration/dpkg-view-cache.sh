@@ -7,13 +7,7 @@
 # spellings.
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/fixtures/dpkg-scenarios.sh"
-need_fuse
-[ "$(id -u)" = 0 ] || skip "dpkg --root needs root to set owners"
-command -v dpkg >/dev/null 2>&1 || skip "no dpkg"
-dpkg_watchdog 120
-
-P=$T/debs
-mkdir -p "$P"
+dpkg_test_start 120
 {
 	mkpkg "$P" a 1 /bin/foo /usr/share/doc/a/x &&
 		mkpkg "$P" b 1 /usr/bin/bar &&

@@ -80,6 +80,29 @@ orderings()
 	fi
 }
 
+# ord_run_example NAME JSON: aliasctl orderings --json JSON on the shipped
+# examples/NAME.scenario, its output kept in $T/matrix.out and
+# $T/matrix.err; checks it exits 0 (the view is never lost or
+# overwritten) and writes JSON, and as an ordinary user skips where user
+# namespaces cannot mount FUSE. The start every shipped-scenario test
+# shares, so they judge a run the same way.
+ord_run_example()
+{
+	orderings --json "$2" "$(ord_example "$1")" \
+		>"$T/matrix.out" 2>"$T/matrix.err"
+	_rc=$?
+	cat "$T/matrix.out" "$T/matrix.err"
+	check_eq "exit status: the view is never lost or overwritten" 0 "$_rc"
+	[ -f "$2" ] || { fail "no JSON written"; finish; }
+	if [ "$ORD_USER" = 1 ]; then
+		_mode=$(ord_field "$2" 'd["mode"]')
+		[ "$_mode" = userns ] ||
+			skip "user namespaces cannot mount FUSE here" \
+				"(mode $_mode): orderings-fakeroot.sh covers" \
+				"the fallback"
+	fi
+}
+
 # ord_start ARGS...: orderings in the background with the default action
 # for SIGINT and SIGTERM (a non-interactive shell makes background jobs
 # ignore SIGINT). Sets BG (the job, to wait for) and ORD_PID (aliasctl

@@ -11,19 +11,7 @@ need_fuse
 . "$top_srcdir/tests/integration/orderings-helpers.sh"
 
 J=$ORD_DIR/seed-003.json
-orderings --json "$J" "$(ord_example seed-003)" \
-	>"$T/matrix.out" 2>"$T/matrix.err"
-rc=$?
-cat "$T/matrix.out" "$T/matrix.err"
-check_eq "exit status: the view is never lost or overwritten" 0 "$rc"
-[ -f "$J" ] || { fail "no JSON written"; finish; }
-
-if [ "$ORD_USER" = 1 ]; then
-	mode=$(ord_field "$J" 'd["mode"]')
-	[ "$mode" = userns ] ||
-		skip "user namespaces cannot mount FUSE here (mode $mode):" \
-			"orderings-fakeroot.sh covers the fallback"
-fi
+ord_run_example seed-003 "$J"
 
 check_eq "JSON: scenario and packages" "seed-003 a,b,c 6 6" \
 	"$(ord_field "$J" '"%s %s %d %d" % (d["scenario"], ",".join(d["packages"]), d["total"], len(d["orderings"]))')"
