@@ -464,18 +464,19 @@ struct unpresent {
 	const char *before;
 	size_t before_len;
 	/* before: exact records, identities, identities where they stand;
-	 * shown: exact records; written: identities where they stand;
-	 * identities of @before dpkg wrote back where they stand (homed);
-	 * those stored already (done). */
-	struct dpkg_set bid, bident, bat, sid, wat, homed, done;
+	 * shown: exact records; written: keys as spelled; identities of
+	 * @before whose own spelling dpkg wrote a record of (homed: kept
+	 * or changed there); records of @before stored already (done). */
+	struct dpkg_set bid, bident, bat, sid, wkey, homed, done;
 	struct dpkg_buf id, c, x;
 };
 
 /* Add what @text's records are (record ids with @ids, identities with
- * @idents, identities where they stand with @at) to the sets given. */
+ * @idents, identities where they stand with @at, keys with @keys) to the
+ * sets given. */
 static int unpresent_scan(struct unpresent *u, const char *text, size_t len,
 			  struct dpkg_set *ids, struct dpkg_set *idents,
-			  struct dpkg_set *at)
+			  struct dpkg_set *at, struct dpkg_set *keys)
 {
 	struct dpkg_record rec;
 	size_t pos = 0;
@@ -494,11 +495,14 @@ static int unpresent_scan(struct unpresent *u, const char *text, size_t len,
 		    (r = dpkg_record_ident(u->map, u->kind, &rec, true, &u->c,
 					   &u->x)) == 0)
 			r = dpkg_set_add(at, u->x.data, u->x.len);
+		if (r >= 0 && keys)
+			r = dpkg_set_add(keys, rec.key, rec.key_len);
 	}
 	return r < 0 ? r : 0;
 }
 
-/* The identities of @before whose own spelling dpkg wrote back. */
+/* The identities of @before whose own spelling dpkg wrote a record of:
+ * that record is the truth, any other spelling a presentation. */
 static int unpresent_homed(struct unpresent *u)
 {
 	struct dpkg_record rec;
@@ -507,10 +511,7 @@ static int unpresent_homed(struct unpresent *u)
 
 	while (r >= 0 && dpkg_record_next(u->kind, u->before, u->before_len,
 					  &pos, &rec)) {
-		if (!rec.key || (r = dpkg_record_ident(u->map, u->kind, &rec,
-						       true, &u->c, &u->x)) < 0)
-			continue;
-		if (!dpkg_set_has(&u->wat, u->x.data, u->x.len))
+		if (!rec.key || !dpkg_set_has(&u->wkey, rec.key, rec.key_len))
 			continue;
 		r = dpkg_record_ident(u->map, u->kind, &rec, false, &u->c,
 				      &u->x);
@@ -570,7 +571,8 @@ static int unpresent_record(struct unpresent *u, const struct dpkg_record *rec,
 		r = unpresent_restore(u, at.data, at.len, out);
 	else if (r == 0 && !dpkg_set_has(&u->homed, u->x.data, u->x.len))
 		r = dpkg_buf_add(out, rec->start, rec->len);
-	/* else: another spelling of a record stored where it stands. */
+	/* else: another spelling of a record dpkg wrote (as it was, or
+	 * changed) in the spelling the backing has. */
 	free(at.data);
 	return r;
 keep:
@@ -610,18 +612,19 @@ int aliasdb_claims_unpresent(const struct aliasdb_map *map,
 	if (r == 0)
 		r = dpkg_set_init(&u.sid, shown_len / 16 + 16);
 	if (r == 0)
-		r = dpkg_set_init(&u.wat, len / 16 + 16);
+		r = dpkg_set_init(&u.wkey, len / 16 + 16);
 	if (r == 0)
 		r = dpkg_set_init(&u.homed, 16);
 	if (r == 0)
 		r = dpkg_set_init(&u.done, 16);
 	if (r == 0)
 		r = unpresent_scan(&u, u.before, u.before_len, &u.bid,
-				   &u.bident, &u.bat);
+				   &u.bident, &u.bat, NULL);
 	if (r == 0 && shown)
-		r = unpresent_scan(&u, shown, shown_len, &u.sid, NULL, NULL);
+		r = unpresent_scan(&u, shown, shown_len, &u.sid, NULL, NULL,
+				   NULL);
 	if (r == 0)
-		r = unpresent_scan(&u, written, len, NULL, NULL, &u.wat);
+		r = unpresent_scan(&u, written, len, NULL, NULL, NULL, &u.wkey);
 	if (r == 0)
 		r = unpresent_homed(&u);
 	while (r >= 0 && dpkg_record_next(kind, written, len, &pos, &rec))
@@ -631,7 +634,7 @@ out:
 	dpkg_set_free(&u.bident);
 	dpkg_set_free(&u.bat);
 	dpkg_set_free(&u.sid);
-	dpkg_set_free(&u.wat);
+	dpkg_set_free(&u.wkey);
 	dpkg_set_free(&u.homed);
 	dpkg_set_free(&u.done);
 	free(u.id.data);
