@@ -630,6 +630,24 @@ int aliasdb_claims_present(const struct aliasdb_map *map,
 			   size_t released_len, char **ret_text,
 			   size_t *ret_len);
 
+/*
+ * What to store for database file @kind (not a list: the files dpkg
+ * rewrites whole from what it read) when dpkg wrote @written (@len bytes)
+ * after being shown @shown, the presentation of @before (what the backing
+ * held; either may be NULL with length 0). dpkg writes back every spelling
+ * it was shown; stored, they would stay, so each record that only
+ * presented a record of @before is left out, and that record is stored
+ * in its own spelling where dpkg wrote that spelling. Records dpkg added
+ * or changed, and anything that is not a record, are kept as written, in
+ * dpkg's order. For a list, a copy of @written.
+ * Returns 0 and *ret_text (NUL terminated, free()) and *ret_len, -ENOMEM.
+ */
+int aliasdb_claims_unpresent(const struct aliasdb_map *map,
+			     enum aliasdb_dpkg_db kind, const char *before,
+			     size_t before_len, const char *shown,
+			     size_t shown_len, const char *written, size_t len,
+			     char **ret_text, size_t *ret_len);
+
 /* ---- Physical merge and split of a tree: convert and revert ---------- */
 
 struct stat;

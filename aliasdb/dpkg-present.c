@@ -432,3 +432,219 @@ int aliasdb_claims_present(const struct aliasdb_map *map,
 	*ret_len = out.len;
 	return 0;
 }
+
+/* ---- what dpkg writes back: the inverse of the presentation ------------ */
+
+/* The identity of @rec whatever the spelling of its paths: the record as
+ * presented under its canonical spelling, into @out. With @at, prefixed
+ * with its key as spelled and '\x1e' (a record of the backing where it
+ * stands). @c is scratch. */
+static int dpkg_record_ident(const struct aliasdb_map *map,
+			     enum aliasdb_dpkg_db kind,
+			     const struct dpkg_record *rec, bool at,
+			     struct dpkg_buf *c, struct dpkg_buf *out)
+{
+	int r = dpkg_canon(map, rec->key, rec->key_len, c);
+
+	out->len = 0;
+	if (r == 0 && at)
+		r = dpkg_buf_add(out, rec->key, rec->key_len);
+	if (r == 0 && at)
+		r = dpkg_buf_add(out, "\x1e", 1);
+	if (r == 0)
+		r = dpkg_buf_add(out, "", 0);
+	if (r == 0)
+		r = dpkg_record_emit(map, kind, rec, c->data, -1, out);
+	return r;
+}
+
+struct unpresent {
+	const struct aliasdb_map *map;
+	enum aliasdb_dpkg_db kind;
+	const char *before;
+	size_t before_len;
+	/* before: exact records, identities, identities where they stand;
+	 * shown: exact records; written: keys as spelled; identities of
+	 * @before whose own spelling dpkg wrote a record of (homed: kept
+	 * or changed there); records of @before stored already (done). */
+	struct dpkg_set bid, bident, bat, sid, wkey, homed, done;
+	struct dpkg_buf id, c, x;
+};
+
+/* Add what @text's records are (record ids with @ids, identities with
+ * @idents, identities where they stand with @at, keys with @keys) to the
+ * sets given. */
+static int unpresent_scan(struct unpresent *u, const char *text, size_t len,
+			  struct dpkg_set *ids, struct dpkg_set *idents,
+			  struct dpkg_set *at, struct dpkg_set *keys)
+{
+	struct dpkg_record rec;
+	size_t pos = 0;
+	int r = 0;
+
+	while (r >= 0 && dpkg_record_next(u->kind, text, len, &pos, &rec)) {
+		if (!rec.key)
+			continue;
+		if (ids && (r = dpkg_record_id(&rec, &u->id)) == 0)
+			r = dpkg_set_add(ids, u->id.data, u->id.len);
+		if (r >= 0 && idents &&
+		    (r = dpkg_record_ident(u->map, u->kind, &rec, false, &u->c,
+					   &u->x)) == 0)
+			r = dpkg_set_add(idents, u->x.data, u->x.len);
+		if (r >= 0 && at &&
+		    (r = dpkg_record_ident(u->map, u->kind, &rec, true, &u->c,
+					   &u->x)) == 0)
+			r = dpkg_set_add(at, u->x.data, u->x.len);
+		if (r >= 0 && keys)
+			r = dpkg_set_add(keys, rec.key, rec.key_len);
+	}
+	return r < 0 ? r : 0;
+}
+
+/* The identities of @before whose own spelling dpkg wrote a record of:
+ * that record is the truth, any other spelling a presentation. */
+static int unpresent_homed(struct unpresent *u)
+{
+	struct dpkg_record rec;
+	size_t pos = 0;
+	int r = 0;
+
+	while (r >= 0 && dpkg_record_next(u->kind, u->before, u->before_len,
+					  &pos, &rec)) {
+		if (!rec.key || !dpkg_set_has(&u->wkey, rec.key, rec.key_len))
+			continue;
+		r = dpkg_record_ident(u->map, u->kind, &rec, false, &u->c,
+				      &u->x);
+		if (r == 0)
+			r = dpkg_set_add(&u->homed, u->x.data, u->x.len);
+	}
+	return r < 0 ? r : 0;
+}
+
+/* Store the record of @before standing where @at (an identity where it
+ * stands) says, once. */
+static int unpresent_restore(struct unpresent *u, const char *at, size_t n,
+			     struct dpkg_buf *out)
+{
+	struct dpkg_record rec;
+	size_t pos = 0;
+	int r = 0;
+
+	if (dpkg_set_has(&u->done, at, n))
+		return 0;
+	r = dpkg_set_add(&u->done, at, n);
+	while (r >= 0 && dpkg_record_next(u->kind, u->before, u->before_len,
+					  &pos, &rec)) {
+		if (!rec.key || (r = dpkg_record_ident(u->map, u->kind, &rec,
+						       true, &u->c, &u->x)) < 0)
+			continue;
+		if (u->x.len == n && memcmp(u->x.data, at, n) == 0)
+			return dpkg_buf_add(out, rec.start, rec.len);
+	}
+	return r < 0 ? r : 0;
+}
+
+/* What to store of written record @rec (see aliasdb_claims_unpresent). */
+static int unpresent_record(struct unpresent *u, const struct dpkg_record *rec,
+			    struct dpkg_buf *out)
+{
+	struct dpkg_buf at = {0};
+	int r;
+
+	if (!rec->key)
+		return dpkg_buf_add(out, rec->start, rec->len);
+	r = dpkg_record_id(rec, &u->id);
+	if (r < 0)
+		return r;
+	/* The backing's own record, or one dpkg was never shown. */
+	if (dpkg_set_has(&u->bid, u->id.data, u->id.len) ||
+	    !dpkg_set_has(&u->sid, u->id.data, u->id.len))
+		goto keep;
+	r = dpkg_record_ident(u->map, u->kind, rec, false, &u->c, &u->x);
+	if (r < 0)
+		return r;
+	/* Shown, and no spelling of a record of the backing: dpkg's own. */
+	if (!dpkg_set_has(&u->bident, u->x.data, u->x.len))
+		goto keep;
+	r = dpkg_record_ident(u->map, u->kind, rec, true, &u->c, &at);
+	if (r == 0 && dpkg_set_has(&u->bat, at.data, at.len))
+		r = unpresent_restore(u, at.data, at.len, out);
+	else if (r == 0 && !dpkg_set_has(&u->homed, u->x.data, u->x.len))
+		r = dpkg_buf_add(out, rec->start, rec->len);
+	/* else: another spelling of a record dpkg wrote (as it was, or
+	 * changed) in the spelling the backing has. */
+	free(at.data);
+	return r;
+keep:
+	r = dpkg_record_ident(u->map, u->kind, rec, true, &u->c, &u->x);
+	if (r == 0 && dpkg_set_has(&u->bid, u->id.data, u->id.len))
+		r = dpkg_set_add(&u->done, u->x.data, u->x.len);
+	return r < 0 ? r : dpkg_buf_add(out, rec->start, rec->len);
+}
+
+int aliasdb_claims_unpresent(const struct aliasdb_map *map,
+			     enum aliasdb_dpkg_db kind, const char *before,
+			     size_t before_len, const char *shown,
+			     size_t shown_len, const char *written, size_t len,
+			     char **ret_text, size_t *ret_len)
+{
+	struct unpresent u = {
+		.map = map,
+		.kind = kind,
+		.before = before ? before : "",
+		.before_len = before ? before_len : 0,
+	};
+	struct dpkg_buf out = {0};
+	struct dpkg_record rec;
+	size_t pos = 0;
+	int r;
+
+	r = dpkg_buf_add(&out, "", 0);
+	if (r == 0 && kind == ALIASDB_DPKG_LIST)
+		r = dpkg_buf_add(&out, written, len);
+	if (r < 0 || kind == ALIASDB_DPKG_LIST)
+		goto out;
+	r = dpkg_set_init(&u.bid, u.before_len / 16 + 16);
+	if (r == 0)
+		r = dpkg_set_init(&u.bident, u.before_len / 16 + 16);
+	if (r == 0)
+		r = dpkg_set_init(&u.bat, u.before_len / 16 + 16);
+	if (r == 0)
+		r = dpkg_set_init(&u.sid, shown_len / 16 + 16);
+	if (r == 0)
+		r = dpkg_set_init(&u.wkey, len / 16 + 16);
+	if (r == 0)
+		r = dpkg_set_init(&u.homed, 16);
+	if (r == 0)
+		r = dpkg_set_init(&u.done, 16);
+	if (r == 0)
+		r = unpresent_scan(&u, u.before, u.before_len, &u.bid,
+				   &u.bident, &u.bat, NULL);
+	if (r == 0 && shown)
+		r = unpresent_scan(&u, shown, shown_len, &u.sid, NULL, NULL,
+				   NULL);
+	if (r == 0)
+		r = unpresent_scan(&u, written, len, NULL, NULL, NULL, &u.wkey);
+	if (r == 0)
+		r = unpresent_homed(&u);
+	while (r >= 0 && dpkg_record_next(kind, written, len, &pos, &rec))
+		r = unpresent_record(&u, &rec, &out);
+out:
+	dpkg_set_free(&u.bid);
+	dpkg_set_free(&u.bident);
+	dpkg_set_free(&u.bat);
+	dpkg_set_free(&u.sid);
+	dpkg_set_free(&u.wkey);
+	dpkg_set_free(&u.homed);
+	dpkg_set_free(&u.done);
+	free(u.id.data);
+	free(u.c.data);
+	free(u.x.data);
+	if (r < 0) {
+		free(out.data);
+		return -ENOMEM;
+	}
+	*ret_text = out.data;
+	*ret_len = out.len;
+	return 0;
+}

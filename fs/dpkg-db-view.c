@@ -248,6 +248,26 @@ static int afs_dpkgdb_slurp(int fd, off_t size, char **ret, size_t *ret_len)
 	return 0;
 }
 
+/* Read all of the backing file open at O_PATH @pfd. */
+static int afs_dpkgdb_slurp_path(int pfd, const struct stat *st, char **ret,
+				 size_t *ret_len)
+{
+	char proc[64];
+	int fd, r;
+
+	if (st->st_size > AFS_DPKGDB_MAX_SIZE)
+		return -EFBIG;
+	r = afs_proc_path(pfd, proc, sizeof(proc));
+	if (r < 0)
+		return r;
+	fd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = afs_dpkgdb_slurp(fd, st->st_size, ret, ret_len);
+	close(fd);
+	return r;
+}
+
 static bool afs_ts_eq(struct timespec a, struct timespec b)
 {
 	return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
@@ -280,10 +300,10 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 	struct afs_dpkg_cached *c;
 	uint64_t tree_gen = atomic_load(&fs->tree_gen);
 	uint64_t claims_gen = atomic_load(&d->gen);
-	char *backing = NULL, *released = NULL, *text = NULL, proc[64];
+	char *backing = NULL, *released = NULL, *text = NULL;
 	size_t blen = 0, rlen = 0, len = 0;
 	struct stat st;
-	int fd, r;
+	int r;
 
 	if (pst)
 		st = *pst;
@@ -311,16 +331,7 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 	}
 	pthread_mutex_unlock(&d->lock);
 
-	if (st.st_size > AFS_DPKGDB_MAX_SIZE)
-		return -EFBIG;
-	r = afs_proc_path(pfd, proc, sizeof(proc));
-	if (r < 0)
-		return r;
-	fd = open(proc, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = afs_dpkgdb_slurp(fd, st.st_size, &backing, &blen);
-	close(fd);
+	r = afs_dpkgdb_slurp_path(pfd, &st, &backing, &blen);
 	if (r < 0)
 		return r;
 	claims = afs_dpkgdb_claims(fs, false);
@@ -673,10 +684,13 @@ static int afs_dpkgdb_is_dir(const char *path, void *userdata)
 	return 0;
 }
 
-/* dpkg wrote @vpath (backing file open at @fd): learn from it. @shown is
- * what dpkg was shown there if the claims may not know. tree_lock held. */
+/* dpkg wrote @vpath (backing file open at @fd; what dpkg wrote is
+ * @written if not NULL, the backing keeping less): learn from it. @shown
+ * is what dpkg was shown there if the claims may not know. tree_lock
+ * held. */
 static void afs_dpkgdb_absorb(struct afs_fs *fs, int kind, const char *vpath,
-			      int fd, const char *shown, size_t shown_len)
+			      int fd, const char *written, size_t written_len,
+			      const char *shown, size_t shown_len)
 {
 	struct afs_dpkgdb *d = fs->dpkg;
 	struct aliasdb_claims *claims = afs_dpkgdb_claims(fs, true);
@@ -689,7 +703,16 @@ static void afs_dpkgdb_absorb(struct afs_fs *fs, int kind, const char *vpath,
 		return;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
 		return;
-	r = afs_dpkgdb_slurp(fd, st.st_size, &text, &len);
+	if (written) {
+		text = malloc(written_len + 1);
+		r = text ? 0 : -ENOMEM;
+		if (text) {
+			memcpy(text, written, written_len);
+			len = written_len;
+		}
+	} else {
+		r = afs_dpkgdb_slurp(fd, st.st_size, &text, &len);
+	}
 	if (r == 0)
 		r = aliasdb_claims_absorb(claims, fs->aliases->map,
 					  (enum aliasdb_dpkg_db)kind, vpath,
@@ -722,7 +745,8 @@ void afs_dpkgdb_released(struct afs_fs *fs, struct afs_inode *inode, int flags)
 	if (pfd >= 0 && afs_proc_path(pfd, proc, sizeof(proc)) >= 0) {
 		fd = open(proc, O_RDONLY | O_CLOEXEC);
 		if (fd >= 0) {
-			afs_dpkgdb_absorb(fs, kind, vpath, fd, NULL, 0);
+			afs_dpkgdb_absorb(fs, kind, vpath, fd, NULL, 0, NULL,
+					  0);
 			close(fd);
 		}
 	}
@@ -758,14 +782,90 @@ struct afs_dpkgdb_rename {
 	char *name;
 	char *shown; /* what the old target was presented as, or NULL */
 	size_t shown_len;
+	char *written; /* what dpkg wrote, if the backing keeps less */
+	size_t written_len;
 	struct stat old; /* the old target, if old_found */
 	bool old_found;
 };
 
-void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *ndir,
-			      const char *newname)
+/* Replace the content of the file open at @fd with @text, durably. */
+static int afs_dpkgdb_rewrite(int fd, const char *text, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = pwrite(fd, text + off, len - off, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		off += (size_t)n;
+	}
+	if (ftruncate(fd, (off_t)len) < 0 || fsync(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * dpkg rewrites a whole database file (diversions, statoverride,
+ * triggers/File) from what it read, so it writes back every spelling the
+ * view showed it; stored, they would stay, and the backing would differ
+ * from dpkg's own on a merged tree. Before @name of @dir (what dpkg
+ * wrote) replaces the database file, which held @before, it gets what
+ * dpkg would have written seeing one spelling (aliasdb_claims_unpresent);
+ * t->written keeps what dpkg wrote, for the claims. tree_lock held.
+ */
+static void afs_dpkgdb_unpresent(struct afs_fs *fs, struct afs_dpkgdb_rename *t,
+				 struct afs_inode *dir, const char *name,
+				 const char *before, size_t before_len)
+{
+	char *text = NULL, *keep = NULL;
+	size_t len = 0, klen = 0;
+	struct stat st;
+	int fd, r;
+
+	if (t->kind == ALIASDB_DPKG_LIST || dir->slots[0].fd < 0)
+		return;
+	fd = openat(dir->slots[0].fd, name,
+		    O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	r = fstat(fd, &st) < 0 ? -errno : 0;
+	if (r == 0 && (!S_ISREG(st.st_mode) || st.st_nlink != 1))
+		r = -EINVAL; /* only dpkg's own new file */
+	if (r == 0)
+		r = afs_dpkgdb_slurp(fd, st.st_size, &text, &len);
+	if (r == 0)
+		r = aliasdb_claims_unpresent(
+			fs->aliases->map, (enum aliasdb_dpkg_db)t->kind, before,
+			before_len, t->shown, t->shown_len, text, len, &keep,
+			&klen);
+	if (r == 0 && (klen != len || memcmp(keep, text, len) != 0)) {
+		r = afs_dpkgdb_rewrite(fd, keep, klen);
+		if (r == 0) {
+			t->written = text;
+			t->written_len = len;
+			text = NULL;
+		} else {
+			fuse_log(FUSE_LOG_WARNING,
+				 "aliasfs: cannot store %s as dpkg would "
+				 "natively: %s\n",
+				 t->vpath, strerror(-r));
+		}
+	}
+	close(fd);
+	free(text);
+	free(keep);
+}
+
+void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *dir,
+			      const char *name, struct afs_inode *ndir,
+			      const char *newname, unsigned int flags)
 {
 	struct afs_dpkgdb_rename *t;
+	char *before = NULL;
+	size_t before_len = 0;
 	int kind, fd;
 
 	if (!fs->dpkg || fs->ro)
@@ -796,11 +896,17 @@ void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *ndir,
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 			(void)afs_dpkgdb_content(fs, kind, t->vpath, fd, &st,
 						 &t->shown, &t->shown_len);
+			if (afs_dpkgdb_slurp_path(fd, &st, &before,
+						  &before_len) < 0)
+				before = NULL;
 			t->old = st;
 			t->old_found = true;
 		}
 		close(fd);
 	}
+	if (t->shown && before && !(flags & RENAME_EXCHANGE))
+		afs_dpkgdb_unpresent(fs, t, dir, name, before, before_len);
+	free(before);
 	return t;
 }
 
@@ -821,8 +927,8 @@ void afs_dpkgdb_rename_end(struct afs_fs *fs, void *token, bool ok)
 	if (fd >= 0) {
 		struct stat st;
 
-		afs_dpkgdb_absorb(fs, t->kind, t->vpath, fd, t->shown,
-				  t->shown_len);
+		afs_dpkgdb_absorb(fs, t->kind, t->vpath, fd, t->written,
+				  t->written_len, t->shown, t->shown_len);
 		if (fstat(fd, &st) == 0) {
 			struct afs_inode *x;
 
@@ -844,6 +950,7 @@ void afs_dpkgdb_rename_end(struct afs_fs *fs, void *token, bool ok)
 		(void)fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
 	free(t->name);
 	free(t->shown);
+	free(t->written);
 	free(t);
 }
 

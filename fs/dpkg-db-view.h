@@ -88,13 +88,16 @@ void afs_dpkgdb_inval_attrs(struct afs_fs *fs);
 void afs_dpkgdb_released(struct afs_fs *fs, struct afs_inode *inode, int flags);
 
 /*
- * A rename onto @ndir/@newname is about to happen: remember what dpkg was
- * shown there (the claims may not know). Returns an opaque token for
+ * A rename (@flags) of @dir/@name onto @ndir/@newname is about to happen:
+ * remember what dpkg was shown there (the claims may not know), and when
+ * dpkg replaces a file it rewrites whole, have @name hold what dpkg would
+ * have written natively. Returns an opaque token for
  * afs_dpkgdb_rename_end() (NULL when nothing to do). Call with tree_lock
  * held for reading.
  */
-void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *ndir,
-			      const char *newname);
+void *afs_dpkgdb_rename_begin(struct afs_fs *fs, struct afs_inode *dir,
+			      const char *name, struct afs_inode *ndir,
+			      const char *newname, unsigned int flags);
 
 /* The rename succeeded (@ok) or not; consumes @token. Call without locks
  * and after replying: it may notify the kernel. */

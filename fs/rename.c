@@ -224,7 +224,8 @@ void afs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	}
 	afs_rdlock(fs);
 	/* dpkg database view: dpkg renames P.list-new onto P.list. */
-	dpkg_token = afs_dpkgdb_rename_begin(fs, ndir, newname);
+	dpkg_token =
+		afs_dpkgdb_rename_begin(fs, dir, name, ndir, newname, flags);
 	r = afs_rename_locked(fs, dir, name, ndir, newname, flags, false,
 			      &need_wrlock);
 	afs_unlock(fs);

@@ -407,10 +407,77 @@ static void test_open_errors(void **state)
 	aliasdb_claims_close(NULL);
 }
 
+/* What is stored of what dpkg wrote after it was shown @before presented. */
+static void assert_unpresent(struct fixture *f, enum aliasdb_dpkg_db kind,
+			     const char *before, const char *written,
+			     const char *want)
+{
+	char *shown = NULL, *text = NULL;
+	size_t slen = 0, len = 0;
+
+	assert_int_equal(aliasdb_claims_present(f->map, kind, before,
+						strlen(before), "", 0, &shown,
+						&slen),
+			 0);
+	assert_int_equal(aliasdb_claims_unpresent(
+				 f->map, kind, before, strlen(before), shown,
+				 slen, written, strlen(written), &text, &len),
+			 0);
+	assert_int_equal(len, strlen(text));
+	assert_string_equal(text, want);
+	free(shown);
+	free(text);
+}
+
+/* dpkg writes back every spelling it was shown: the backing keeps its
+ * own; what dpkg added or changed stays as written, in its order. */
+static void test_unpresent(void **state)
+{
+	struct fixture *f = *state;
+	const char *sh = "/bin/sh\n/bin/sh.distrib\ndash\n";
+	const char *ush = "/usr/bin/sh\n/usr/bin/sh.distrib\ndash\n";
+	const char *man = "/usr/share/man/sh.1\n/usr/share/man/sh.2\ndash\n";
+
+	/* dash's diversion, written back in both spellings, a new one. */
+	{
+		char before[256], written[256], want[256];
+
+		snprintf(before, sizeof(before), "%s", sh);
+		snprintf(written, sizeof(written), "%s%s%s", ush, man, sh);
+		snprintf(want, sizeof(want), "%s%s", man, sh);
+		assert_unpresent(f, ALIASDB_DPKG_DIVERSIONS, before, written,
+				 want);
+	}
+	/* A diversion to the other spelling: shown respelled both times,
+	 * stored as it was, where dpkg wrote its own spelling. */
+	assert_unpresent(f, ALIASDB_DPKG_DIVERSIONS,
+			 "/bin/ls\n/usr/bin/ls.d\nd2\n",
+			 "/usr/bin/ls\n/usr/bin/ls.d\nd2\n"
+			 "/bin/ls\n/bin/ls.d\nd2\n",
+			 "/bin/ls\n/usr/bin/ls.d\nd2\n");
+	/* A statoverride dpkg changed under the other spelling. */
+	assert_unpresent(f, ALIASDB_DPKG_STATOVERRIDE,
+			 "root root 700 /bin/x\nroot root 755 /usr/share/s\n",
+			 "root root 755 /usr/share/s\nroot root 755 /bin/x\n"
+			 "root root 700 /usr/bin/x\n",
+			 "root root 755 /usr/share/s\nroot root 755 /bin/x\n");
+	/* An interest moved to the other spelling by an upgrade. */
+	assert_unpresent(f, ALIASDB_DPKG_FILE_TRIGGERS, "/lib/t p\n",
+			 "/usr/lib/t p\n", "/usr/lib/t p\n");
+	/* Garbage stays; a list is never rewritten. */
+	assert_unpresent(f, ALIASDB_DPKG_STATOVERRIDE, "junk\n",
+			 "junk\nroot root 1 /bin/y",
+			 "junk\nroot root 1 /bin/y");
+	assert_unpresent(f, ALIASDB_DPKG_LIST, "/bin/a\n",
+			 "/usr/bin/a\n/bin/a\n", "/usr/bin/a\n/bin/a\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_present_list, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_unpresent, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_present_bad_input, setup,
 						teardown),
