@@ -300,16 +300,25 @@ static int convert_open_db(struct aliasctl *ctl, struct aliasdb **ret_db)
 	return ALIASCTL_EXIT_OK;
 }
 
-/* Remove the database files of an unfinished creation at @dir. */
+/* Remove an unfinished creation at @dir: the directory and every file in
+ * it. Only convert_create_db() makes @dir, and the database leaves more
+ * than its LMDB files there (its copy of the aliases, under a temporary
+ * name too), so naming the files would leave a directory in the tree
+ * that a rollback, which finds no run to undo, never takes away. */
 static void convert_rm_partial(const char *dir)
 {
-	static const char *const files[] = {"data.mdb", "lock.mdb"};
-	char path[ALIASDB_PATH_MAX];
+	struct dirent *e;
+	DIR *d;
 
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		(void)unlink(path);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		(void)unlinkat(dirfd(d), e->d_name, 0);
 	}
+	closedir(d);
 	(void)rmdir(dir);
 }
 

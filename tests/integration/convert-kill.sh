@@ -42,6 +42,21 @@ kl_sum "$W/back" >"$W/back.sum"
 check "convert then revert gives the original back" cmp "$W/orig.sum" \
 	"$W/back.sum"
 
+# Killed while it made the database, before any event: the half-made
+# database directory (its LMDB files and its copy of the aliases, one
+# still under its temporary name) is all the run left in the tree, and a
+# rollback, which finds no run to undo, must take it away.
+cp -a "$W/orig" "$W/early"
+mkdir "$W/early/var/lib/aliasfs.new"
+for f in data.mdb lock.mdb aliases.dump .aliases.dump.tmp; do
+	echo partial >"$W/early/var/lib/aliasfs.new/$f"
+done
+check "rollback after a kill while the database was made" \
+	aliasctl convert --prefer canonical --rollback "$W/early"
+kl_sum "$W/early" >"$W/early.sum"
+check "the half-made database is gone" cmp "$W/orig.sum" "$W/early.sum"
+rm -rf "$W/early" "$W/early.sum"
+
 # convert
 n=$(kl_events "$W/orig" convert --prefer canonical)
 echo "convert: $n events"
