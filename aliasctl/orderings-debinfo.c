@@ -19,6 +19,7 @@
 #include "aliasctl/orderings-proc.h"
 #include "aliasctl/orderings-workdir.h"
 #include "archive/deb-reader.h"
+#include "aliasctl/rmtree.h"
 
 static int debinfo_why(char **ret_why, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -483,7 +484,7 @@ int ord_deb_build(struct ord_package *pkg, const char *outdir,
 	deb = NULL;
 out:
 	if (tree)
-		ord_rmtree(tree);
+		aliasctl_rmtree(tree);
 	free(out);
 	free(tree);
 	free(dir);

@@ -28,6 +28,7 @@
 #include "aliasctl/orderings-runner.h"
 #include "aliasctl/orderings-step.h"
 #include "aliasctl/orderings-workdir.h"
+#include "aliasctl/rmtree.h"
 
 static const char *const run_side_names[2] = {"view", "baseline"};
 
@@ -144,7 +145,7 @@ static void run_state_free(struct run *run, struct run_state *st, bool remove)
 	if (st->view.mountpoint)
 		ord_view_unmount(run->o->mode, &st->view);
 	if (remove)
-		ord_rmtree(st->dir);
+		aliasctl_rmtree(st->dir);
 	free(st->dir);
 	free(st->root);
 	free(st->mnt);
@@ -401,7 +402,7 @@ static void run_keep(struct run *run, int side, long ordering,
 		return;
 	mkdir(dir, 0755);
 	if (asprintf(&dst, "%s/%s", dir, run_side_names[side]) >= 0) {
-		ord_rmtree(dst);
+		aliasctl_rmtree(dst);
 		if (rename(st->root, dst) < 0) {
 			char *argv[] = {"cp", "-a", st->root, dst, NULL};
 			struct ord_proc_opts o = {.argv = argv, .out_fd = -1};
@@ -800,7 +801,7 @@ static void run_keep_debs(struct run *run)
 		struct ord_proc_opts o = {.argv = argv, .out_fd = -1};
 		int rc;
 
-		ord_rmtree(dst);
+		aliasctl_rmtree(dst);
 		ord_proc_run(&o, -1, &rc);
 	}
 	free(src);

@@ -17,6 +17,7 @@
 
 #include "aliasctl/orderings-proc.h"
 #include "aliasctl/orderings-workdir.h"
+#include "aliasctl/rmtree.h"
 
 #define WD_PREFIX "run."
 #define WD_NEW_PREFIX ".new."
@@ -257,7 +258,7 @@ static int wd_clean_one(const char *base, const char *name)
 		free(mounts);
 	}
 	if (r == 0) {
-		r = ord_rmtree(dir);
+		r = aliasctl_rmtree(dir);
 		if (r < 0 && r != -ENOENT)
 			fprintf(stderr,
 				"aliasctl orderings: cannot remove %s, left "
@@ -401,7 +402,7 @@ void ord_workdir_remove(struct ord_workdir *wd)
 	if (!wd)
 		return;
 	if (wd->dir)
-		ord_rmtree(wd->dir);
+		aliasctl_rmtree(wd->dir);
 	if (wd->lock)
 		unlink(wd->lock);
 	if (wd->lock_fd >= 0)
@@ -409,70 +410,4 @@ void ord_workdir_remove(struct ord_workdir *wd)
 	free(wd->lock);
 	free(wd->dir);
 	free(wd);
-}
-
-/* Remove the contents of the directory open at @fd (device @dev). */
-static int wd_rm_contents(int fd, dev_t dev)
-{
-	DIR *d;
-	struct dirent *e;
-	int first = 0;
-
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((e = readdir(d))) {
-		struct stat st;
-		int r = 0;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			int sub;
-
-			if (st.st_dev != dev) {
-				r = -EBUSY; /* a mount: never go in */
-			} else {
-				if ((st.st_mode & 0700) != 0700)
-					fchmodat(dirfd(d), e->d_name, 0700, 0);
-				sub = openat(dirfd(d), e->d_name,
-					     O_RDONLY | O_DIRECTORY |
-						     O_NOFOLLOW | O_CLOEXEC);
-				r = sub < 0 ? -errno : wd_rm_contents(sub, dev);
-				if (r == 0 && unlinkat(dirfd(d), e->d_name,
-						       AT_REMOVEDIR) < 0)
-					r = -errno;
-			}
-		} else if (unlinkat(dirfd(d), e->d_name, 0) < 0) {
-			r = -errno;
-		}
-		if (r < 0 && first == 0)
-			first = r;
-	}
-	closedir(d);
-	return first;
-}
-
-int ord_rmtree(const char *path)
-{
-	struct stat st;
-	int fd, r;
-
-	if (lstat(path, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? -errno : 0;
-	if ((st.st_mode & 0700) != 0700)
-		chmod(path, 0700);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = wd_rm_contents(fd, st.st_dev);
-	if (r == 0 && rmdir(path) < 0)
-		r = -errno;
-	return r;
 }

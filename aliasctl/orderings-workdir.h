@@ -44,14 +44,6 @@ int ord_workdir_create(const char *base, struct ord_workdir **ret_wd);
  * gone by then). Accepts NULL. */
 void ord_workdir_remove(struct ord_workdir *wd);
 
-/*
- * Remove the tree at @path without crossing into other file systems (a
- * view still mounted is left, and reported as -EBUSY). Directories the
- * caller cannot write are made writable first. Returns 0 or -errno (the
- * first error; it goes on with the rest).
- */
-int ord_rmtree(const char *path);
-
 /* Unmount @path lazily: umount2(MNT_DETACH) when allowed, else
  * fusermount3 -u -z. Returns 0 or -errno. */
 int ord_unmount_lazy(const char *path);

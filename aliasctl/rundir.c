@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "aliasctl/rundir.h"
+#include "aliasctl/rmtree.h"
 
 #define RD_PREFIX "run."
 #define RD_NEW_PREFIX ".new."
@@ -342,7 +343,7 @@ static int rd_clean_paths(const char *lock, const char *dir,
 		free(mounts);
 	}
 	if (r == 0) {
-		r = rundir_rmtree(dir);
+		r = aliasctl_rmtree(dir);
 		if (r < 0 && r != -ENOENT)
 			fprintf(stderr,
 				"%s: cannot remove %s, left by a dead run: "
@@ -574,7 +575,7 @@ int rundir_remove(struct rundir *rd)
 	if (!rd)
 		return 0;
 	if (rd->dir) {
-		r = rundir_rmtree(rd->dir);
+		r = aliasctl_rmtree(rd->dir);
 		if (r == -ENOENT)
 			r = 0;
 	}
@@ -588,71 +589,5 @@ int rundir_remove(struct rundir *rd)
 	free(rd->lock);
 	free(rd->dir);
 	free(rd);
-	return r;
-}
-
-/* Remove the contents of the directory open at @fd (device @dev). */
-static int rd_rm_contents(int fd, dev_t dev)
-{
-	struct dirent *e;
-	int first = 0;
-	DIR *d;
-
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	while ((e = readdir(d))) {
-		struct stat st;
-		int r = 0;
-
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			int sub;
-
-			if (st.st_dev != dev) {
-				r = -EBUSY; /* a mount: never go in */
-			} else {
-				if ((st.st_mode & 0700) != 0700)
-					fchmodat(dirfd(d), e->d_name, 0700, 0);
-				sub = openat(dirfd(d), e->d_name,
-					     O_RDONLY | O_DIRECTORY |
-						     O_NOFOLLOW | O_CLOEXEC);
-				r = sub < 0 ? -errno : rd_rm_contents(sub, dev);
-				if (r == 0 && unlinkat(dirfd(d), e->d_name,
-						       AT_REMOVEDIR) < 0)
-					r = -errno;
-			}
-		} else if (unlinkat(dirfd(d), e->d_name, 0) < 0) {
-			r = -errno;
-		}
-		if (r < 0 && first == 0)
-			first = r;
-	}
-	closedir(d);
-	return first;
-}
-
-int rundir_rmtree(const char *path)
-{
-	struct stat st;
-	int fd, r;
-
-	if (lstat(path, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path) < 0 ? -errno : 0;
-	if ((st.st_mode & 0700) != 0700)
-		chmod(path, 0700);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = rd_rm_contents(fd, st.st_dev);
-	if (r == 0 && rmdir(path) < 0)
-		r = -errno;
 	return r;
 }

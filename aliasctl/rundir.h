@@ -74,14 +74,6 @@ int rundir_remove(struct rundir *rd);
  */
 int rundir_clean_stale(const char *base, const char *env_name, const char *who);
 
-/*
- * Remove the tree at @path without crossing into other file systems (a
- * mount inside is left, and reported as -EBUSY). Directories the caller
- * cannot write are made writable first. Returns 0 or -errno (the first
- * error; it goes on with the rest).
- */
-int rundir_rmtree(const char *path);
-
 /* Mount points at or under @dir in /proc/self/mountinfo, deepest first.
  * Returns 0 with the list (free each and the array), or -errno. */
 int rundir_mounts_under(const char *dir, char ***ret_list, size_t *ret_n);
