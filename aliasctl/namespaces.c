@@ -41,8 +41,7 @@ static int ns_private_mounts(void)
 								     : 0;
 }
 
-/* The steps of ns_enter_user(); *ret_step names the one that failed. */
-static int ns_user_steps(const char **ret_step)
+int ns_enter_user_steps(const char **ret_step)
 {
 	uid_t uid = getuid();
 	gid_t gid = getgid();
@@ -76,7 +75,7 @@ int ns_enter_user(char **ret_why)
 	int r;
 
 	*ret_why = NULL;
-	r = ns_user_steps(&step);
+	r = ns_enter_user_steps(&step);
 	return r < 0 ? ns_why(ret_why, step, r) : 0;
 }
 
@@ -98,7 +97,7 @@ static void ns_probe_child(const char *dir, int fd)
 	char opts[128];
 	int r, fuse = -1;
 
-	r = ns_user_steps(&step);
+	r = ns_enter_user_steps(&step);
 	if (r == 0) {
 		step = "opening /dev/fuse";
 		fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);

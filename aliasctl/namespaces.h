@@ -24,6 +24,10 @@ int ns_probe_user_fuse(char **ret_why);
  */
 int ns_enter_user(char **ret_why);
 
+/* The same, for a caller that words its own message: returns 0, or -errno
+ * with *ret_step naming the step that failed. */
+int ns_enter_user_steps(const char **ret_step);
+
 /* Enter a new mount namespace whose mounts propagate nowhere (needs
  * CAP_SYS_ADMIN). Returns 0, or -errno with *ret_why. */
 int ns_enter_mount(char **ret_why);

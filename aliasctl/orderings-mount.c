@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aliasctl/namespaces.h"
 #include "aliasctl/orderings-mount.h"
 #include "aliasctl/orderings-proc.h"
 #include "aliasctl/orderings-workdir.h"
@@ -38,51 +39,6 @@ int ord_mode_parse(const char *s, enum ord_mode *ret)
 			return 0;
 		}
 	return -EINVAL;
-}
-
-static int mount_write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
-	size_t len = strlen(text);
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, len) != (ssize_t)len)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-/* Become uid and gid 0 in a new user namespace, with a mount namespace
- * of our own. Returns 0, or -errno with *ret_step naming the step. */
-static int mount_userns(const char **ret_step)
-{
-	uid_t uid = getuid();
-	gid_t gid = getgid();
-	char map[64];
-	int r;
-
-	*ret_step = "unshare(CLONE_NEWUSER | CLONE_NEWNS)";
-	if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-		return -errno;
-	*ret_step = "writing /proc/self/setgroups";
-	r = mount_write_file("/proc/self/setgroups", "deny");
-	if (r < 0 && r != -ENOENT)
-		return r;
-	*ret_step = "writing /proc/self/uid_map";
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
-	r = mount_write_file("/proc/self/uid_map", map);
-	if (r < 0)
-		return r;
-	*ret_step = "writing /proc/self/gid_map";
-	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)gid);
-	r = mount_write_file("/proc/self/gid_map", map);
-	if (r < 0)
-		return r;
-	*ret_step = "making the mounts private";
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return -errno;
-	return 0;
 }
 
 int ord_mode_probe_userns(char **ret_why)
@@ -117,7 +73,7 @@ int ord_mode_probe_userns(char **ret_why)
 		int r, fd;
 
 		close(pipefd[0]);
-		r = mount_userns(&step);
+		r = ns_enter_user_steps(&step);
 		if (r == 0) {
 			step = "opening /dev/fuse";
 			fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
@@ -167,7 +123,7 @@ int ord_mode_enter(enum ord_mode m, char **ret_why)
 			mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 		return 0;
 	case ORD_MODE_USERNS:
-		r = mount_userns(&step);
+		r = ns_enter_user_steps(&step);
 		if (r < 0 &&
 		    asprintf(ret_why, "%s: %s", step, strerror(-r)) < 0)
 			*ret_why = NULL;
