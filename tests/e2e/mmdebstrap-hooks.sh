@@ -48,7 +48,7 @@ nothing_left()
 		"$(awk -v t="$T/" 'index($5, t) == 1 { print $5 }' \
 			/proc/self/mountinfo)"
 	check_fails "$1: no state directory" test -e "$_s"
-	check_eq "$1: no daemon" "" "$(view_daemon_pids "$_s/backing")"
+	check "$1: no daemon" poll 10 no_view_daemon "$_s/backing"
 	check_eq "$1: no watcher" "" \
 		"$(pgrep -f "[c]ustomize99-aliasfs.sh --after [0-9]* $2\$")"
 }

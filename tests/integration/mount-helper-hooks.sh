@@ -174,11 +174,7 @@ check_eq "TARGET: a file through its alias" hello "$(cat "$TGT/bin/hello")"
 check_fails "TARGET: no aliasfs database" test -e "$TGT/var/lib/aliasfs"
 check_fails "no state left" test -e "$S"
 check_eq "no bind left" "" "$(findmnt -n -o TARGET --mountpoint "$S/backing")"
-no_daemon()
-{
-	[ -z "$(view_daemon_pids "$S/backing")" ]
-}
-check "the daemon is gone" poll 10 no_daemon
+check "the daemon is gone" poll 10 no_view_daemon "$S/backing"
 no_watcher()
 {
 	[ -z "$(watcher "$parent")" ]

@@ -45,12 +45,13 @@ run_as()
 
 # run_prefix WHO: set _pre to what runs a program as WHO with
 # TMPDIR=$RUN_TMP (a simple command, so that a background job's $! is
-# the program's pid). DEFAULT_SIGNALS: signals to set back to their
-# default (a background job ignores SIGINT).
+# the program's pid), with the signals the tests send at their defaults:
+# the runner reads only those its caller did not ignore (as nohup
+# expects), and a test may itself run in the background (SIGINT and
+# SIGQUIT ignored) or under nohup (SIGHUP ignored).
 run_prefix()
 {
-	_pre="env ${DEFAULT_SIGNALS:+--default-signal=$DEFAULT_SIGNALS}"
-	_pre="$_pre TMPDIR=$RUN_TMP"
+	_pre="env --default-signal=HUP,INT,QUIT,TERM TMPDIR=$RUN_TMP"
 	[ "$1" != user ] || _pre="$RUN_USER $_pre"
 }
 
@@ -112,11 +113,28 @@ run_release()
 	echo >"$RUN_IO/go"
 }
 
-# run_wait: wait for the runner; its exit status in RC.
+# run_wait: wait for the runner; its exit status in RC. A runner still
+# there after 120 s is killed (RC 137, and the checks that follow fail)
+# rather than hanging the suite.
 run_wait()
 {
+	(
+		_i=240
+		while [ "$_i" -gt 0 ] && kill -0 "$RUNNER" 2>/dev/null; do
+			sleep 0.5
+			_i=$((_i - 1))
+		done
+		if kill -0 "$RUNNER" 2>/dev/null; then
+			echo "run_wait: runner $RUNNER still there after 120 s:" \
+				"killed" >&2
+			kill -KILL "$RUNNER"
+		fi
+	) &
+	_wd=$!
 	wait "$RUNNER"
 	RC=$?
+	kill "$_wd" 2>/dev/null
+	wait "$_wd" 2>/dev/null
 }
 
 # run_daemon: the pid of the runner's aliasfs daemon.

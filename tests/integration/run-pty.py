@@ -8,13 +8,21 @@ up, for the tests of what aliasctl run does with a terminal's signals.
       process group. Once UPFILE exists (polled, for at most 30 s), write
       KEYS to the terminal (Python escapes: \\x03 is ^C). Everything CMD
       writes goes to our stdout. Exits with CMD's status (128 + N when
-      killed by signal N), or 99 if UPFILE never appeared.
+      killed by signal N), 99 if UPFILE never appeared, 98 if CMD was
+      still running 120 s after the keys (then it is killed).
+      CMD starts with the terminal's signals at their defaults, as a
+      login on a terminal has them: a test run in the background (where
+      the shell ignores SIGINT and SIGQUIT) must not hand that on.
 """
 import os
 import select
+import signal
 import sys
 import termios
 import time
+
+TERMINAL_SIGNALS = (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP,
+                    signal.SIGHUP, signal.SIGTERM)
 
 
 def main():
@@ -24,6 +32,8 @@ def main():
     pid = os.fork()
     if pid == 0:
         os.close(master)
+        for sig in TERMINAL_SIGNALS:
+            signal.signal(sig, signal.SIG_DFL)
         os.setsid()
         import fcntl
         fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
@@ -40,10 +50,11 @@ def main():
         if not sent and os.path.exists(up):
             os.write(master, keys)
             sent = True
-        if not sent and time.monotonic() > deadline:
+            deadline = time.monotonic() + 120
+        if status is None and time.monotonic() > deadline:
             os.kill(pid, 9)
             os.waitpid(pid, 0)
-            return 99
+            return 98 if sent else 99
         r, _, _ = select.select([master], [], [], 0.05)
         if r:
             try:

@@ -12,11 +12,6 @@ B=$T/split
 M=$T/mnt
 backing_split "$B"
 
-no_daemon()
-{
-	[ -z "$(view_daemon_pids "$M")" ]
-}
-
 i=0
 bad=0
 while [ $i -lt 100 ]; do
@@ -30,7 +25,7 @@ while [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 check_eq "100 mount/stat/unmount cycles" "100 0" "$i $bad"
-check "no daemon left after the cycles" poll 10 no_daemon
+check "no daemon left after the cycles" poll 10 no_view_daemon "$M"
 check_fails "not mounted any more" is_mounted "$M"
 
 # Descriptors: the same 2 000 files opened, read and closed 9 times over
@@ -133,5 +128,5 @@ daemon_gone()
 	[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null
 }
 check "the daemon exits once the last file is closed" poll 10 daemon_gone
-check "no aliasfs daemon left" poll 10 no_daemon
+check "no aliasfs daemon left" poll 10 no_view_daemon "$M"
 finish
