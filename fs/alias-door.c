@@ -20,7 +20,14 @@
 
 #include "fs/afs.h"
 #include "fs/alias-door.h"
+#include "fs/alias-unlink.h"
+#include "fs/dir.h"
 #include "fs/door.h"
+#include "fs/inode-stat.h"
+#include "fs/inode.h"
+#include "fs/lookup.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 /* The alias at @name in @dir: copies of its path and canonical path, or
  * -ENOENT when @name is no alias there. Call without tree_lock. */

@@ -13,8 +13,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/backing.h"
+#include "fs/conflicts.h"
+#include "fs/db-handle.h"
 #include "fs/name-set.h"
+#include "fs/path.h"
 
 /* Regular files larger than this are not compared byte by byte: they are
  * reported, which is the safe side for a human to check. */

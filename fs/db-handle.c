@@ -17,7 +17,9 @@
 #include <errno.h>
 #include <pthread.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/db-handle.h"
 
 /* Open fs->db (NULL so far): read-write if it may be, created with the
  * default set if @write and missing. db_lock held. */

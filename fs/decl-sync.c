@@ -11,7 +11,12 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/db-handle.h"
+#include "fs/decl-sync.h"
+#include "fs/inode.h"
+#include "fs/tree-lock.h"
 
 static bool afs_decl_is_dir(const struct afs_inode *dir)
 {

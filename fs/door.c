@@ -14,7 +14,11 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dir-virtual.h"
+#include "fs/dir.h"
 #include "fs/door.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
 #include "fs/notify-queue.h"
 
 /* The spellings a deferred removal came through. */

@@ -30,9 +30,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/backing.h"
 #include "fs/dpkg-cache.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/dpkg-pages.h"
+#include "fs/inode-file.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 /* Larger database files are shown as they are (a list of 64 MiB is not
  * something dpkg writes). */

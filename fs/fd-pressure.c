@@ -11,6 +11,9 @@
 #include <string.h>
 
 #include "fs/afs.h"
+#include "fs/fd-pressure.h"
+#include "fs/inode.h"
+#include "fs/tree-lock.h"
 
 /* Act above 60% of the limit, bring it down to 40%. */
 #define AFS_PRESSURE_HIGH(limit) ((limit)*3 / 5)

@@ -22,7 +22,13 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/decl-sync.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/file-io.h"
+#include "fs/inode-file.h"
+#include "fs/inode.h"
+#include "fs/setid.h"
+#include "fs/tree-lock.h"
 
 bool afs_noflush(const struct afs_fs *fs, int flags)
 {

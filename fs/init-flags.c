@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/init-flags.h"
 
 static ssize_t afs_io_read(int fd, void *buf, size_t len, void *userdata)
 {

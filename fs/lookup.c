@@ -12,8 +12,22 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/alias-unlink.h"
+#include "fs/conflicts.h"
+#include "fs/dir-slots.h"
+#include "fs/dir-virtual.h"
+#include "fs/dir.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/fd-pressure.h"
+#include "fs/inode-file.h"
+#include "fs/inode-stat.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
+#include "fs/lookup.h"
+#include "fs/path.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 #define AFS_LCACHE_SIZE 16384 /* power of two; direct-mapped */
 

@@ -16,11 +16,29 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/alias-unlink.h"
+#include "fs/alias-watch.h"
+#include "fs/attr.h"
+#include "fs/conflicts.h"
+#include "fs/create.h"
+#include "fs/db-handle.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/file-io.h"
+#include "fs/init-flags.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
 #include "fs/log.h"
+#include "fs/lookup.h"
+#include "fs/path.h"
+#include "fs/readdir.h"
+#include "fs/remove.h"
+#include "fs/rename.h"
 #include "fs/session-loop.h"
+#include "fs/sources.h"
+#include "fs/xattr.h"
 
 #define AFS_DEFAULT_TIMEOUT 86400.0
 #define AFS_DEFAULT_THREADS 4

@@ -24,75 +24,20 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/alias-unlink.h"
+#include "fs/dir-slots.h"
+#include "fs/dir-virtual.h"
+#include "fs/dir.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
+#include "fs/listing.h"
+#include "fs/lookup.h"
 #include "fs/name-set.h"
-
-/* Listings kept per directory for readers that are still going. */
-#define AFS_LISTINGS_KEPT 4
-
-struct afs_dirent {
-	char *name;
-	ino_t ino;
-	unsigned char type;
-};
-
-struct afs_listing {
-	struct afs_listing *next; /* the directory's list (listing_lock) */
-	uint32_t gen;
-	unsigned refs; /* one for the directory's list, one per reader */
-	struct afs_dirent *ents;
-	size_t n;
-	size_t cap;
-};
-
-static void afs_listing_free(struct afs_listing *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->ents[i].name);
-	free(l->ents);
-	free(l);
-}
-
-/* Call with fs->listing_lock held; frees @l with its last reference. */
-static void afs_listing_unref_locked(struct afs_listing *l)
-{
-	if (--l->refs == 0)
-		afs_listing_free(l);
-}
-
-void afs_dir_listings_free(struct afs_inode *dir)
-{
-	struct afs_listing *l, *next;
-
-	for (l = dir->listings; l; l = next) {
-		next = l->next;
-		afs_listing_free(l);
-	}
-	dir->listings = NULL;
-}
-
-static int afs_listing_add(struct afs_listing *h, const char *name, ino_t ino,
-			   unsigned char type)
-{
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct afs_dirent *ne = realloc(h->ents, cap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		h->ents = ne;
-		h->cap = cap;
-	}
-	h->ents[h->n].name = strdup(name);
-	if (!h->ents[h->n].name)
-		return -ENOMEM;
-	h->ents[h->n].ino = ino;
-	h->ents[h->n].type = type;
-	h->n++;
-	return 0;
-}
+#include "fs/path.h"
+#include "fs/readdir.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 /* Inode number of a directory child that no slot of @dir lists (a
  * junction's alias side, or a virtual directory), as lookup reports it. */
@@ -271,19 +216,12 @@ void afs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_open(req, fi);
 }
 
-/* The offset of the entry after @i: where a reader goes on. */
-static off_t afs_listing_off(const struct afs_listing *l, size_t i)
-{
-	return (off_t)(((uint64_t)l->gen << 32) | (uint64_t)(i + 1));
-}
-
 /* A new listing of @dir, kept on the directory with a reference for the
  * caller. */
 static int afs_listing_make(struct afs_fs *fs, struct afs_inode *dir,
 			    struct afs_listing **ret)
 {
-	struct afs_listing *l = calloc(1, sizeof(*l)), **pp;
-	unsigned kept = 0;
+	struct afs_listing *l = afs_listing_new();
 	int r;
 
 	if (!l)
@@ -302,50 +240,9 @@ static int afs_listing_make(struct afs_fs *fs, struct afs_inode *dir,
 		afs_listing_free(l);
 		return r;
 	}
-	pthread_mutex_lock(&fs->listing_lock);
-	l->gen = ++dir->listing_gen;
-	l->refs = 2;
-	l->next = dir->listings;
-	dir->listings = l;
-	for (pp = &l->next; *pp;) {
-		struct afs_listing *old = *pp;
-
-		if (++kept < AFS_LISTINGS_KEPT) {
-			pp = &old->next;
-			continue;
-		}
-		*pp = old->next;
-		afs_listing_unref_locked(old);
-	}
-	pthread_mutex_unlock(&fs->listing_lock);
+	afs_listing_keep(fs, dir, l);
 	*ret = l;
 	return 0;
-}
-
-/* The listing a reader at @off goes on with, referenced, or NULL. */
-static struct afs_listing *afs_listing_find(struct afs_fs *fs,
-					    struct afs_inode *dir, off_t off)
-{
-	uint32_t gen = (uint32_t)((uint64_t)off >> 32);
-	struct afs_listing *l;
-
-	if (off == 0)
-		return NULL;
-	pthread_mutex_lock(&fs->listing_lock);
-	for (l = dir->listings; l && l->gen != gen; l = l->next)
-		;
-	if (l)
-		l->refs++;
-	pthread_mutex_unlock(&fs->listing_lock);
-	return l;
-}
-
-/* Drops a reader's reference on @l. */
-static void afs_listing_put(struct afs_fs *fs, struct afs_listing *l)
-{
-	pthread_mutex_lock(&fs->listing_lock);
-	afs_listing_unref_locked(l);
-	pthread_mutex_unlock(&fs->listing_lock);
 }
 
 static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
@@ -370,7 +267,7 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			return;
 		}
 	}
-	start = (size_t)((uint64_t)off & 0xffffffffu);
+	start = afs_listing_index(off);
 	buf = calloc(1, size);
 	if (!buf) {
 		afs_listing_put(fs, h);
@@ -507,44 +404,4 @@ void afs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 	}
 	afs_unlock(fs);
 	fuse_reply_err(req, -r);
-}
-
-/* Is the union of @slots (the view directory @path) empty? Returns 1, 0,
- * or -errno. */
-int afs_dir_union_empty(struct afs_fs *fs, struct afs_slot *slots, unsigned n,
-			const char *path)
-{
-	unsigned j;
-
-	if (afs_aliases_dir_has_alias(fs->aliases, path) ||
-	    afs_aliases_has_below(fs->aliases, path))
-		return 0;
-	for (j = 0; j < n; j++) {
-		struct dirent *de;
-		DIR *d;
-		int fd, empty = 1;
-
-		if (slots[j].fd < 0)
-			continue;
-		fd = openat(slots[j].fd, ".",
-			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		d = fdopendir(fd);
-		if (!d) {
-			close(fd);
-			return -ENOMEM;
-		}
-		while ((de = readdir(d))) {
-			if (strcmp(de->d_name, ".") != 0 &&
-			    strcmp(de->d_name, "..") != 0) {
-				empty = 0;
-				break;
-			}
-		}
-		closedir(d);
-		if (!empty)
-			return 0;
-	}
-	return 1;
 }

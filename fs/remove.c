@@ -13,8 +13,20 @@
 
 #include "fs/afs.h"
 #include "fs/alias-door.h"
+#include "fs/backing.h"
+#include "fs/create.h"
+#include "fs/decl-sync.h"
+#include "fs/dir-slots.h"
+#include "fs/dir.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/inode-file.h"
+#include "fs/inode.h"
+#include "fs/lookup.h"
+#include "fs/path.h"
+#include "fs/remove.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 /*
  * Remove @name from every slot of @dir except @keep_slot (-1: none):

@@ -27,6 +27,8 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/backing.h"
+#include "fs/setid.h"
 
 #define AFS_CAP_FSETID 4 /* linux/capability.h */
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aliasdb.h"
 #include "fs/sources.h"
 
 int afs_path_is_child(const char *path, const char *dir_path, const char *name)

@@ -27,6 +27,9 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/backing.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
 #include "fs/tmpfile.h"
 
 void afs_tmpfile_request(struct fuse_buf *buf)

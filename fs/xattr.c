@@ -12,6 +12,12 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/backing.h"
+#include "fs/dir-slots.h"
+#include "fs/inode-file.h"
+#include "fs/inode.h"
+#include "fs/tree-lock.h"
+#include "fs/xattr.h"
 
 /* An O_PATH fd to read attributes from (the caller closes it),
  * or -1 for symlinks and aliases. Call with tree_lock held. */
