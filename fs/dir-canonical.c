@@ -28,7 +28,6 @@
 #include "fs/inode.h"
 #include "fs/tree-lock.h"
 
-
 /* The POSIX ACLs of directory @from (an O_PATH descriptor's /proc path)
  * onto @to: a default ACL decides the modes of what is created in it. */
 static void afs_dir_copy_acls(const char *from, const char *to)

@@ -16,7 +16,6 @@
 #include "fs/dir-virtual.h"
 #include "fs/inode.h"
 
-
 /*
  * The persistent directory inode for view path @path (child @name of
  * @dir) that the view shows even without a backing source. Call with

@@ -21,7 +21,6 @@
 #include "fs/path.h"
 #include "fs/tree-lock.h"
 
-
 /* Bring @dir's path and slots up to the current tree generation. Call
  * with tree_lock held for writing. */
 int afs_dir_refresh_locked(struct afs_fs *fs, struct afs_inode *dir)
