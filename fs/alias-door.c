@@ -11,6 +11,10 @@
  * keep the symlink and write through it. When the program has exited,
  * everybody sees the alias again; an alias it unlinked without making a
  * directory goes if its canonical directory is empty (alias-unlink.c).
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c in its layer and the
+ * view services, directories, inode core, alias table and leaf helpers
+ * below.
  */
 #include "config.h"
 

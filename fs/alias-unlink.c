@@ -9,6 +9,9 @@
  * shown any more. With content below the canonical directory the alias
  * stays: removing it would change what the view shows, which is
  * `aliasctl remove`'s job.
+ *
+ * Layer 5 (view services, fs/README.md): calls door.c, dpkg-db-view.c in its
+ * layer and the directories, inode core, alias table and leaf helpers below.
  */
 #include "config.h"
 

@@ -3,6 +3,9 @@
  * database generation (cheap) and swaps in a changed map while mounted,
  * then tells the kernel which names and directories changed. The same
  * thread records queued conflicts.
+ *
+ * Layer 7 (daemon, fs/README.md): calls the view services, alias table and
+ * leaf helpers below.
  */
 #include "config.h"
 

@@ -1,5 +1,8 @@
 /*
  * Attributes: getattr, setattr, readlink, statfs.
+ *
+ * Layer 6 (operations, fs/README.md): calls file-io.c in its layer and the
+ * view services, directories, inode core and leaf helpers below.
  */
 #include "config.h"
 

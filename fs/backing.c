@@ -3,7 +3,7 @@
  * descriptor is reopened, and directories opened beneath the backing
  * root without following a symlink (the rule lives in aliasdb).
  *
- * Layer 1 (leaf helper): calls only aliasdb.
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

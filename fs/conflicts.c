@@ -3,6 +3,8 @@
  * canonical and the alias side. Lookups only queue candidates (cheap); the
  * watcher thread compares them (aliasdb_entries_same()) and records real
  * conflicts in the database, creating it if needed.
+ *
+ * Layer 5 (view services, fs/README.md): calls the leaf helpers below.
  */
 #include "config.h"
 

@@ -2,6 +2,10 @@
  * Creating entries: create, mknod, mkdir, symlink, link. New entries are
  * always made at the canonical location in the backing (slot 0), whose
  * missing parents are created first.
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c, file-io.c, alias-
+ * door.c in its layer and the view services, directories, inode core, alias
+ * table and leaf helpers below.
  */
 #include "config.h"
 

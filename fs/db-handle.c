@@ -11,6 +11,8 @@
  * write needs it). Without a database the view shows the architecture's
  * default set, so a database the daemon creates starts with that set, or
  * the watcher would drop every alias on its next look.
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

@@ -5,6 +5,8 @@
  * would. Request threads only count the changes; the watcher syncs once
  * the count has been quiet for one tick, so a package unpacking several
  * declarations causes one sync, and no request waits for it.
+ *
+ * Layer 5 (view services, fs/README.md): calls the leaf helpers below.
  */
 #include "config.h"
 

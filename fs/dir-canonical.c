@@ -4,9 +4,8 @@
  * creates it, and its missing parents, at the canonical place, with the
  * owner, mode, ACLs and times the view showed.
  *
- * Layer 4 (directories): calls dir.c, the inode core (inode-stat.c,
- * dir-slots.c) and the leaf helpers (backing.c, inode-table.c,
- * tree-lock.c).
+ * Layer 4 (directories, fs/README.md): calls dir.c in its layer and the
+ * inode core and leaf helpers below.
  */
 #include "config.h"
 

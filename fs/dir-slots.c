@@ -4,8 +4,8 @@
  * each alias's own), how they are computed, registered in the inode table
  * under their (dev, ino) keys, and whether their union is empty.
  *
- * Layer 3 (inode core, lowest part): calls the leaf helpers (backing.c,
- * path.c, inode-table.c) and the alias table (sources.c).
+ * Layer 3 (inode core, fs/README.md): calls the alias table and leaf helpers
+ * below.
  */
 #include "config.h"
 

@@ -3,7 +3,7 @@
  * parents exist in the view even where the backing has nothing there.
  * Their inodes live as long as the mount, found by view path.
  *
- * Layer 4 (directories): calls the inode core (inode.c, dir-slots.c).
+ * Layer 4 (directories, fs/README.md): calls the inode core below.
  */
 #include "config.h"
 

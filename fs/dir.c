@@ -3,8 +3,8 @@
  * tree generation (bumped on a map swap or a directory rename) and are
  * recomputed on first use after it; change marks for the lookup cache.
  *
- * Layer 4 (directories): calls the inode core (dir-slots.c) and the leaf
- * helpers (path.c, tree-lock.c).
+ * Layer 4 (directories, fs/README.md): calls the inode core and leaf helpers
+ * below.
  */
 #include "config.h"
 

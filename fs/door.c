@@ -1,6 +1,9 @@
 /*
  * Doors: the records of programs that replace an alias symlink with a
  * directory (door.h).
+ *
+ * Layer 5 (view services, fs/README.md): calls the directories, inode core
+ * and leaf helpers below.
  */
 #include "config.h"
 

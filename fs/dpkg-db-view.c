@@ -15,6 +15,9 @@
  * inode it keeps them until it sees a new size or modification time (see
  * afs_dpkgdb_stamp). Either way stat and read agree with the current
  * claims.
+ *
+ * Layer 5 (view services, fs/README.md): calls the inode core and leaf
+ * helpers below.
  */
 #define _GNU_SOURCE
 #include "config.h"

@@ -4,6 +4,8 @@
  * more directories than the limit, and no right to raise it), ask the
  * kernel to drop the oldest directory entries; its FORGETs then close the
  * descriptors through the normal path. Nothing is closed under a user.
+ *
+ * Layer 5 (view services, fs/README.md): calls the leaf helpers below.
  */
 #include "config.h"
 

@@ -12,6 +12,9 @@
  * this (a file created read-only stays writable through its creating
  * descriptor only), and so does a network file system, to report
  * delayed write errors at close.
+ *
+ * Layer 6 (operations, fs/README.md): calls the view services, inode core
+ * and leaf helpers below.
  */
 #include "config.h"
 

@@ -16,6 +16,8 @@
  * The session's messages go through these I/O functions (libfuse's
  * custom I/O, same descriptor); the first one it writes is the INIT
  * reply, whose flags get what the daemon asked for.
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

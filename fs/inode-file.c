@@ -3,8 +3,8 @@
  * seen under (checked by dev and ino), or by a descriptor kept while the
  * file is open or was unlinked through the view; opened for I/O.
  *
- * Layer 3 (inode core): calls inode.c and the leaf helpers (backing.c,
- * inode-table.c).
+ * Layer 3 (inode core, fs/README.md): calls inode.c in its layer and the
+ * leaf helpers below.
  */
 #include "config.h"
 

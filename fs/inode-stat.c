@@ -4,7 +4,8 @@
  * and the synthetic attributes of alias symlinks and of directories that
  * exist only in the view (the backing root's owner and times).
  *
- * Layer 3 (inode core, top part): calls inode-file.c and dir-slots.c.
+ * Layer 3 (inode core, fs/README.md): calls dir-slots.c, inode-file.c in its
+ * layer.
  */
 #include "config.h"
 

@@ -5,8 +5,8 @@
  * dropped frees it, and then its directory's reference. Alias symlinks,
  * virtual directories and the root live as long as the mount.
  *
- * Layer 3 (inode core): calls the leaf helpers (inode-table.c, listing.c,
- * log.c) and the directory slots below it (dir-slots.c).
+ * Layer 3 (inode core, fs/README.md): calls dir-slots.c in its layer and the
+ * leaf helpers below.
  */
 #include "config.h"
 

@@ -5,8 +5,7 @@
  * a reader reached the end). The offsets handed out carry the listing's
  * generation in their upper 32 bits and the entry index in the lower.
  *
- * Layer 1 (leaf helper): calls nothing of the daemon; it uses the
- * directory inode's listing fields under fs->listing_lock.
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

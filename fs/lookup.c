@@ -1,6 +1,9 @@
 /*
  * lookup and forget: resolve a name in a merged directory, with a lookup
  * cache (negative results too) so repeated misses cost no backing syscall.
+ *
+ * Layer 6 (operations, fs/README.md): calls the view services, directories,
+ * inode core, alias table and leaf helpers below.
  */
 #include "config.h"
 

@@ -1,5 +1,7 @@
 /*
  * aliasfs: options, sanity checks, FUSE session and loop.
+ *
+ * Layer 7 (daemon, fs/README.md): the top; calls any file below.
  */
 #include "config.h"
 

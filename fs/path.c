@@ -1,7 +1,7 @@
 /*
  * View paths: joining a directory's view path and a name.
  *
- * Layer 1 (leaf helper): calls nothing of the daemon.
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

@@ -13,6 +13,10 @@
  * kernel served from its own cache of a listing, which go on here when
  * the cache is dropped: so a listing stays after a reader reached its
  * end, until newer ones push it out or the inode goes.
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c in its layer and the
+ * view services, directories, inode core, alias table and leaf helpers
+ * below.
  */
 #include "config.h"
 

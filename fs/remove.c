@@ -2,6 +2,10 @@
  * Removing names: unlink and rmdir remove every backing entry that
  * provides the name, so nothing shadowed reappears. Below a door (door.h)
  * its program's removals through one spelling wait for the other.
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c, alias-door.c, create.c
+ * in its layer and the view services, directories, inode core, alias table
+ * and leaf helpers below.
  */
 #include "config.h"
 

@@ -3,6 +3,10 @@
  * (wherever it is) moves to the canonical location of the target with
  * renameat2 (one backing file system, so never EXDEV there), and every
  * other provider of either name is removed so nothing shadowed reappears.
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c, create.c, remove.c in
+ * its layer and the view services, directories, inode core and leaf helpers
+ * below.
  */
 #include "config.h"
 

@@ -1,5 +1,7 @@
 /*
  * afs_aliases: precomputed alias map facts for the daemon's hot paths.
+ *
+ * Layer 2 (alias table, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

@@ -16,6 +16,9 @@
  * until the kernel forgets it: reads and writes by inode and linkat()
  * reach it through that. It is not open for writing, so a program that
  * links the file and then executes it does not meet ETXTBSY.
+ *
+ * Layer 5 (view services, fs/README.md): calls the inode core and leaf
+ * helpers below.
  */
 #include "config.h"
 

@@ -3,7 +3,7 @@
  * uses directory source slots, view paths and the alias map; the changes
  * of those hold it for writing (the whole order is in afs.h).
  *
- * Layer 1 (leaf helper): calls nothing of the daemon.
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

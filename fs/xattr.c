@@ -2,6 +2,9 @@
  * Extended attributes, passed through to the backing object. Paths go
  * through /proc/self/fd only for O_PATH fds that are not symlinks, so the
  * daemon never follows a backing symlink.
+ *
+ * Layer 6 (operations, fs/README.md): calls the inode core and leaf helpers
+ * below.
  */
 #include "config.h"
 
