@@ -1,17 +1,36 @@
 /*
- * aliasfs daemon: shared internal definitions.
+ * aliasfs daemon: the filesystem struct every module shares, the request
+ * accessor, and the daemon's whole lock order. Each module declares its
+ * own functions in its own header (fs/README.md shows the layers).
  *
- * Locking, outermost first:
- *  - fs->tree_lock (rwlock): every operation holds it for reading while it
- *    uses directory source slots, view paths and the alias map; slot
- *    recomputation, canonical parent creation, directory renames and map
- *    swaps hold it for writing.
- *  - fs->door_lock (mutex): the door records (door.c).
- *  - fs->table_lock (mutex): the inode table, lookup counts and references.
- *  - fs->cache_lock (mutex): the lookup cache.
- *  - fs->listing_lock (mutex): directory listings kept for readers.
- * Leaves, taken with none of the above held inside them: fs->stop_lock
- * (the watcher's wake-up) and fs->notify.lock (notify-queue.c).
+ * Locks, outermost first. A thread holding one takes only locks listed
+ * after it, never one before it:
+ *  1. fs->tree_lock (rwlock, tree-lock.c): every operation holds it for
+ *     reading while it uses directory source slots, view paths and the
+ *     alias map; slot recomputation, canonical parent creation, directory
+ *     renames, map swaps and alias removal hold it for writing.
+ *  2. fs->db_lock (mutex, db-handle.c): the one database handle, held
+ *     while it is in use (alias removal takes it under tree_lock held for
+ *     writing; the watcher, conflict records and the declaration sync
+ *     with no other lock). Nothing of the daemon is locked inside it.
+ *  3. fs->alias_lock (mutex): the inodes that live as long as the mount,
+ *     fs->alias_inodes (lookup.c, alias-watch.c) and fs->virtual_inodes
+ *     (dir-virtual.c).
+ *     fs->door_lock (mutex, door.c): the door records.
+ *     These two are never held together.
+ *  4. fs->table_lock (mutex): the inode table, lookup counts and
+ *     references, the list of live inodes, a file inode's names, kept
+ *     and open descriptors and dpkg page state.
+ * Leaves: taken under any of the above or none, with nothing taken
+ * inside them:
+ *  - fs->listing_lock (listing.c): directory listings kept for readers;
+ *  - the lookup cache's lock (fs->lcache, lookup.c);
+ *  - the dpkg view's lock (fs->dpkg, dpkg-db-view.c): its cache of
+ *    presented content and its claims handle;
+ *  - the conflict queue's lock (fs->conflicts, conflicts.c);
+ *  - fs->notify.lock (notify-queue.c): notifications for the watcher;
+ *  - fs->stop_lock with fs->stop_cond (alias-watch.c): the watcher's
+ *    wake-up.
  */
 #ifndef AFS_H
 #define AFS_H
@@ -31,8 +50,6 @@ struct afs_inode;
 struct afs_inode_table;
 struct afs_aliases;
 struct afs_lookup_cache;
-struct afs_listing;
-struct afs_dpkg_handle;
 struct afs_conflicts;
 struct afs_dpkgdb;
 struct afs_door;
