@@ -86,12 +86,137 @@ static int afs_missing_child_ino(struct afs_fs *fs, struct afs_inode *dir,
 	return 0;
 }
 
-/* Call with tree_lock held for reading. */
+/* An entry named @name listed and remembered as seen: 0 or -ENOMEM. */
+static int afs_dir_list_add(struct afs_listing *h, struct afs_name_set *seen,
+			    const char *name, ino_t ino, unsigned char type)
+{
+	int r = afs_listing_add(h, name, ino, type);
+
+	return r < 0 ? r : afs_name_set_add(seen, h->ents[h->n - 1].name);
+}
+
+/* The alias symlinks of @dir, which replace whatever the backing holds at
+ * their names. */
+static int afs_dir_list_aliases(struct afs_fs *fs, struct afs_inode *dir,
+				struct afs_listing *h,
+				struct afs_name_set *seen)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r >= 0 && i < fs->aliases->n; i++) {
+		struct afs_inode *a;
+
+		if (strcmp(fs->aliases->entries[i].parent, dir->path) != 0)
+			continue;
+		a = afs_alias_inode(fs, i);
+		if (!a)
+			return -ENOMEM;
+		r = afs_dir_list_add(h, seen, fs->aliases->entries[i].name,
+				     a->st_ino, DT_LNK);
+	}
+	return r;
+}
+
+/* Hidden like in lookup: a non-directory where the view needs a
+ * canonical directory. */
+static bool afs_dir_entry_hidden(struct afs_fs *fs, struct afs_inode *dir,
+				 int slot_fd, const char *name,
+				 unsigned char type)
+{
+	struct stat cst;
+
+	if (type == DT_DIR ||
+	    !afs_aliases_has_junction_child(fs->aliases, dir->path, name))
+		return false;
+	return type != DT_UNKNOWN ||
+	       fstatat(slot_fd, name, &cst, AT_SYMLINK_NOFOLLOW) < 0 ||
+	       !S_ISDIR(cst.st_mode);
+}
+
+/* A merged directory keeps the inode number it was first seen with. */
+static ino_t afs_dir_entry_ino(struct afs_fs *fs, dev_t dev, ino_t ino)
+{
+	struct afs_inode *x;
+
+	pthread_mutex_lock(&fs->table_lock);
+	x = afs_inode_table_get(fs->table, dev, ino);
+	if (x && x->kind == AFS_KIND_DIR)
+		ino = x->st_ino;
+	pthread_mutex_unlock(&fs->table_lock);
+	return ino;
+}
+
+/* The entries of source slot @j of @dir not seen yet (first provider
+ * wins). */
+static int afs_dir_list_slot(struct afs_fs *fs, struct afs_inode *dir,
+			     unsigned j, struct afs_listing *h,
+			     struct afs_name_set *seen)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+
+	fd = openat(dir->slots[j].fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while (r >= 0 && (errno = 0, de = readdir(d))) {
+		const char *name = de->d_name;
+		ino_t ino = de->d_ino;
+
+		if (name[0] == '.' &&
+		    (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+			continue;
+		if (afs_name_set_contains(seen, name) ||
+		    afs_dir_entry_hidden(fs, dir, dir->slots[j].fd, name,
+					 de->d_type))
+			continue;
+		if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)
+			ino = afs_dir_entry_ino(fs, dir->slots[j].dev, ino);
+		r = afs_dir_list_add(h, seen, name, ino, de->d_type);
+	}
+	if (r >= 0 && errno != 0)
+		r = -errno;
+	closedir(d);
+	return r;
+}
+
+/* Directories on the way to a canonical directory exist in the view even
+ * where the backing has nothing there. */
+static int afs_dir_list_towards(struct afs_fs *fs, struct afs_inode *dir,
+				struct afs_listing *h,
+				struct afs_name_set *seen)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r >= 0 && i < fs->aliases->n; i++) {
+		char name[256];
+		ino_t ino = 0;
+
+		if (afs_aliases_child_towards(fs->aliases, i, dir->path, name,
+					      sizeof(name)) != 1 ||
+		    afs_name_set_contains(seen, name))
+			continue;
+		r = afs_missing_child_ino(fs, dir, name, &ino);
+		if (r >= 0)
+			r = afs_dir_list_add(h, seen, name, ino, DT_DIR);
+	}
+	return r;
+}
+
+/* The merged listing of @dir into @h. Call with tree_lock held for
+ * reading. */
 static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 			struct afs_listing *h)
 {
 	struct afs_name_set *seen;
-	size_t i;
 	unsigned j;
 	int r;
 
@@ -104,103 +229,13 @@ static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 				    dir->parent ? dir->parent->st_ino
 						: dir->st_ino,
 				    DT_DIR);
-	for (i = 0; r >= 0 && i < fs->aliases->n; i++) {
-		struct afs_inode *a;
-
-		if (strcmp(fs->aliases->entries[i].parent, dir->path) != 0)
-			continue;
-		a = afs_alias_inode(fs, i);
-		if (!a) {
-			r = -ENOMEM;
-			break;
-		}
-		r = afs_listing_add(h, fs->aliases->entries[i].name, a->st_ino,
-				    DT_LNK);
-		if (r >= 0)
-			r = afs_name_set_add(seen,
-					     fs->aliases->entries[i].name);
-	}
-	for (j = 0; r >= 0 && j < dir->n_slots; j++) {
-		struct dirent *de;
-		DIR *d;
-		int fd;
-
-		if (dir->slots[j].fd < 0)
-			continue;
-		fd = openat(dir->slots[j].fd, ".",
-			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			r = -errno;
-			break;
-		}
-		d = fdopendir(fd);
-		if (!d) {
-			r = -errno;
-			close(fd);
-			break;
-		}
-		while (r >= 0 && (errno = 0, de = readdir(d))) {
-			const char *name = de->d_name;
-			ino_t ino = de->d_ino;
-			unsigned char type = de->d_type;
-
-			if (name[0] == '.' &&
-			    (name[1] == '\0' ||
-			     (name[1] == '.' && name[2] == '\0')))
-				continue;
-			if (afs_name_set_contains(seen, name))
-				continue;
-			/* Hidden like in lookup: a non-directory where the
-			 * view needs a canonical directory. */
-			if (type != DT_DIR &&
-			    afs_aliases_has_junction_child(fs->aliases,
-							   dir->path, name)) {
-				struct stat cst;
-
-				if (type != DT_UNKNOWN ||
-				    fstatat(dir->slots[j].fd, name, &cst,
-					    AT_SYMLINK_NOFOLLOW) < 0 ||
-				    !S_ISDIR(cst.st_mode))
-					continue;
-			}
-			if (type == DT_DIR || type == DT_UNKNOWN) {
-				struct afs_inode *x;
-
-				/* A merged directory keeps the inode number
-				 * it was first seen with. */
-				pthread_mutex_lock(&fs->table_lock);
-				x = afs_inode_table_get(fs->table,
-							dir->slots[j].dev, ino);
-				if (x && x->kind == AFS_KIND_DIR)
-					ino = x->st_ino;
-				pthread_mutex_unlock(&fs->table_lock);
-			}
-			r = afs_listing_add(h, name, ino, type);
-			if (r >= 0)
-				r = afs_name_set_add(seen,
-						     h->ents[h->n - 1].name);
-		}
-		if (r >= 0 && errno != 0)
-			r = -errno;
-		closedir(d);
-	}
-	/* Directories on the way to a canonical directory exist in the view
-	 * even where the backing has nothing there. */
-	for (i = 0; r >= 0 && i < fs->aliases->n; i++) {
-		char name[256];
-		ino_t ino = 0;
-
-		if (afs_aliases_child_towards(fs->aliases, i, dir->path, name,
-					      sizeof(name)) != 1 ||
-		    afs_name_set_contains(seen, name))
-			continue;
-		r = afs_missing_child_ino(fs, dir, name, &ino);
-		if (r < 0)
-			break;
-		r = afs_listing_add(h, name, ino, DT_DIR);
-		if (r >= 0)
-			r = afs_name_set_add(seen, h->ents[h->n - 1].name);
-	}
+	if (r >= 0)
+		r = afs_dir_list_aliases(fs, dir, h, seen);
+	for (j = 0; r >= 0 && j < dir->n_slots; j++)
+		if (dir->slots[j].fd >= 0)
+			r = afs_dir_list_slot(fs, dir, j, h, seen);
+	if (r >= 0)
+		r = afs_dir_list_towards(fs, dir, h, seen);
 	afs_name_set_free(seen);
 	return r < 0 ? r : 0;
 }
@@ -249,6 +284,64 @@ static int afs_listing_make(struct afs_fs *fs, struct afs_inode *dir,
 	return 0;
 }
 
+/* The attributes of listed entry @d for readdirplus: a lookup the kernel
+ * then holds, or none (node id 0) for the dots, for presented dpkg files
+ * (computing the content of every list in info/ each time dpkg scans it
+ * for one package's files cost more than the scan) and for an entry gone
+ * since it was listed. 0 or -errno. */
+static int afs_readdir_plus_attr(struct afs_fs *fs, struct afs_inode *dir,
+				 const struct afs_dirent *d,
+				 struct fuse_entry_param *ret_e)
+{
+	bool dot = d->name[0] == '.' &&
+		   (d->name[1] == '\0' ||
+		    (d->name[1] == '.' && d->name[2] == '\0'));
+
+	if (!dot && !afs_dpkgdb_presents(fs, dir->path, d->name)) {
+		int r = afs_do_lookup(fs, dir, d->name, ret_e);
+
+		if (r != -ENOENT)
+			return r;
+	}
+	memset(ret_e, 0, sizeof(*ret_e));
+	ret_e->attr.st_ino = d->ino;
+	ret_e->attr.st_mode = (mode_t)d->type << 12;
+	return 0;
+}
+
+/* Entry @i of @h into the reply at @p, @rem bytes left: its size (more
+ * than @rem when it did not fit, then nothing is held for it), or -errno.
+ * With @plus, call with tree_lock held for reading. */
+static ssize_t afs_readdir_add(fuse_req_t req, struct afs_inode *dir,
+			       const struct afs_listing *h, size_t i, char *p,
+			       size_t rem, bool plus)
+{
+	struct afs_fs *fs = afs_data(req);
+	const struct afs_dirent *d = &h->ents[i];
+	struct fuse_entry_param e;
+	size_t entsize;
+	int r;
+
+	if (!plus) {
+		struct stat st;
+
+		memset(&st, 0, sizeof(st));
+		st.st_ino = d->ino;
+		st.st_mode = (mode_t)d->type << 12;
+		return (ssize_t)fuse_add_direntry(req, p, rem, d->name, &st,
+						  afs_listing_off(h, i));
+	}
+	r = afs_readdir_plus_attr(fs, dir, d, &e);
+	if (r < 0)
+		return r;
+	entsize = fuse_add_direntry_plus(req, p, rem, d->name, &e,
+					 afs_listing_off(h, i));
+	/* Did not fit: the kernel never sees this lookup, so undo it. */
+	if (entsize > rem && e.ino != 0)
+		afs_inode_forget(fs, (struct afs_inode *)(uintptr_t)e.ino, 1);
+	return (ssize_t)entsize;
+}
+
 static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			       off_t off, struct fuse_file_info *fi, bool plus)
 {
@@ -256,7 +349,7 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 	struct afs_inode *dir = afs_inode_get(req, ino);
 	struct afs_listing *h;
 	char *buf, *p;
-	size_t rem = size, i, start;
+	size_t rem = size, i;
 	int r = 0;
 
 	(void)fi;
@@ -271,86 +364,30 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			return;
 		}
 	}
-	start = afs_listing_index(off);
-	buf = calloc(1, size);
+	p = buf = calloc(1, size);
 	if (!buf) {
-		afs_listing_put(fs, h);
-		fuse_reply_err(req, ENOMEM);
-		return;
+		r = -ENOMEM;
+		goto out;
 	}
-	p = buf;
 	if (plus) {
 		r = afs_prepare_dir(fs, dir);
-		if (r < 0) {
-			afs_listing_put(fs, h);
-			free(buf);
-			fuse_reply_err(req, -r);
-			return;
-		}
+		if (r < 0)
+			goto out;
 		afs_rdlock(fs);
 	}
-	for (i = start; i < h->n; i++) {
-		struct afs_dirent *d = &h->ents[i];
-		size_t entsize;
+	for (i = afs_listing_index(off); i < h->n; i++) {
+		ssize_t n = afs_readdir_add(req, dir, h, i, p, rem, plus);
 
-		if (plus) {
-			struct fuse_entry_param e;
-			bool dot = d->name[0] == '.' &&
-				   (d->name[1] == '\0' ||
-				    (d->name[1] == '.' && d->name[2] == '\0'));
-
-			/* No attributes (node id 0) for the dots, and for
-			 * presented dpkg files: computing the content of
-			 * every list in info/ each time dpkg scans it for
-			 * one package's files cost more than the scan. */
-			if (dot ||
-			    afs_dpkgdb_presents(fs, dir->path, d->name)) {
-				memset(&e, 0, sizeof(e));
-				e.attr.st_ino = d->ino;
-				e.attr.st_mode = (mode_t)d->type << 12;
-			} else {
-				r = afs_do_lookup(fs, dir, d->name, &e);
-				if (r == -ENOENT) {
-					/* Gone since opendir: a plain entry
-					 * without attributes. */
-					memset(&e, 0, sizeof(e));
-					e.attr.st_ino = d->ino;
-					e.attr.st_mode = (mode_t)d->type << 12;
-					r = 0;
-				} else if (r < 0) {
-					break;
-				}
-			}
-			entsize =
-				fuse_add_direntry_plus(req, p, rem, d->name, &e,
-						       afs_listing_off(h, i));
-			if (entsize > rem) {
-				/* Did not fit: the kernel never sees this
-				 * lookup, so undo it. */
-				if (e.ino != 0)
-					afs_inode_forget(
-						fs,
-						(struct afs_inode *)(uintptr_t)
-							e.ino,
-						1);
-				break;
-			}
-		} else {
-			struct stat st;
-
-			memset(&st, 0, sizeof(st));
-			st.st_ino = d->ino;
-			st.st_mode = (mode_t)d->type << 12;
-			entsize = fuse_add_direntry(req, p, rem, d->name, &st,
-						    afs_listing_off(h, i));
-			if (entsize > rem)
-				break;
-		}
-		p += entsize;
-		rem -= entsize;
+		if (n < 0)
+			r = (int)n;
+		if (n < 0 || (size_t)n > rem)
+			break;
+		p += n;
+		rem -= (size_t)n;
 	}
 	if (plus)
 		afs_unlock(fs);
+out:
 	afs_listing_put(fs, h);
 	/* An error after some entries: return those, the caller asks
 	 * again and gets the error then. */
