@@ -82,7 +82,7 @@ struct afs_inode {
 	unsigned n_slots;
 	uint64_t gen;		      /* tree generation the slots match */
 	_Atomic uint64_t cache_gen;   /* bumped on every change in the dir */
-	struct afs_listing *listings; /* readdir.c, listing_lock */
+	struct afs_listing *listings; /* listing.c, listing_lock */
 	uint32_t listing_gen;	      /* listing_lock */
 	/* Reached through a door (door.h): the kernel caches nothing of it
 	 * and the lookup cache is not used (set at creation). */
