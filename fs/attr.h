@@ -5,12 +5,7 @@
 #define AFS_ATTR_H
 
 #include <fuse_lowlevel.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <sys/stat.h>
-
-struct afs_fs;
-struct afs_inode;
 
 void afs_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,

@@ -1,18 +1,16 @@
 /*
- * Descriptor pressure (fd-pressure.c).
+ * Descriptor pressure (fd-pressure.c): near RLIMIT_NOFILE, the kernel
+ * is asked to forget the oldest directories.
  */
 #ifndef AFS_FD_PRESSURE_H
 #define AFS_FD_PRESSURE_H
 
-#include <fuse_lowlevel.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <sys/stat.h>
-
 struct afs_fs;
-struct afs_inode;
 
-void afs_fd_pressure_relieve(struct afs_fs *fs);
+/* After a directory inode was added, table_lock held: wake the watcher
+ * when the high mark is crossed. */
 void afs_fd_pressure_check(struct afs_fs *fs);
+/* The watcher: ask the kernel to drop the oldest directory entries. */
+void afs_fd_pressure_relieve(struct afs_fs *fs);
 
 #endif /* AFS_FD_PRESSURE_H */

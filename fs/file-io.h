@@ -6,14 +6,18 @@
 
 #include <fuse_lowlevel.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <sys/stat.h>
 
 struct afs_fs;
 struct afs_inode;
 
+/* Does a handle opened with @flags skip flush (nothing to report at
+ * close)? */
 bool afs_noflush(const struct afs_fs *fs, int flags);
+/* A write by inode changed @inode: what its release would have told. */
 void afs_io_written(struct afs_fs *fs, struct afs_inode *inode);
+
+/* The operations. */
 void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void afs_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		 struct fuse_file_info *fi);

@@ -5,13 +5,7 @@
 #define AFS_READDIR_H
 
 #include <fuse_lowlevel.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <sys/stat.h>
-
-struct afs_fs;
-struct afs_inode;
-struct afs_slot;
 
 void afs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void afs_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,

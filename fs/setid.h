@@ -1,18 +1,16 @@
 /*
- * Set-user-ID and set-group-ID bits after a write, a truncation or a chown (setid.c).
+ * Set-user-ID and set-group-ID bits after a write, a truncation or a
+ * chown (setid.c).
  */
 #ifndef AFS_SETID_H
 #define AFS_SETID_H
 
 #include <fuse_lowlevel.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <sys/stat.h>
 
 struct afs_fs;
-struct afs_inode;
 
-/* what changed a file, for which bits go. */
+/* What changed a file, for which bits go. */
 enum afs_setid_change {
 	AFS_SETID_WRITE, /* write, truncation, allocation */
 	AFS_SETID_CHOWN, /* owner or group */
@@ -24,6 +22,7 @@ enum afs_setid_change {
  * chown, else NULL. */
 int afs_setid_clear(fuse_req_t req, int fd, enum afs_setid_change change,
 		    const struct stat *before);
+/* Tell the kernel that @ino's attributes changed. */
 void afs_setid_notify(struct afs_fs *fs, fuse_ino_t ino);
 
 #endif /* AFS_SETID_H */

@@ -5,12 +5,6 @@
 #define AFS_XATTR_H
 
 #include <fuse_lowlevel.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <sys/stat.h>
-
-struct afs_fs;
-struct afs_inode;
 
 void afs_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		     const char *value, size_t size, int flags);
