@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,30 +51,34 @@ int afs_dir_first_fd(const struct afs_inode *dir)
 	return -1;
 }
 
-/* Call with table_lock held. */
-void afs_dir_register_keys(struct afs_fs *fs, struct afs_inode *dir)
+/* Put @dir in the inode table under each source's key (@add), or take
+ * it out. Call with table_lock held. */
+static void afs_dir_keys(struct afs_fs *fs, struct afs_inode *dir, bool add)
 {
 	unsigned i;
 
-	for (i = 0; i < dir->n_slots; i++)
-		if (dir->slots[i].fd >= 0)
-			(void)afs_inode_table_put(
-				fs->table,
-				afs_dir_key_dev(dir, dir->slots[i].dev),
-				dir->slots[i].ino, dir);
+	for (i = 0; i < dir->n_slots; i++) {
+		dev_t dev = afs_dir_key_dev(dir, dir->slots[i].dev);
+
+		if (dir->slots[i].fd < 0)
+			continue;
+		if (add)
+			(void)afs_inode_table_put(fs->table, dev,
+						  dir->slots[i].ino, dir);
+		else
+			(void)afs_inode_table_remove(fs->table, dev,
+						     dir->slots[i].ino, dir);
+	}
 }
 
-/* Call with table_lock held. */
+void afs_dir_register_keys(struct afs_fs *fs, struct afs_inode *dir)
+{
+	afs_dir_keys(fs, dir, true);
+}
+
 void afs_dir_unregister_keys(struct afs_fs *fs, struct afs_inode *dir)
 {
-	unsigned i;
-
-	for (i = 0; i < dir->n_slots; i++)
-		if (dir->slots[i].fd >= 0)
-			(void)afs_inode_table_remove(
-				fs->table,
-				afs_dir_key_dev(dir, dir->slots[i].dev),
-				dir->slots[i].ino, dir);
+	afs_dir_keys(fs, dir, false);
 }
 
 static int afs_slot_append(struct afs_slot **slots, unsigned *n, int fd,
