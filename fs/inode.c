@@ -144,24 +144,21 @@ int afs_inode_new_dir_root(struct afs_fs *fs, int root_fd)
 {
 	struct afs_inode *root = calloc(1, sizeof(*root));
 	struct stat st;
+	int r = -ENOMEM;
 
 	if (!root)
 		return -ENOMEM;
+	root->fd = -1; /* before anything can fail: destroy closes it */
 	root->slots = calloc(1, sizeof(*root->slots));
 	root->path = strdup("/");
 	root->name = strdup("");
-	if (!root->slots || !root->path || !root->name) {
-		afs_inode_destroy(root);
-		return -ENOMEM;
-	}
+	if (!root->slots || !root->path || !root->name)
+		goto fail;
 	if (fstat(root_fd, &st) < 0) {
-		int r = -errno;
-
-		afs_inode_destroy(root);
-		return r;
+		r = -errno;
+		goto fail;
 	}
 	root->kind = AFS_KIND_DIR;
-	root->fd = -1;
 	root->n_slots = 1;
 	root->slots[0].fd = root_fd;
 	root->slots[0].dev = st.st_dev;
@@ -174,6 +171,9 @@ int afs_inode_new_dir_root(struct afs_fs *fs, int root_fd)
 	pthread_mutex_unlock(&fs->table_lock);
 	fs->root = root;
 	return 0;
+fail:
+	afs_inode_destroy(root);
+	return r;
 }
 
 void afs_inode_link_all_locked(struct afs_fs *fs, struct afs_inode *inode)
