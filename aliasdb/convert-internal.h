@@ -1,7 +1,7 @@
 /*
  * Private to aliasdb/: what the convert/revert planners (convert-plan.c,
- * revert-plan.c), the journal (journal.c) and the executor
- * (convert-run.c) share. Nothing here is part of the contract in
+ * convert-merge.c, revert-split.c, convert-planner.c), the journal
+ * (journal.c) and the executor (convert-run.c) share. Nothing here is part of the contract in
  * aliasdb.h.
  *
  * A plan is a list of steps in numbered batches. Every step is a rename,
@@ -195,6 +195,13 @@ int cv_plan_revert(struct aliasdb *db, const struct aliasdb_map *map,
 		   int tree_fd, const struct aliasdb_convert_opts *opts,
 		   struct aliasdb_plan *p);
 
+/* Origin lists (convert-plan.c, below the journal that reads them). */
+void cv_origins_free(struct cv_origin *list, size_t n);
+
+/* Binary search in a sorted origin list. */
+const struct cv_origin *cv_origin_find(const struct cv_origin *list, size_t n,
+				       const char *path);
+
 /* ---- the journal (journal.c) ---- */
 
 enum cv_state {
@@ -243,11 +250,5 @@ int cv_journal_finish(struct cv_journal *j, bool completed);
 /* Every origin recorded by the last complete convert, sorted by path. */
 int cv_journal_origins(struct cv_journal *j, struct cv_origin **ret_list,
 		       size_t *ret_n);
-
-void cv_origins_free(struct cv_origin *list, size_t n);
-
-/* Binary search in a sorted origin list. */
-const struct cv_origin *cv_origin_find(const struct cv_origin *list, size_t n,
-				       const char *path);
 
 #endif /* ALIASDB_CONVERT_INTERNAL_H */

@@ -218,63 +218,86 @@ static bool merge_meta_differs(const struct stat *a, const struct stat *b)
 
 static int merge_dirs(struct merge *m, const char *a, const char *c);
 
-/* Both spellings hold non-directories or one of each: which stays. */
-static int merge_pair(struct merge *m, int afd, int cfd, const char *name,
-		      const char *ap, const char *cp, const struct stat *sa,
-		      const struct stat *sc)
+/* The alias side's entry takes the canonical place, after what is there
+ * went by @clear (merge_drop() or merge_quarantine() of @cp, already
+ * planned): move, origin, item. */
+static int merge_alias_wins(struct merge *m, int clear, const char *ap,
+			    const char *cp, const struct stat *sa)
 {
-	char ta[ALIASDB_PATH_MAX], tc[ALIASDB_PATH_MAX];
-	char la[ALIASDB_PATH_MAX], lc[ALIASDB_PATH_MAX];
-	bool link_a = S_ISLNK(sa->st_mode), link_c = S_ISLNK(sc->st_mode);
-	char detail[2 * ALIASDB_PATH_MAX + 128];
+	int r = clear;
+
+	if (r == 0)
+		r = cv_plan_step(m->p, CV_MOVE, CV_B_MOVE, CV_TREE, ap, CV_TREE,
+				 cp, sa->st_ino, NULL, NULL, NULL, 0);
+	if (r == 0)
+		r = cv_plan_origin(m->p, cp, CV_O_MOVED, NULL, NULL);
+	return r ? r : cv_plan_item(m->p, ALIASDB_PLAN_MOVE, ap, cp, NULL);
+}
+
+/* The same file, metadata included, under both spellings: one goes. */
+static int merge_same(struct merge *m, const char *ap, const char *cp,
+		      const struct stat *sa, const struct stat *sc)
+{
 	int r;
 
-	if (!S_ISDIR(sa->st_mode) && !S_ISDIR(sc->st_mode) &&
-	    aliasdb_entries_same(afd, name, sa, cfd, name, sc,
-				 ALIASDB_SAME_METADATA) == 1) {
-		if (sa->st_ino == sc->st_ino) {
-			r = merge_drop(m, ap, sa->st_ino, CV_B_MOVE);
-			if (r == 0)
-				r = cv_plan_origin(m->p, cp, CV_O_DUP_LINKED,
-						   NULL, NULL);
-			return r ? r
-				 : cv_plan_item(m->p, ALIASDB_PLAN_DEDUP, ap,
-						cp, "hard links of one file");
-		}
-		if (sa->st_nlink > 1 && sc->st_nlink == 1) {
-			/* Keep the inode other names share. */
-			r = cv_plan_origin(m->p, cp, CV_O_DUP_ALIAS_KEPT, NULL,
+	if (sa->st_ino == sc->st_ino) {
+		r = merge_drop(m, ap, sa->st_ino, CV_B_MOVE);
+		if (r == 0)
+			r = cv_plan_origin(m->p, cp, CV_O_DUP_LINKED, NULL,
 					   NULL);
-			if (r == 0)
-				r = merge_drop(m, cp, sc->st_ino, CV_B_CLEAR);
-			if (r == 0)
-				r = cv_plan_step(m->p, CV_MOVE, CV_B_MOVE,
-						 CV_TREE, ap, CV_TREE, cp,
-						 sa->st_ino, NULL, NULL, NULL,
-						 0);
-			return r ? r
-				 : cv_plan_item(m->p, ALIASDB_PLAN_DEDUP, cp,
-						ap,
-						"the same file; the alias "
-						"side's copy stays: it has "
-						"other hard links");
-		}
-		r = cv_plan_origin(m->p, cp, CV_O_DUP, NULL, NULL);
-		if (r == 0)
-			r = merge_drop(m, ap, sa->st_ino, CV_B_MOVE);
-		if (r == 0)
-			r = cv_plan_item(m->p, ALIASDB_PLAN_DEDUP, ap, cp,
-					 "the same file");
-		if (r == 0 && sa->st_nlink > 1 && sc->st_nlink > 1)
-			r = cv_plan_item(m->p, ALIASDB_PLAN_NOTE, ap, cp,
-					 "both copies have other hard links: "
-					 "the alias side's other names keep "
-					 "their own inode");
-		return r;
+		return r ? r
+			 : cv_plan_item(m->p, ALIASDB_PLAN_DEDUP, ap, cp,
+					"hard links of one file");
 	}
-	if (link_a && cv_readlink(m->tree_fd, ap, la, sizeof(la)) == 0 &&
-	    cv_link_target(m->map, ap, la, ta, sizeof(ta)) == 0 &&
-	    strcmp(ta, cp) == 0) {
+	if (sa->st_nlink > 1 && sc->st_nlink == 1) {
+		/* Keep the inode other names share. */
+		r = cv_plan_origin(m->p, cp, CV_O_DUP_ALIAS_KEPT, NULL, NULL);
+		if (r == 0)
+			r = merge_drop(m, cp, sc->st_ino, CV_B_CLEAR);
+		if (r == 0)
+			r = cv_plan_step(m->p, CV_MOVE, CV_B_MOVE, CV_TREE, ap,
+					 CV_TREE, cp, sa->st_ino, NULL, NULL,
+					 NULL, 0);
+		return r ? r
+			 : cv_plan_item(m->p, ALIASDB_PLAN_DEDUP, cp, ap,
+					"the same file; the alias side's copy "
+					"stays: it has other hard links");
+	}
+	r = cv_plan_origin(m->p, cp, CV_O_DUP, NULL, NULL);
+	if (r == 0)
+		r = merge_drop(m, ap, sa->st_ino, CV_B_MOVE);
+	if (r == 0)
+		r = cv_plan_item(m->p, ALIASDB_PLAN_DEDUP, ap, cp,
+				 "the same file");
+	if (r == 0 && sa->st_nlink > 1 && sc->st_nlink > 1)
+		r = cv_plan_item(m->p, ALIASDB_PLAN_NOTE, ap, cp,
+				 "both copies have other hard links: the "
+				 "alias side's other names keep their own "
+				 "inode");
+	return r;
+}
+
+/* Symlinks that settle the pair: one names the other's place, both name
+ * one target, or one dangles. 1 when they settle nothing, else 0 or
+ * -errno. The texts read are left in @la and @lc. */
+static int merge_links(struct merge *m, const char *ap, const char *cp,
+		       const struct stat *sa, const struct stat *sc, char *la,
+		       char *lc)
+{
+	char ta[ALIASDB_PATH_MAX], tc[ALIASDB_PATH_MAX];
+	bool link_a = S_ISLNK(sa->st_mode), link_c = S_ISLNK(sc->st_mode);
+	bool read_a = link_a &&
+		      cv_readlink(m->tree_fd, ap, la, ALIASDB_PATH_MAX) == 0;
+	bool read_c = link_c &&
+		      cv_readlink(m->tree_fd, cp, lc, ALIASDB_PATH_MAX) == 0;
+	bool to_a =
+		read_a && cv_link_target(m->map, ap, la, ta, sizeof(ta)) == 0;
+	bool to_c =
+		read_c && cv_link_target(m->map, cp, lc, tc, sizeof(tc)) == 0;
+	bool da, dc;
+	int r;
+
+	if (to_a && strcmp(ta, cp) == 0) {
 		r = merge_drop(m, ap, sa->st_ino, CV_B_MOVE);
 		if (r == 0)
 			r = cv_plan_origin(m->p, cp, CV_O_ALIAS_LINK, sa, la);
@@ -282,9 +305,7 @@ static int merge_pair(struct merge *m, int afd, int cfd, const char *name,
 			 : cv_plan_item(m->p, ALIASDB_PLAN_DROP_LINK, ap, cp,
 					"a symlink to its canonical twin");
 	}
-	if (link_c && cv_readlink(m->tree_fd, cp, lc, sizeof(lc)) == 0 &&
-	    cv_link_target(m->map, cp, lc, tc, sizeof(tc)) == 0 &&
-	    strcmp(tc, cp) == 0) {
+	if (to_c && strcmp(tc, cp) == 0) {
 		r = merge_drop(m, cp, sc->st_ino, CV_B_CLEAR);
 		if (r == 0)
 			r = cv_plan_step(m->p, CV_MOVE, CV_B_MOVE, CV_TREE, ap,
@@ -297,12 +318,7 @@ static int merge_pair(struct merge *m, int afd, int cfd, const char *name,
 					"the canonical side is a symlink to "
 					"it");
 	}
-	if (link_a && link_c &&
-	    cv_readlink(m->tree_fd, ap, la, sizeof(la)) == 0 &&
-	    cv_readlink(m->tree_fd, cp, lc, sizeof(lc)) == 0 &&
-	    cv_link_target(m->map, ap, la, ta, sizeof(ta)) == 0 &&
-	    cv_link_target(m->map, cp, lc, tc, sizeof(tc)) == 0 &&
-	    strcmp(ta, tc) == 0) {
+	if (to_a && to_c && strcmp(ta, tc) == 0) {
 		r = merge_drop(m, ap, sa->st_ino, CV_B_MOVE);
 		if (r == 0)
 			r = cv_plan_origin(m->p, cp, CV_O_ALIAS_LINK, sa, la);
@@ -310,72 +326,78 @@ static int merge_pair(struct merge *m, int afd, int cfd, const char *name,
 			 : cv_plan_item(m->p, ALIASDB_PLAN_DROP_LINK, ap, cp,
 					"both symlinks name the same target");
 	}
-	if (link_a || link_c) {
-		bool da = link_a &&
-			  cv_readlink(m->tree_fd, ap, la, sizeof(la)) == 0 &&
-			  merge_dangling(m, ap, la);
-		bool dc = link_c &&
-			  cv_readlink(m->tree_fd, cp, lc, sizeof(lc)) == 0 &&
-			  merge_dangling(m, cp, lc);
+	da = read_a && merge_dangling(m, ap, la);
+	dc = read_c && merge_dangling(m, cp, lc);
 
-		if (da && !dc)
-			return merge_quarantine(m, ap, sa->st_ino, CV_B_MOVE,
-						"a dangling symlink facing an "
-						"entry of the same name");
-		if (dc && !da) {
-			r = merge_quarantine(m, cp, sc->st_ino, CV_B_CLEAR,
-					     "a dangling symlink facing an "
-					     "entry of the same name");
-			if (r == 0)
-				r = cv_plan_step(m->p, CV_MOVE, CV_B_MOVE,
-						 CV_TREE, ap, CV_TREE, cp,
-						 sa->st_ino, NULL, NULL, NULL,
-						 0);
-			if (r == 0)
-				r = cv_plan_origin(m->p, cp, CV_O_MOVED, NULL,
-						   NULL);
-			return r ? r
-				 : cv_plan_item(m->p, ALIASDB_PLAN_MOVE, ap, cp,
-						NULL);
-		}
-	}
-	for (size_t i = 0; merge_generated[i]; i++)
-		if (strcmp(ap, merge_generated[i]) == 0)
-			return merge_quarantine(m, ap, sa->st_ino, CV_B_MOVE,
-						"generated; its tool rebuilds "
-						"the canonical copy");
+	if (da && !dc)
+		return merge_quarantine(m, ap, sa->st_ino, CV_B_MOVE,
+					"a dangling symlink facing an entry "
+					"of the same name");
+	if (dc && !da)
+		return merge_alias_wins(
+			m,
+			merge_quarantine(m, cp, sc->st_ino, CV_B_CLEAR,
+					 "a dangling symlink facing an entry "
+					 "of the same name"),
+			ap, cp, sa);
+	return 1;
+}
 
+/* Why two entries of one name count as different, into @detail. */
+static void merge_detail(int afd, int cfd, const char *name,
+			 const struct stat *sa, const struct stat *sc,
+			 const char *la, const char *lc, char *detail,
+			 size_t size)
+{
 	if (S_ISREG(sa->st_mode) && S_ISREG(sc->st_mode) &&
 	    aliasdb_entries_same(afd, name, sa, cfd, name, sc, 0) == 1)
-		snprintf(detail, sizeof(detail),
+		snprintf(detail, size,
 			 "same content, different mode or owner (%04o "
 			 "%u:%u, %04o %u:%u)",
 			 (unsigned)(sa->st_mode & 07777), (unsigned)sa->st_uid,
 			 (unsigned)sa->st_gid, (unsigned)(sc->st_mode & 07777),
 			 (unsigned)sc->st_uid, (unsigned)sc->st_gid);
-	else if (link_a && link_c)
-		snprintf(detail, sizeof(detail),
-			 "symlinks to different targets (%s, %s)", la, lc);
+	else if (S_ISLNK(sa->st_mode) && S_ISLNK(sc->st_mode))
+		snprintf(detail, size, "symlinks to different targets (%s, %s)",
+			 la, lc);
 	else if ((sa->st_mode & S_IFMT) == (sc->st_mode & S_IFMT))
-		snprintf(detail, sizeof(detail), "%ss that differ",
+		snprintf(detail, size, "%ss that differ",
 			 merge_type(sa->st_mode));
 	else
-		snprintf(detail, sizeof(detail), "%s facing a %s",
+		snprintf(detail, size, "%s facing a %s",
 			 merge_type(sa->st_mode), merge_type(sc->st_mode));
+}
 
+/* Both spellings hold non-directories or one of each: which stays. */
+static int merge_pair(struct merge *m, int afd, int cfd, const char *name,
+		      const char *ap, const char *cp, const struct stat *sa,
+		      const struct stat *sc)
+{
+	char la[ALIASDB_PATH_MAX] = "", lc[ALIASDB_PATH_MAX] = "";
+	char detail[2 * ALIASDB_PATH_MAX + 128];
+	int r;
+
+	if (!S_ISDIR(sa->st_mode) && !S_ISDIR(sc->st_mode) &&
+	    aliasdb_entries_same(afd, name, sa, cfd, name, sc,
+				 ALIASDB_SAME_METADATA) == 1)
+		return merge_same(m, ap, cp, sa, sc);
+	r = merge_links(m, ap, cp, sa, sc, la, lc);
+	if (r != 1)
+		return r;
+	for (size_t i = 0; merge_generated[i]; i++)
+		if (strcmp(ap, merge_generated[i]) == 0)
+			return merge_quarantine(m, ap, sa->st_ino, CV_B_MOVE,
+						"generated; its tool rebuilds "
+						"the canonical copy");
+	merge_detail(afd, cfd, name, sa, sc, la, lc, detail, sizeof(detail));
 	switch (m->opts->prefer) {
 	case ALIASDB_PREFER_CANONICAL:
 		return merge_quarantine(m, ap, sa->st_ino, CV_B_MOVE, detail);
 	case ALIASDB_PREFER_ALIAS:
-		r = merge_quarantine(m, cp, sc->st_ino, CV_B_CLEAR, detail);
-		if (r == 0)
-			r = cv_plan_step(m->p, CV_MOVE, CV_B_MOVE, CV_TREE, ap,
-					 CV_TREE, cp, sa->st_ino, NULL, NULL,
-					 NULL, 0);
-		if (r == 0)
-			r = cv_plan_origin(m->p, cp, CV_O_MOVED, NULL, NULL);
-		return r ? r
-			 : cv_plan_item(m->p, ALIASDB_PLAN_MOVE, ap, cp, NULL);
+		return merge_alias_wins(
+			m,
+			merge_quarantine(m, cp, sc->st_ino, CV_B_CLEAR, detail),
+			ap, cp, sa);
 	case ALIASDB_PREFER_NONE:
 		break;
 	}
@@ -560,6 +582,51 @@ static int merge_parents(struct merge *m, const char *c,
 	return r;
 }
 
+/* Alias directory @a, where canonical @c does not exist: the whole
+ * directory moves, and the alias link takes its place. */
+static int merge_alias_move(struct merge *m, const char *a, const char *c,
+			    const struct stat *sa)
+{
+	int r = merge_parents(m, c, sa);
+
+	if (r == 0)
+		r = cv_plan_step(m->p, CV_MOVE, CV_B_MOVE, CV_TREE, a, CV_TREE,
+				 c, sa->st_ino, NULL, NULL, NULL, 0);
+	if (r == 0)
+		r = cv_plan_origin(m->p, c, CV_O_MOVED_WHOLE, sa, NULL);
+	if (r == 0)
+		r = cv_plan_item(m->p, ALIASDB_PLAN_MOVE, a, c, NULL);
+	return r ? r : merge_link(m, a, c, sa);
+}
+
+/* Both spellings directories: the alias side's entries merge into the
+ * canonical one, the emptied alias directory retires, the link takes its
+ * place. */
+static int merge_alias_dirs(struct merge *m, const char *a, const char *c,
+			    const struct stat *sa, const struct stat *sc)
+{
+	char *old;
+	int r;
+
+	if (sa->st_dev != sc->st_dev)
+		return cv_plan_item(m->p, ALIASDB_PLAN_CONFLICT, a, c,
+				    "on different file systems: renames "
+				    "cannot join them");
+	r = cv_plan_origin(m->p, c, CV_O_DIR, sa, NULL);
+	if (r == 0)
+		r = cv_plan_item(m->p, ALIASDB_PLAN_MERGE, a, c, NULL);
+	if (r == 0)
+		r = merge_dirs(m, a, c);
+	if (r == 0)
+		r = cv_plan_staging_name(m->p, "old", &old);
+	if (r < 0)
+		return r;
+	r = cv_plan_step(m->p, CV_MOVE, CV_B_RETIRE, CV_TREE, a, CV_TREE, old,
+			 sa->st_ino, NULL, NULL, NULL, CV_F_ONLY_DIRS);
+	free(old);
+	return r ? r : merge_link(m, a, c, sa);
+}
+
 /* Plan one alias @a -> @c. */
 static int merge_alias(struct merge *m, const char *a, const char *c)
 {
@@ -610,39 +677,9 @@ static int merge_alias(struct merge *m, const char *a, const char *c)
 		snprintf(detail, sizeof(detail), "a %s, not a directory",
 			 merge_type(sa.st_mode));
 	} else if (rc == -ENOENT) {
-		/* The whole directory moves. */
-		r = merge_parents(m, c, &sa);
-		if (r == 0)
-			r = cv_plan_step(m->p, CV_MOVE, CV_B_MOVE, CV_TREE, a,
-					 CV_TREE, c, sa.st_ino, NULL, NULL,
-					 NULL, 0);
-		if (r == 0)
-			r = cv_plan_origin(m->p, c, CV_O_MOVED_WHOLE, &sa,
-					   NULL);
-		if (r == 0)
-			r = cv_plan_item(m->p, ALIASDB_PLAN_MOVE, a, c, NULL);
-		return r ? r : merge_link(m, a, c, &sa);
+		return merge_alias_move(m, a, c, &sa);
 	} else {
-		char *old;
-
-		if (sa.st_dev != sc.st_dev)
-			return cv_plan_item(m->p, ALIASDB_PLAN_CONFLICT, a, c,
-					    "on different file systems: "
-					    "renames cannot join them");
-		r = cv_plan_origin(m->p, c, CV_O_DIR, &sa, NULL);
-		if (r == 0)
-			r = cv_plan_item(m->p, ALIASDB_PLAN_MERGE, a, c, NULL);
-		if (r == 0)
-			r = merge_dirs(m, a, c);
-		if (r == 0)
-			r = cv_plan_staging_name(m->p, "old", &old);
-		if (r < 0)
-			return r;
-		r = cv_plan_step(m->p, CV_MOVE, CV_B_RETIRE, CV_TREE, a,
-				 CV_TREE, old, sa.st_ino, NULL, NULL, NULL,
-				 CV_F_ONLY_DIRS);
-		free(old);
-		return r ? r : merge_link(m, a, c, &sa);
+		return merge_alias_dirs(m, a, c, &sa, &sc);
 	}
 	/* A symlink elsewhere or a non-directory at the alias path. */
 	if (rc != 0 || m->opts->prefer != ALIASDB_PREFER_CANONICAL)

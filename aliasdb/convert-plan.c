@@ -1,7 +1,9 @@
 /*
  * Plans for convert and revert: the plan object, what both planners need
- * to look at a tree (never following a symlink in it), and the entry
- * point that picks the planner.
+ * to look at a tree (never following a symlink in it), and the origins
+ * list the journal reads back. Below both
+ * planners (convert-merge.c, revert-split.c) and the journal; the entry
+ * point that picks the planner is convert-planner.c.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -475,47 +477,34 @@ out:
 	return r;
 }
 
-/* ---- entry point ------------------------------------------------------------ */
+/* ---- origins: what the journal recorded of a converted tree ------------- */
 
-int aliasdb_convert_plan(struct aliasdb *db, const struct aliasdb_map *map,
-			 int tree_fd, enum aliasdb_convert_op op,
-			 const struct aliasdb_convert_opts *opts,
-			 struct aliasdb_plan **ret_plan)
+void cv_origins_free(struct cv_origin *list, size_t n)
 {
-	static const struct aliasdb_convert_opts none;
-	struct aliasdb_plan *p;
-	struct stat st;
-	int r;
-
-	if (!map || tree_fd < 0 || !ret_plan ||
-	    (op != ALIASDB_OP_CONVERT && op != ALIASDB_OP_REVERT))
-		return -EINVAL;
-	if (!opts)
-		opts = &none;
-	if (fstat(tree_fd, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	r = cv_plan_new(op, &p);
-	if (r < 0)
-		return r;
-	p->tree_dev = st.st_dev;
-	p->tree_ino = st.st_ino;
-	r = cv_lstat(tree_fd, CV_STAGING, &st);
-	if (r == 0)
-		r = cv_plan_item(p, ALIASDB_PLAN_CONFLICT, CV_STAGING, NULL,
-				 "left by an earlier run that its journal no "
-				 "longer knows: look inside, then remove it");
-	else if (r == -ENOENT)
-		r = 0;
-	if (r == 0)
-		r = op == ALIASDB_OP_CONVERT
-			    ? cv_plan_convert(db, map, tree_fd, opts, p)
-			    : cv_plan_revert(db, map, tree_fd, opts, p);
-	if (r < 0) {
-		aliasdb_plan_free(p);
-		return r;
+	if (!list)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].path);
+		free(list[i].text);
 	}
-	*ret_plan = p;
-	return 0;
+	free(list);
+}
+
+const struct cv_origin *cv_origin_find(const struct cv_origin *list, size_t n,
+				       const char *path)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(list[mid].path, path);
+
+		if (c == 0)
+			return &list[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }

@@ -299,12 +299,89 @@ static int run_copy_data(int sfd, int tfd, const struct stat *st)
 
 /* Make @s's new object at its staging path, atomically (built under a
  * temporary name, then renamed). */
+/* A copy of @slast in @sp (any type but a directory) as @tmp in @pfd,
+ * with its owner and mode. 0 or -errno. */
+static int run_copy_entry(int sp, const char *slast, int pfd, const char *tmp)
+{
+	char text[ALIASDB_PATH_MAX];
+	struct stat st;
+	int sfd, tfd, r = 0;
+	ssize_t n;
+
+	if (fstatat(sp, slast, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (S_ISREG(st.st_mode)) {
+		sfd = openat(sp, slast, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		tfd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			     0600);
+		r = sfd < 0 || tfd < 0 ? -errno : run_copy_data(sfd, tfd, &st);
+		if (sfd >= 0)
+			close(sfd);
+		if (tfd >= 0)
+			close(tfd);
+		return r;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		n = readlinkat(sp, slast, text, sizeof(text) - 1);
+		if (n < 0)
+			return -errno;
+		text[n] = '\0';
+		if (symlinkat(text, pfd, tmp) < 0 ||
+		    fchownat(pfd, tmp, st.st_uid, st.st_gid,
+			     AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		return 0;
+	}
+	if (mknodat(pfd, tmp, st.st_mode, st.st_rdev) < 0 ||
+	    fchownat(pfd, tmp, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fchmodat(pfd, tmp, st.st_mode & 07777, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+/* What step @s makes, as @tmp in @pfd. 0 or -errno. */
+static int run_make_tmp(struct run *run, const struct cv_step *s, int pfd,
+			const char *tmp)
+{
+	const char *slast;
+	int sp, r = 0;
+
+	switch (s->kind) {
+	case CV_MKDIR:
+		if (mkdirat(pfd, tmp, 0700) < 0 ||
+		    fchownat(pfd, tmp, s->uid, s->gid, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    fchmodat(pfd, tmp, s->mode, 0) < 0)
+			return -errno;
+		return 0;
+	case CV_SYMLINK:
+		if (symlinkat(s->text, pfd, tmp) < 0 ||
+		    fchownat(pfd, tmp, s->uid, s->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		return 0;
+	case CV_LINK:
+	case CV_COPY:
+		sp = aliasdb_tree_open_parent(run->tree_fd, s->src, &slast);
+		if (sp < 0)
+			return sp;
+		if (s->kind == CV_COPY)
+			r = run_copy_entry(sp, slast, pfd, tmp);
+		else if (linkat(sp, slast, pfd, tmp, 0) < 0)
+			r = -errno;
+		close(sp);
+		return r;
+	default:
+		return -EINVAL;
+	}
+}
+
 static int run_create(struct run *run, const struct cv_step *s)
 {
-	const char *last, *slast;
+	const char *last;
 	char tmp[ALIASDB_PATH_MAX];
-	struct stat st;
-	int pfd, sp = -1, sfd = -1, tfd = -1, r = 0;
+	int pfd, r;
 
 	pfd = aliasdb_tree_open_parent(run->tree_fd, s->dst, &last);
 	if (pfd < 0)
@@ -316,78 +393,9 @@ static int run_create(struct run *run, const struct cv_step *s)
 	/* Left over by a crash in this very step: ours, unpublished. */
 	if (unlinkat(pfd, tmp, 0) < 0 && errno == EISDIR)
 		(void)unlinkat(pfd, tmp, AT_REMOVEDIR);
-	switch (s->kind) {
-	case CV_MKDIR:
-		if (mkdirat(pfd, tmp, 0700) < 0 ||
-		    fchownat(pfd, tmp, s->uid, s->gid, AT_SYMLINK_NOFOLLOW) <
-			    0 ||
-		    fchmodat(pfd, tmp, s->mode, 0) < 0)
-			r = -errno;
-		break;
-	case CV_SYMLINK:
-		if (symlinkat(s->text, pfd, tmp) < 0 ||
-		    fchownat(pfd, tmp, s->uid, s->gid, AT_SYMLINK_NOFOLLOW) < 0)
-			r = -errno;
-		break;
-	case CV_LINK:
-	case CV_COPY:
-		sp = aliasdb_tree_open_parent(run->tree_fd, s->src, &slast);
-		if (sp < 0) {
-			r = sp;
-			break;
-		}
-		if (s->kind == CV_LINK) {
-			if (linkat(sp, slast, pfd, tmp, 0) < 0)
-				r = -errno;
-			break;
-		}
-		if (fstatat(sp, slast, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = -errno;
-		} else if (S_ISREG(st.st_mode)) {
-			sfd = openat(sp, slast,
-				     O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			tfd = openat(pfd, tmp,
-				     O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-				     0600);
-			if (sfd < 0 || tfd < 0)
-				r = -errno;
-			else
-				r = run_copy_data(sfd, tfd, &st);
-		} else if (S_ISLNK(st.st_mode)) {
-			char text[ALIASDB_PATH_MAX];
-			ssize_t n =
-				readlinkat(sp, slast, text, sizeof(text) - 1);
-
-			if (n < 0)
-				r = -errno;
-			else {
-				text[n] = '\0';
-				if (symlinkat(text, pfd, tmp) < 0 ||
-				    fchownat(pfd, tmp, st.st_uid, st.st_gid,
-					     AT_SYMLINK_NOFOLLOW) < 0)
-					r = -errno;
-			}
-		} else if (!S_ISDIR(st.st_mode)) {
-			if (mknodat(pfd, tmp, st.st_mode, st.st_rdev) < 0 ||
-			    fchownat(pfd, tmp, st.st_uid, st.st_gid,
-				     AT_SYMLINK_NOFOLLOW) < 0 ||
-			    fchmodat(pfd, tmp, st.st_mode & 07777, 0) < 0)
-				r = -errno;
-		} else {
-			r = -EISDIR;
-		}
-		break;
-	default:
-		r = -EINVAL;
-	}
+	r = run_make_tmp(run, s, pfd, tmp);
 	if (r == 0 && renameat(pfd, tmp, pfd, last) < 0)
 		r = -errno;
-	if (sfd >= 0)
-		close(sfd);
-	if (tfd >= 0)
-		close(tfd);
-	if (sp >= 0)
-		close(sp);
 	close(pfd);
 	return r < 0 ? run_where(run, s->dst, r) : 0;
 }

@@ -362,36 +362,6 @@ static int origin_decode(const MDB_val *k, const MDB_val *v,
 	return take_str(&p, b + v->mv_size, &o->text);
 }
 
-void cv_origins_free(struct cv_origin *list, size_t n)
-{
-	if (!list)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		free(list[i].path);
-		free(list[i].text);
-	}
-	free(list);
-}
-
-const struct cv_origin *cv_origin_find(const struct cv_origin *list, size_t n,
-				       const char *path)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(list[mid].path, path);
-
-		if (c == 0)
-			return &list[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* LMDB sorts keys bytewise, strcmp compares bytes as unsigned char too:
  * the list comes out in the order cv_origin_find() searches. */
 int cv_journal_origins(struct cv_journal *j, struct cv_origin **ret_list,

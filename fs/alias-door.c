@@ -11,6 +11,10 @@
  * keep the symlink and write through it. When the program has exited,
  * everybody sees the alias again; an alias it unlinked without making a
  * directory goes if its canonical directory is empty (alias-unlink.c).
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c in its layer and the
+ * view services, directories, inode core, alias table and leaf helpers
+ * below.
  */
 #include "config.h"
 
@@ -20,7 +24,14 @@
 
 #include "fs/afs.h"
 #include "fs/alias-door.h"
+#include "fs/alias-unlink.h"
+#include "fs/dir.h"
 #include "fs/door.h"
+#include "fs/inode-stat.h"
+#include "fs/inode.h"
+#include "fs/lookup.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 /* The alias at @name in @dir: copies of its path and canonical path, or
  * -ENOENT when @name is no alias there. Call without tree_lock. */

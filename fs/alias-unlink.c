@@ -9,6 +9,9 @@
  * shown any more. With content below the canonical directory the alias
  * stays: removing it would change what the view shows, which is
  * `aliasctl remove`'s job.
+ *
+ * Layer 5 (view services, fs/README.md): calls door.c, dpkg-db-view.c in its
+ * layer and the directories, inode core, alias table and leaf helpers below.
  */
 #include "config.h"
 
@@ -18,10 +21,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/alias-unlink.h"
+#include "fs/backing.h"
+#include "fs/db-handle.h"
+#include "fs/dir-slots.h"
+#include "fs/dir-virtual.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
 #include "fs/notify-queue.h"
+#include "fs/path.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 /* FUSE node id of the view directory at @path if the kernel may know it,
  * 0 otherwise. Call without tree_lock. */

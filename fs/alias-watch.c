@@ -3,6 +3,9 @@
  * database generation (cheap) and swaps in a changed map while mounted,
  * then tells the kernel which names and directories changed. The same
  * thread records queued conflicts.
+ *
+ * Layer 7 (daemon, fs/README.md): calls the view services, alias table and
+ * leaf helpers below.
  */
 #include "config.h"
 
@@ -12,8 +15,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/alias-unlink.h"
+#include "fs/alias-watch.h"
+#include "fs/conflicts.h"
+#include "fs/db-handle.h"
+#include "fs/decl-sync.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/fd-pressure.h"
+#include "fs/inode.h"
+#include "fs/notify-queue.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 #define AFS_WATCH_INTERVAL_MS 200
 

@@ -1,5 +1,8 @@
 /*
  * Attributes: getattr, setattr, readlink, statfs.
+ *
+ * Layer 6 (operations, fs/README.md): calls file-io.c in its layer and the
+ * view services, directories, inode core and leaf helpers below.
  */
 #include "config.h"
 
@@ -11,8 +14,19 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/attr.h"
+#include "fs/backing.h"
+#include "fs/dir-canonical.h"
+#include "fs/dir-slots.h"
+#include "fs/dir.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/file-io.h"
+#include "fs/inode-file.h"
+#include "fs/inode-stat.h"
+#include "fs/inode.h"
+#include "fs/setid.h"
+#include "fs/tree-lock.h"
 
 /* Attributes, through the open file when there is one (it may have no
  * name left). Call with tree_lock held. */

@@ -25,6 +25,8 @@
  * filter) masks the mode by hand, with the shared umask cleared (the
  * daemon's own files are made with explicit modes): right except under
  * a default ACL.
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

@@ -1,8 +1,10 @@
 /*
  * Conflicts: one view name provided by differing backing entries on the
  * canonical and the alias side. Lookups only queue candidates (cheap); the
- * watcher thread compares them (content, bounded) and records real
+ * watcher thread compares them (aliasdb_entries_same()) and records real
  * conflicts in the database, creating it if needed.
+ *
+ * Layer 5 (view services, fs/README.md): calls the leaf helpers below.
  */
 #include "config.h"
 
@@ -13,12 +15,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/backing.h"
+#include "fs/conflicts.h"
+#include "fs/db-handle.h"
 #include "fs/name-set.h"
-
-/* Regular files larger than this are not compared byte by byte: they are
- * reported, which is the safe side for a human to check. */
-#define AFS_CONFLICT_COMPARE_MAX (64 * 1024 * 1024)
+#include "fs/path.h"
 
 struct afs_conflict_item {
 	char *canonical; /* backing paths relative to the root */
@@ -109,80 +112,57 @@ void afs_conflict_note(struct afs_fs *fs, const char *canonical_bpath,
 	free(key);
 }
 
-static int afs_same_content(int a, int b, off_t size)
+/* Backing entry @bpath (relative to the root): its directory, opened
+ * beneath the root, its last name in *ret_name and its lstat in *ret_st.
+ * The descriptor, or -errno (-ENOENT when it is gone). */
+static int afs_conflict_entry(struct afs_fs *fs, const char *bpath,
+			      const char **ret_name, struct stat *ret_st)
 {
-	char ba[65536], bb[65536];
-	off_t off = 0;
+	const char *slash = strrchr(bpath, '/');
+	char *dir = slash ? strndup(bpath, (size_t)(slash - bpath)) : NULL;
+	int fd;
 
-	while (off < size) {
-		ssize_t na = pread(a, ba, sizeof(ba), off);
-		ssize_t nb = pread(b, bb, sizeof(bb), off);
+	if (slash && !dir)
+		return -ENOMEM;
+	fd = dir ? afs_open_beneath(fs, dir)
+		 : fcntl(fs->root_fd, F_DUPFD_CLOEXEC, 0);
+	free(dir);
+	if (fd < 0)
+		return slash ? fd : -errno;
+	*ret_name = slash ? slash + 1 : bpath;
+	if (fstatat(fd, *ret_name, ret_st, AT_SYMLINK_NOFOLLOW) < 0) {
+		int r = -errno;
 
-		if (na <= 0 || na != nb || memcmp(ba, bb, (size_t)na) != 0)
-			return 0;
-		off += na;
+		close(fd);
+		return r;
 	}
-	return 1;
+	return fd;
 }
 
-/* Are the two backing entries the same file for the view? 1 yes, 0 no,
- * -errno when one of them is gone. */
+/*
+ * Are the two backing entries the same file for the view? 1 yes, 0 no,
+ * -errno when one of them is gone. The rule is aliasdb_entries_same(),
+ * the one `aliasctl status` and the sync apply, of any size: only the
+ * watcher thread compares, holding no lock a request waits for, so a
+ * large file delays the watcher's next tick, never a request.
+ */
 static int afs_entries_identical(struct afs_fs *fs, const char *a,
 				 const char *b)
 {
+	const char *na, *nb;
 	struct stat sa, sb;
-	int fa, fb, r = 0;
+	int fa, fb, r;
 
-	fa = aliasdb_open_beneath(fs->root_fd, a, O_PATH | O_NOFOLLOW,
-				  ALIASDB_BENEATH_NO_SYMLINKS);
+	fa = afs_conflict_entry(fs, a, &na, &sa);
 	if (fa < 0)
 		return fa;
-	fb = aliasdb_open_beneath(fs->root_fd, b, O_PATH | O_NOFOLLOW,
-				  ALIASDB_BENEATH_NO_SYMLINKS);
+	fb = afs_conflict_entry(fs, b, &nb, &sb);
 	if (fb < 0) {
 		close(fa);
 		return fb;
 	}
-	if (fstatat(fa, "", &sa, AT_EMPTY_PATH) < 0 ||
-	    fstatat(fb, "", &sb, AT_EMPTY_PATH) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino) {
-		r = 1;
-	} else if ((sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT)) {
-		r = 0;
-	} else if (S_ISDIR(sa.st_mode)) {
-		r = 1; /* merged, not a conflict */
-	} else if (S_ISLNK(sa.st_mode)) {
-		char la[4097], lb[4097];
-		ssize_t na = readlinkat(fa, "", la, sizeof(la));
-		ssize_t nb = readlinkat(fb, "", lb, sizeof(lb));
-
-		r = na >= 0 && na == nb && memcmp(la, lb, (size_t)na) == 0;
-	} else if (S_ISREG(sa.st_mode)) {
-		if (sa.st_size != sb.st_size ||
-		    sa.st_size > AFS_CONFLICT_COMPARE_MAX) {
-			r = 0;
-		} else {
-			char pa[64], pb[64];
-			int ra, rb;
-
-			(void)afs_proc_path(fa, pa, sizeof(pa));
-			(void)afs_proc_path(fb, pb, sizeof(pb));
-			ra = open(pa, O_RDONLY | O_CLOEXEC);
-			rb = open(pb, O_RDONLY | O_CLOEXEC);
-			r = ra >= 0 && rb >= 0 &&
-			    afs_same_content(ra, rb, sa.st_size);
-			if (ra >= 0)
-				close(ra);
-			if (rb >= 0)
-				close(rb);
-		}
-	} else {
-		r = sa.st_rdev == sb.st_rdev;
-	}
-out:
+	/* Two directories are merged, not a conflict. */
+	r = aliasdb_entries_same(fa, na, &sa, fb, nb, &sb, 0);
 	close(fa);
 	close(fb);
 	return r;

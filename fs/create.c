@@ -2,6 +2,10 @@
  * Creating entries: create, mknod, mkdir, symlink, link. New entries are
  * always made at the canonical location in the backing (slot 0), whose
  * missing parents are created first.
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c, file-io.c, alias-
+ * door.c in its layer and the view services, directories, inode core, alias
+ * table and leaf helpers below.
  */
 #include "config.h"
 
@@ -14,13 +18,25 @@
 
 #include "fs/afs.h"
 #include "fs/alias-door.h"
+#include "fs/backing.h"
 #include "fs/caller-umask.h"
+#include "fs/create.h"
+#include "fs/decl-sync.h"
+#include "fs/dir-canonical.h"
+#include "fs/dir.h"
 #include "fs/door.h"
+#include "fs/file-io.h"
+#include "fs/inode-file.h"
+#include "fs/inode.h"
+#include "fs/lookup.h"
+#include "fs/path.h"
+#include "fs/sources.h"
 #include "fs/tmpfile.h"
+#include "fs/tree-lock.h"
 
 /* Create as the caller, so new files get its owner and group. fsuid and
  * fsgid are per thread. */
-void afs_creds_enter(fuse_req_t req)
+static void afs_creds_enter(fuse_req_t req)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 
@@ -30,7 +46,7 @@ void afs_creds_enter(fuse_req_t req)
 	(void)setfsuid(ctx->uid);
 }
 
-void afs_creds_leave(void)
+static void afs_creds_leave(void)
 {
 	(void)setfsuid(0);
 	(void)setfsgid(0);

@@ -11,13 +11,17 @@
  * write needs it). Without a database the view shows the architecture's
  * default set, so a database the daemon creates starts with that set, or
  * the watcher would drop every alias on its next look.
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <pthread.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/db-handle.h"
 
 /* Open fs->db (NULL so far): read-write if it may be, created with the
  * default set if @write and missing. db_lock held. */

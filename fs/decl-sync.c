@@ -5,13 +5,20 @@
  * would. Request threads only count the changes; the watcher syncs once
  * the count has been quiet for one tick, so a package unpacking several
  * declarations causes one sync, and no request waits for it.
+ *
+ * Layer 5 (view services, fs/README.md): calls the leaf helpers below.
  */
 #include "config.h"
 
 #include <fcntl.h>
 #include <string.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/db-handle.h"
+#include "fs/decl-sync.h"
+#include "fs/inode.h"
+#include "fs/tree-lock.h"
 
 static bool afs_decl_is_dir(const struct afs_inode *dir)
 {

@@ -1,6 +1,9 @@
 /*
  * Doors: the records of programs that replace an alias symlink with a
  * directory (door.h).
+ *
+ * Layer 5 (view services, fs/README.md): calls the directories, inode core
+ * and leaf helpers below.
  */
 #include "config.h"
 
@@ -14,7 +17,11 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/dir-virtual.h"
+#include "fs/dir.h"
 #include "fs/door.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
 #include "fs/notify-queue.h"
 
 /* The spellings a deferred removal came through. */

@@ -2,6 +2,8 @@
  * Set-associative cache of presented dpkg database content. 512 sets of
  * 8 entries: a system of a few thousand packages keeps every list it
  * reads, and a set overflows only when nine of them hash alike.
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

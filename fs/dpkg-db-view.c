@@ -15,6 +15,9 @@
  * inode it keeps them until it sees a new size or modification time (see
  * afs_dpkgdb_stamp). Either way stat and read agree with the current
  * claims.
+ *
+ * Layer 5 (view services, fs/README.md): calls the inode core and leaf
+ * helpers below.
  */
 #define _GNU_SOURCE
 #include "config.h"
@@ -30,9 +33,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/backing.h"
 #include "fs/dpkg-cache.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/dpkg-pages.h"
+#include "fs/inode-file.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 /* Larger database files are shown as they are (a list of 64 MiB is not
  * something dpkg writes). */
@@ -285,6 +296,102 @@ static bool afs_dpkgdb_fresh(const struct afs_dpkg_cached *c,
 	       c->claims_gen == claims_gen;
 }
 
+/* A fresh cached content of backing file @st: 1 and its length (and a
+ * copy in *ret_text when @ret_text is not NULL), 0 when there is none,
+ * -ENOMEM. */
+static int afs_dpkgdb_cache_lookup(struct afs_dpkgdb *d, const struct stat *st,
+				   uint64_t tree_gen, uint64_t claims_gen,
+				   char **ret_text, size_t *ret_len)
+{
+	struct afs_dpkg_cached *c;
+	char *text = NULL;
+	int r = 0;
+
+	pthread_mutex_lock(&d->lock);
+	c = afs_dpkg_cache_find(&d->cache, st->st_dev, st->st_ino);
+	if (!afs_dpkgdb_fresh(c, st, tree_gen, claims_gen))
+		goto out;
+	if (ret_text) {
+		text = malloc(c->len + 1);
+		if (!text) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(text, c->text, c->len + 1);
+		*ret_text = text;
+	}
+	*ret_len = c->len;
+	r = 1;
+out:
+	pthread_mutex_unlock(&d->lock);
+	return r;
+}
+
+/* Keep @text (@len bytes) as the content of backing file @st. */
+static void afs_dpkgdb_cache_store(struct afs_dpkgdb *d, const struct stat *st,
+				   uint64_t tree_gen, uint64_t claims_gen,
+				   const char *text, size_t len)
+{
+	struct afs_dpkg_cached *c;
+
+	pthread_mutex_lock(&d->lock);
+	c = afs_dpkg_cache_claim(&d->cache, st->st_dev, st->st_ino);
+	afs_dpkg_cached_clear(c);
+	c->text = malloc(len + 1);
+	if (c->text) {
+		memcpy(c->text, text, len + 1);
+		c->len = len;
+		c->dev = st->st_dev;
+		c->ino = st->st_ino;
+		c->size = st->st_size;
+		c->mtime = st->st_mtim;
+		c->ctime = st->st_ctim;
+		c->tree_gen = tree_gen;
+		c->claims_gen = claims_gen;
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* The presented content of the backing file open at O_PATH @pfd (@st),
+ * computed from the backing bytes, the claims and the map: 0 and
+ * *ret_text (the caller's), *ret_len, or -errno. tree_lock held. */
+static int afs_dpkgdb_compute(struct afs_fs *fs, int kind, const char *vpath,
+			      int pfd, const struct stat *st, char **ret_text,
+			      size_t *ret_len)
+{
+	struct aliasdb_claims *claims;
+	char *backing = NULL, *released = NULL, *was = NULL;
+	size_t blen = 0, rlen = 0, wlen;
+	int r;
+
+	r = afs_dpkgdb_slurp_path(pfd, st, &backing, &blen);
+	if (r < 0)
+		return r;
+	claims = afs_dpkgdb_claims(fs, false);
+	if (claims)
+		r = aliasdb_claims_get_released(claims, vpath, &released,
+						&rlen);
+	if (r == 0)
+		r = aliasdb_claims_present(fs->aliases->map,
+					   (enum aliasdb_dpkg_db)kind, backing,
+					   blen, released ? released : "", rlen,
+					   ret_text, ret_len);
+	free(backing);
+	free(released);
+	if (r < 0 || !claims)
+		return r;
+	/* A file with claims remembers what dpkg is shown, for when it
+	 * writes it back (the map may have changed since the last write).
+	 * Files dpkg never wrote through the view are shown as their
+	 * backing gives them: nothing to keep. */
+	if (aliasdb_claims_get_presented(claims, vpath, &was, &wlen) == 0 &&
+	    (wlen != *ret_len || memcmp(was, *ret_text, *ret_len) != 0))
+		(void)aliasdb_claims_set_presented(claims, vpath, *ret_text,
+						   *ret_len);
+	free(was);
+	return 0;
+}
+
 /*
  * The presented content of the backing file open at O_PATH @pfd (view
  * path @vpath, @kind; @pst its stat if the caller has it, or NULL) and
@@ -296,12 +403,10 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 			      size_t *ret_len)
 {
 	struct afs_dpkgdb *d = fs->dpkg;
-	struct aliasdb_claims *claims;
-	struct afs_dpkg_cached *c;
 	uint64_t tree_gen = atomic_load(&fs->tree_gen);
 	uint64_t claims_gen = atomic_load(&d->gen);
-	char *backing = NULL, *released = NULL, *text = NULL;
-	size_t blen = 0, rlen = 0, len = 0;
+	char *text = NULL;
+	size_t len = 0;
 	struct stat st;
 	int r;
 
@@ -309,74 +414,14 @@ static int afs_dpkgdb_content(struct afs_fs *fs, int kind, const char *vpath,
 		st = *pst;
 	else if (fstat(pfd, &st) < 0)
 		return -errno;
-	pthread_mutex_lock(&d->lock);
-	c = afs_dpkg_cache_find(&d->cache, st.st_dev, st.st_ino);
-	if (afs_dpkgdb_fresh(c, &st, tree_gen, claims_gen)) {
-		r = 0;
-		if (ret_text) {
-			text = malloc(c->len + 1);
-			if (text)
-				memcpy(text, c->text, c->len + 1);
-			else
-				r = -ENOMEM;
-		}
-		len = c->len;
-		pthread_mutex_unlock(&d->lock);
-		if (r == 0) {
-			if (ret_text)
-				*ret_text = text;
-			*ret_len = len;
-		}
-		return r;
-	}
-	pthread_mutex_unlock(&d->lock);
-
-	r = afs_dpkgdb_slurp_path(pfd, &st, &backing, &blen);
+	r = afs_dpkgdb_cache_lookup(d, &st, tree_gen, claims_gen, ret_text,
+				    ret_len);
+	if (r != 0)
+		return r < 0 ? r : 0;
+	r = afs_dpkgdb_compute(fs, kind, vpath, pfd, &st, &text, &len);
 	if (r < 0)
 		return r;
-	claims = afs_dpkgdb_claims(fs, false);
-	if (claims)
-		r = aliasdb_claims_get_released(claims, vpath, &released,
-						&rlen);
-	if (r == 0)
-		r = aliasdb_claims_present(
-			fs->aliases->map, (enum aliasdb_dpkg_db)kind, backing,
-			blen, released ? released : "", rlen, &text, &len);
-	free(backing);
-	free(released);
-	if (r < 0)
-		return r;
-	if (claims) {
-		/* A file with claims remembers what dpkg is shown, for
-		 * when it writes it back (the map may have changed since
-		 * the last write). Files dpkg never wrote through the view
-		 * are shown as their backing gives them: nothing to keep. */
-		char *was = NULL;
-		size_t wlen;
-
-		if (aliasdb_claims_get_presented(claims, vpath, &was, &wlen) ==
-			    0 &&
-		    (wlen != len || memcmp(was, text, len) != 0))
-			(void)aliasdb_claims_set_presented(claims, vpath, text,
-							   len);
-		free(was);
-	}
-	pthread_mutex_lock(&d->lock);
-	c = afs_dpkg_cache_claim(&d->cache, st.st_dev, st.st_ino);
-	afs_dpkg_cached_clear(c);
-	c->text = malloc(len + 1);
-	if (c->text) {
-		memcpy(c->text, text, len + 1);
-		c->len = len;
-		c->dev = st.st_dev;
-		c->ino = st.st_ino;
-		c->size = st.st_size;
-		c->mtime = st.st_mtim;
-		c->ctime = st.st_ctim;
-		c->tree_gen = tree_gen;
-		c->claims_gen = claims_gen;
-	}
-	pthread_mutex_unlock(&d->lock);
+	afs_dpkgdb_cache_store(d, &st, tree_gen, claims_gen, text, len);
 	if (ret_text)
 		*ret_text = text;
 	else

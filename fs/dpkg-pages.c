@@ -5,6 +5,8 @@
  * only if the last open that dropped them was of V and no handle of an
  * older version was open since (its reads could put old content back),
  * and no ordinary handle ever was (backing bytes).
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

@@ -4,6 +4,8 @@
  * more directories than the limit, and no right to raise it), ask the
  * kernel to drop the oldest directory entries; its FORGETs then close the
  * descriptors through the normal path. Nothing is closed under a user.
+ *
+ * Layer 5 (view services, fs/README.md): calls the leaf helpers below.
  */
 #include "config.h"
 
@@ -11,6 +13,9 @@
 #include <string.h>
 
 #include "fs/afs.h"
+#include "fs/fd-pressure.h"
+#include "fs/inode.h"
+#include "fs/tree-lock.h"
 
 /* Act above 60% of the limit, bring it down to 40%. */
 #define AFS_PRESSURE_HIGH(limit) ((limit)*3 / 5)

@@ -12,6 +12,9 @@
  * this (a file created read-only stays writable through its creating
  * descriptor only), and so does a network file system, to report
  * delayed write errors at close.
+ *
+ * Layer 6 (operations, fs/README.md): calls the view services, inode core
+ * and leaf helpers below.
  */
 #include "config.h"
 
@@ -22,7 +25,13 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/decl-sync.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/file-io.h"
+#include "fs/inode-file.h"
+#include "fs/inode.h"
+#include "fs/setid.h"
+#include "fs/tree-lock.h"
 
 bool afs_noflush(const struct afs_fs *fs, int flags)
 {

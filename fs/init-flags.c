@@ -16,6 +16,8 @@
  * The session's messages go through these I/O functions (libfuse's
  * custom I/O, same descriptor); the first one it writes is the INIT
  * reply, whose flags get what the daemon asked for.
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 
@@ -29,6 +31,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/init-flags.h"
 
 static ssize_t afs_io_read(int fd, void *buf, size_t len, void *userdata)
 {

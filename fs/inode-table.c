@@ -1,5 +1,7 @@
 /*
  * afs_inode_table: open addressing hash table keyed by (st_dev, st_ino).
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

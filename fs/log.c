@@ -9,6 +9,8 @@
  * (LOG_DAEMON, ident "aliasfs", with the pid), which the journal or a
  * syslog daemon keeps. Where /dev/log has no listener syslog(3) drops
  * them, as stderr did.
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

@@ -1,6 +1,9 @@
 /*
  * lookup and forget: resolve a name in a merged directory, with a lookup
  * cache (negative results too) so repeated misses cost no backing syscall.
+ *
+ * Layer 6 (operations, fs/README.md): calls the view services, directories,
+ * inode core, alias table and leaf helpers below.
  */
 #include "config.h"
 
@@ -12,8 +15,22 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/alias-unlink.h"
+#include "fs/conflicts.h"
+#include "fs/dir-slots.h"
+#include "fs/dir-virtual.h"
+#include "fs/dir.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/fd-pressure.h"
+#include "fs/inode-file.h"
+#include "fs/inode-stat.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
+#include "fs/lookup.h"
+#include "fs/path.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 #define AFS_LCACHE_SIZE 16384 /* power of two; direct-mapped */
 
@@ -212,57 +229,36 @@ static void afs_note_conflict(struct afs_fs *fs, struct afs_inode *dir,
 	free(b);
 }
 
-static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
-			  const char *name, char *path, uint64_t tree_gen,
-			  struct afs_inode **ret_inode, struct stat *ret_st)
+/* The virtual directory @path, child @name of @dir, with one lookup
+ * counted; takes @path on success. */
+static int afs_lookup_virtual(struct afs_fs *fs, struct afs_inode *dir,
+			      const char *name, char *path,
+			      struct afs_inode **ret_inode, struct stat *ret_st)
 {
-	struct afs_slot *slots;
-	struct afs_inode *inode = NULL;
-	ino_t vino = 0;
-	unsigned n, j;
-	int r, first = -1;
+	struct afs_inode *v = afs_virtual_dir(fs, dir, name, path);
+	int r;
 
-	r = afs_dir_compute_slots(fs, dir, name, path, &slots, &n);
+	if (!v)
+		return -ENOMEM;
+	pthread_mutex_lock(&fs->table_lock);
+	v->nlookup++;
+	pthread_mutex_unlock(&fs->table_lock);
+	r = afs_inode_stat(fs, v, ret_st);
 	if (r < 0)
 		return r;
-	for (j = 0; j < n && first < 0; j++)
-		if (slots[j].fd >= 0)
-			first = (int)j;
-	if (first < 0 && !afs_aliases_needs_dir(fs->aliases, path)) {
-		afs_slots_free(slots, n);
-		return -ENOENT;
-	}
-	if (first < 0 && !dir->door_side) {
-		struct afs_inode *v;
+	free(path);
+	*ret_inode = v;
+	return 0;
+}
 
-		afs_slots_free(slots, n);
-		v = afs_virtual_dir(fs, dir, name, path);
-		if (!v)
-			return -ENOMEM;
-		pthread_mutex_lock(&fs->table_lock);
-		v->nlookup++;
-		pthread_mutex_unlock(&fs->table_lock);
-		r = afs_inode_stat(fs, v, ret_st);
-		if (r < 0)
-			return r;
-		free(path);
-		*ret_inode = v;
-		return 0;
-	}
-	if (first >= 0 && fstatat(slots[first].fd, "", ret_st,
-				  AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
-		r = -errno;
-		afs_slots_free(slots, n);
-		return r;
-	}
-	if (first < 0) {
-		/* Door side, where the canonical side shows a virtual
-		 * directory: the same number. */
-		struct afs_inode *v = afs_virtual_find(fs, path);
+/* The directory inode already registered for one of @slots as child
+ * @name of @dir, or NULL. Call with table_lock held. */
+static struct afs_inode *
+afs_lookup_dir_known(struct afs_fs *fs, struct afs_inode *dir, const char *name,
+		     const struct afs_slot *slots, unsigned n)
+{
+	unsigned j;
 
-		vino = v ? v->st_ino : (ino_t)(AFS_VIRTUAL_INO_BASE - 1);
-	}
-	pthread_mutex_lock(&fs->table_lock);
 	for (j = 0; j < n; j++) {
 		struct afs_inode *x;
 
@@ -272,25 +268,26 @@ static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
 					afs_dir_key_dev(dir, slots[j].dev),
 					slots[j].ino);
 		if (x && x->kind == AFS_KIND_DIR && x->parent == dir &&
-		    strcmp(x->name, name) == 0) {
-			inode = x;
-			break;
-		}
+		    strcmp(x->name, name) == 0)
+			return x;
 	}
-	if (inode) {
-		inode->nlookup++;
-		pthread_mutex_unlock(&fs->table_lock);
-		afs_slots_free(slots, n);
-		free(path);
-		*ret_inode = inode;
-		return 0;
-	}
-	inode = calloc(1, sizeof(*inode));
+	return NULL;
+}
+
+/* A new directory inode for @path, child @name of @dir, with one lookup
+ * counted; it takes @path and @slots. NULL when out of memory. Call with
+ * table_lock held. */
+static struct afs_inode *afs_lookup_dir_new(struct afs_fs *fs,
+					    struct afs_inode *dir,
+					    const char *name, char *path,
+					    struct afs_slot *slots, unsigned n,
+					    ino_t st_ino, uint64_t tree_gen)
+{
+	struct afs_inode *inode = calloc(1, sizeof(*inode));
+
 	if (!inode || !(inode->name = strdup(name))) {
-		pthread_mutex_unlock(&fs->table_lock);
 		free(inode);
-		afs_slots_free(slots, n);
-		return -ENOMEM;
+		return NULL;
 	}
 	inode->kind = AFS_KIND_DIR;
 	inode->fd = -1;
@@ -301,17 +298,80 @@ static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
 	inode->n_slots = n;
 	inode->gen = tree_gen;
 	inode->door_side = dir->door_side;
-	inode->st_ino = first >= 0 ? slots[first].ino : vino;
+	inode->st_ino = st_ino;
 	inode->nlookup = 1;
 	inode->serial = atomic_fetch_add(&fs->next_serial, 1);
 	afs_dir_register_keys(fs, inode);
 	afs_inode_link_all_locked(fs, inode);
 	afs_fd_pressure_check(fs);
+	return inode;
+}
+
+/* Directory @path, child @name of @dir, with one lookup counted; takes
+ * @path on success. */
+static int afs_lookup_dir(struct afs_fs *fs, struct afs_inode *dir,
+			  const char *name, char *path, uint64_t tree_gen,
+			  struct afs_inode **ret_inode, struct stat *ret_st)
+{
+	struct afs_slot *slots;
+	struct afs_inode *inode;
+	ino_t st_ino;
+	unsigned n, j;
+	int r, first = -1;
+
+	r = afs_dir_compute_slots(fs, dir, name, path, &slots, &n);
+	if (r < 0)
+		return r;
+	for (j = 0; j < n && first < 0; j++)
+		if (slots[j].fd >= 0)
+			first = (int)j;
+	if (first < 0 && !afs_aliases_needs_dir(fs->aliases, path)) {
+		r = -ENOENT;
+		goto fail;
+	}
+	if (first < 0 && !dir->door_side) {
+		afs_slots_free(slots, n);
+		return afs_lookup_virtual(fs, dir, name, path, ret_inode,
+					  ret_st);
+	}
+	if (first >= 0) {
+		if (fstatat(slots[first].fd, "", ret_st,
+			    AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0) {
+			r = -errno;
+			goto fail;
+		}
+		st_ino = slots[first].ino;
+	} else {
+		/* Door side, where the canonical side shows a virtual
+		 * directory: the same number. */
+		struct afs_inode *v = afs_virtual_find(fs, path);
+
+		st_ino = v ? v->st_ino : (ino_t)(AFS_VIRTUAL_INO_BASE - 1);
+	}
+	pthread_mutex_lock(&fs->table_lock);
+	inode = afs_lookup_dir_known(fs, dir, name, slots, n);
+	if (inode) {
+		inode->nlookup++;
+		pthread_mutex_unlock(&fs->table_lock);
+		afs_slots_free(slots, n);
+		free(path);
+		*ret_inode = inode;
+		return 0;
+	}
+	inode = afs_lookup_dir_new(fs, dir, name, path, slots, n, st_ino,
+				   tree_gen);
 	pthread_mutex_unlock(&fs->table_lock);
+	if (!inode) {
+		r = -ENOMEM;
+		goto fail;
+	}
 	*ret_inode = inode;
 	if (first < 0) /* door side, no source yet: as a virtual dir */
 		return afs_inode_stat(fs, inode, ret_st);
 	return 0;
+fail:
+	afs_slots_free(slots, n);
+	return r;
 }
 
 static int afs_lookup_file(struct afs_fs *fs, struct afs_inode *dir,
@@ -395,27 +455,16 @@ static int afs_lookup_cached(struct afs_fs *fs, struct afs_inode *dir,
 	return 0;
 }
 
-/* The backing entries of @name in @dir; the lookup cache is used only
- * with @cached. */
-static int afs_lookup_backing(struct afs_fs *fs, struct afs_inode *dir,
-			      const char *name, bool cached,
-			      struct fuse_entry_param *ret_e)
+/* The slot of @dir whose entry @name the view shows: *ret_winner, -1 for
+ * none, with its lstat in *ret_st. A second provider is noted as a
+ * conflict candidate. 0 or -errno. */
+static int afs_lookup_provider(struct afs_fs *fs, struct afs_inode *dir,
+			       const char *name, int *ret_winner,
+			       struct stat *ret_st)
 {
-	uint64_t dir_gen = atomic_load(&dir->cache_gen);
-	uint64_t tree_gen = atomic_load(&fs->tree_gen);
-	struct afs_lcache_entry c;
-	struct afs_inode *inode = NULL;
-	struct stat st, first_st;
+	struct stat st;
 	unsigned j;
-	int r, winner = -1;
-
-	if (cached && afs_lcache_get(fs->lcache, dir->serial, dir_gen, tree_gen,
-				     name, &c)) {
-		if (c.negative)
-			return -ENOENT;
-		if (afs_lookup_cached(fs, dir, name, &c, ret_e) == 0)
-			return 0;
-	}
+	int winner = -1;
 
 	for (j = 0; j < dir->n_slots; j++) {
 		if (dir->slots[j].fd < 0)
@@ -428,61 +477,86 @@ static int afs_lookup_backing(struct afs_fs *fs, struct afs_inode *dir,
 		}
 		if (winner < 0) {
 			winner = (int)j;
-			first_st = st;
+			*ret_st = st;
 			continue;
 		}
 		/* A second provider: identical entries are one, anything
 		 * else is a conflict the background thread checks. */
 		if (winner == 0 &&
-		    !(S_ISDIR(first_st.st_mode) && S_ISDIR(st.st_mode)) &&
-		    !(st.st_dev == first_st.st_dev &&
-		      st.st_ino == first_st.st_ino))
+		    !(S_ISDIR(ret_st->st_mode) && S_ISDIR(st.st_mode)) &&
+		    !(st.st_dev == ret_st->st_dev &&
+		      st.st_ino == ret_st->st_ino))
 			afs_note_conflict(fs, dir, 0, j, name);
 	}
-
-	if (winner >= 0 && !S_ISDIR(first_st.st_mode) &&
+	if (winner >= 0 && !S_ISDIR(ret_st->st_mode) &&
 	    afs_aliases_has_junction_child(fs->aliases, dir->path, name))
 		/* A canonical directory must be a directory: a backing
 		 * symlink there (usr/bin -> /bin) would make the alias
 		 * loop. Hide it. Its parents (usr -> x) stay as the
 		 * backing has them. */
 		winner = -1;
-	if (winner < 0 || S_ISDIR(first_st.st_mode)) {
-		char *path = afs_path_join(dir->path, name);
+	*ret_winner = winner;
+	return 0;
+}
 
-		if (!path)
-			return -ENOMEM;
-		if (winner < 0 && !afs_aliases_needs_dir(fs->aliases, path)) {
-			free(path);
-			if (cached)
-				afs_lcache_put(fs->lcache, dir->serial, dir_gen,
-					       tree_gen, name, true, 0, 0);
+/* Subdirectory @name of @dir (provided by slot @winner, or by none),
+ * with one lookup counted. */
+static int afs_lookup_subdir(struct afs_fs *fs, struct afs_inode *dir,
+			     const char *name, int winner, uint64_t tree_gen,
+			     struct afs_inode **ret_inode, struct stat *ret_st)
+{
+	char *path = afs_path_join(dir->path, name);
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	if (winner < 0 && !afs_aliases_needs_dir(fs->aliases, path))
+		r = -ENOENT;
+	else
+		r = afs_lookup_dir(fs, dir, name, path, tree_gen, ret_inode,
+				   ret_st);
+	if (r < 0)
+		free(path);
+	return r;
+}
+
+/* The backing entries of @name in @dir; the lookup cache is used only
+ * with @cached. */
+static int afs_lookup_backing(struct afs_fs *fs, struct afs_inode *dir,
+			      const char *name, bool cached,
+			      struct fuse_entry_param *ret_e)
+{
+	uint64_t dir_gen = atomic_load(&dir->cache_gen);
+	uint64_t tree_gen = atomic_load(&fs->tree_gen);
+	struct afs_lcache_entry c;
+	struct afs_inode *inode = NULL;
+	struct stat st;
+	int r, winner = -1;
+
+	if (cached && afs_lcache_get(fs->lcache, dir->serial, dir_gen, tree_gen,
+				     name, &c)) {
+		if (c.negative)
 			return -ENOENT;
-		}
-		/* afs_lookup_dir takes @path on success. */
-		r = afs_lookup_dir(fs, dir, name, path, tree_gen, &inode, &st);
-		if (r < 0) {
-			free(path);
-			if (r == -ENOENT && cached)
-				afs_lcache_put(fs->lcache, dir->serial, dir_gen,
-					       tree_gen, name, true, 0, 0);
-			return r;
-		}
-		afs_entry_fill(fs, inode, &st, ret_e);
-		if (cached)
-			afs_lcache_put(fs->lcache, dir->serial, dir_gen,
-				       tree_gen, name, false, st.st_dev,
-				       st.st_ino);
-		return 0;
+		if (afs_lookup_cached(fs, dir, name, &c, ret_e) == 0)
+			return 0;
 	}
-
-	r = afs_lookup_file(fs, dir, name, &first_st, &inode);
+	r = afs_lookup_provider(fs, dir, name, &winner, &st);
 	if (r < 0)
 		return r;
-	afs_entry_fill(fs, inode, &first_st, ret_e);
+	if (winner >= 0 && !S_ISDIR(st.st_mode))
+		r = afs_lookup_file(fs, dir, name, &st, &inode);
+	else
+		r = afs_lookup_subdir(fs, dir, name, winner, tree_gen, &inode,
+				      &st);
+	if (r == -ENOENT && cached)
+		afs_lcache_put(fs->lcache, dir->serial, dir_gen, tree_gen, name,
+			       true, 0, 0);
+	if (r < 0)
+		return r;
+	afs_entry_fill(fs, inode, &st, ret_e);
 	if (cached)
 		afs_lcache_put(fs->lcache, dir->serial, dir_gen, tree_gen, name,
-			       false, first_st.st_dev, first_st.st_ino);
+			       false, st.st_dev, st.st_ino);
 	return 0;
 }
 

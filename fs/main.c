@@ -1,5 +1,7 @@
 /*
  * aliasfs: options, sanity checks, FUSE session and loop.
+ *
+ * Layer 7 (daemon, fs/README.md): the top; calls any file below.
  */
 #include "config.h"
 
@@ -16,11 +18,29 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "aliasdb.h"
 #include "fs/afs.h"
+#include "fs/alias-unlink.h"
+#include "fs/alias-watch.h"
+#include "fs/attr.h"
+#include "fs/conflicts.h"
+#include "fs/create.h"
+#include "fs/db-handle.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/file-io.h"
+#include "fs/init-flags.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
 #include "fs/log.h"
+#include "fs/lookup.h"
+#include "fs/path.h"
+#include "fs/readdir.h"
+#include "fs/remove.h"
+#include "fs/rename.h"
 #include "fs/session-loop.h"
+#include "fs/sources.h"
+#include "fs/xattr.h"
 
 #define AFS_DEFAULT_TIMEOUT 86400.0
 #define AFS_DEFAULT_THREADS 4
@@ -465,12 +485,12 @@ static int afs_add_fsname(struct fuse_args *args, const char *backing)
 	return r;
 }
 
-/* Everything that can be refused before mounting. Prints the reason. */
-static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
+/* The backing directory and the mount point, resolved and checked.
+ * Prints the reason; 0 or -1. */
+static int afs_setup_paths(struct afs_fs *fs, const struct afs_cmdline *c)
 {
 	struct statx stx;
 	struct stat st;
-	int r;
 
 	fs->backing = realpath(c->backing, NULL);
 	if (!fs->backing) {
@@ -516,22 +536,12 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 			fs->mountpoint, fs->backing);
 		return -1;
 	}
-	fs->root_fd = open(fs->backing, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fs->root_fd < 0) {
-		fprintf(stderr, "aliasfs: cannot open %s: %s\n", fs->backing,
-			strerror(errno));
-		return -1;
-	}
-	fs->backing_remote = afs_fs_is_remote(fs->root_fd);
-	/* By inode, each request opens the backing file anew, which only
-	 * root with CAP_DAC_OVERRIDE may always do: a file created without
-	 * write permission (tar's 0444 files, dpkg's mode 0 .dpkg-new)
-	 * stays writable only through the descriptor that created it. And
-	 * a network file system reports delayed write errors at close:
-	 * there the view keeps a handle per open, and its flush. */
-	fs->inode_io =
-		c->handles ? strcmp(c->handles, "inode") == 0
-			   : afs_overrides_file_modes() && !fs->backing_remote;
+	return 0;
+}
+
+/* The database directory and the architecture: 0 or -ENOMEM. */
+static int afs_setup_db_dir(struct afs_fs *fs, const struct afs_cmdline *c)
+{
 	if (c->db) {
 		fs->db_dir = realpath(c->db, NULL);
 		if (!fs->db_dir && c->db[0] == '/') {
@@ -547,18 +557,19 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 	} else {
 		fs->db_dir = afs_path_join(fs->backing, ALIASDB_DEFAULT_SUBDIR);
 	}
-	if (c->arch) {
+	if (c->arch)
 		fs->arch = strdup(c->arch);
-	} else {
-		r = aliasdb_host_arch(&fs->arch);
-		if (r < 0)
-			fs->arch = strdup("amd64");
-	}
-	if (!fs->db_dir || !fs->arch) {
-		fprintf(stderr, "aliasfs: out of memory\n");
-		return -1;
-	}
-	r = afs_aliases_initial(fs);
+	else if (aliasdb_host_arch(&fs->arch) < 0)
+		fs->arch = strdup("amd64");
+	return fs->db_dir && fs->arch ? 0 : -ENOMEM;
+}
+
+/* The alias map to start with. Prints the reason; 0, -EUCLEAN for a
+ * damaged database, or -1. */
+static int afs_setup_aliases(struct afs_fs *fs)
+{
+	int r = afs_aliases_initial(fs);
+
 	if (r == -EPROTO) {
 		fprintf(stderr,
 			"aliasfs: the database in %s has schema version %u, "
@@ -594,6 +605,40 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 			fs->db_dir, strerror(-r));
 		return -1;
 	}
+	return 0;
+}
+
+/* Everything that can be refused before mounting. Prints the reason;
+ * 0, -EUCLEAN for a damaged database, or -1. */
+static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
+{
+	int r;
+
+	if (afs_setup_paths(fs, c) < 0)
+		return -1;
+	fs->root_fd = open(fs->backing, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fs->root_fd < 0) {
+		fprintf(stderr, "aliasfs: cannot open %s: %s\n", fs->backing,
+			strerror(errno));
+		return -1;
+	}
+	fs->backing_remote = afs_fs_is_remote(fs->root_fd);
+	/* By inode, each request opens the backing file anew, which only
+	 * root with CAP_DAC_OVERRIDE may always do: a file created without
+	 * write permission (tar's 0444 files, dpkg's mode 0 .dpkg-new)
+	 * stays writable only through the descriptor that created it. And
+	 * a network file system reports delayed write errors at close:
+	 * there the view keeps a handle per open, and its flush. */
+	fs->inode_io =
+		c->handles ? strcmp(c->handles, "inode") == 0
+			   : afs_overrides_file_modes() && !fs->backing_remote;
+	if (afs_setup_db_dir(fs, c) < 0) {
+		fprintf(stderr, "aliasfs: out of memory\n");
+		return -1;
+	}
+	r = afs_setup_aliases(fs);
+	if (r < 0)
+		return r;
 	if (afs_inode_table_new(&fs->table) < 0 ||
 	    afs_lookup_cache_new(&fs->lcache) < 0 ||
 	    afs_conflicts_new(&fs->conflicts) < 0 ||
@@ -604,12 +649,121 @@ static int afs_setup(struct afs_fs *fs, struct afs_cmdline *c)
 	return 0;
 }
 
+/* The option values checked and copied into @fs. Prints the reason; 0
+ * or -1. */
+static int afs_options_apply(struct afs_fs *fs, const struct afs_cmdline *c)
+{
+	if (c->threads < 1 || c->poll_us < 0 || c->poll_us > 1000000 ||
+	    c->entry_timeout < 0 || c->attr_timeout < 0 ||
+	    c->negative_timeout < 0) {
+		fprintf(stderr, "aliasfs: threads must be >= 1, poll_us "
+				"0..1000000 and timeouts >= 0\n");
+		return -1;
+	}
+	if (c->dpkgdb) {
+		enum afs_dpkgdb_policy policy;
+
+		if (afs_dpkgdb_parse_policy(c->dpkgdb, &policy) < 0) {
+			fprintf(stderr,
+				"aliasfs: unknown dpkgdb policy '%s' (claims "
+				"or raw)\n",
+				c->dpkgdb);
+			return -1;
+		}
+		fs->dpkgdb_policy = (int)policy;
+	}
+	if (c->handles && strcmp(c->handles, "inode") != 0 &&
+	    strcmp(c->handles, "open") != 0) {
+		fprintf(stderr,
+			"aliasfs: unknown handles '%s' (inode or open)\n",
+			c->handles);
+		return -1;
+	}
+	fs->ro = c->ro;
+	fs->entry_timeout = c->entry_timeout;
+	fs->attr_timeout = c->attr_timeout;
+	fs->negative_timeout = c->negative_timeout;
+	fs->threads = c->threads;
+	fs->foreground = c->foreground;
+	fs->debug = c->debug;
+	fs->is_root = geteuid() == 0;
+	return 0;
+}
+
+/* The arguments libfuse mounts with: 0 or -1. */
+static int afs_fuse_args(struct fuse_args *args, const struct afs_cmdline *c,
+			 const struct afs_fs *fs)
+{
+	if (!c->no_default_permissions &&
+	    fuse_opt_add_arg(args, "-odefault_permissions") < 0)
+		return -1;
+	if (afs_mount_flags(args, c, fs->is_root) < 0)
+		return -1;
+	if (afs_add_fsname(args, fs->backing) < 0 ||
+	    fuse_opt_add_arg(args, "-osubtype=aliasfs") < 0)
+		return -1;
+	return 0;
+}
+
+/* Mount @se, detach, and serve requests until unmounted: the exit
+ * status. */
+static int afs_serve(struct afs_fs *fs, struct fuse_session *se, int poll_us)
+{
+	int ret = 1, r;
+
+	if (fuse_set_signal_handlers(se) != 0)
+		return 1;
+	if (fuse_session_mount(se, fs->mountpoint) != 0)
+		goto out_signals;
+	if (afs_init_flags_install(fs, se) != 0)
+		goto out_unmount;
+	/* An LMDB environment must not cross fork(): its locks stay with
+	 * the parent. The alias database read at setup is closed here and
+	 * reopened by the daemon on first use. */
+	afs_db_close(fs);
+	fuse_daemonize(fs->foreground);
+	/* In the background stderr is /dev/null. */
+	if (!fs->foreground)
+		afs_log_to_syslog();
+	/* After fork too. */
+	afs_dpkgdb_start(fs);
+	/* After fork: threads do not survive fuse_daemonize(). */
+	r = afs_watch_start(fs);
+	if (r < 0) {
+		fuse_log(FUSE_LOG_ERR,
+			 "aliasfs: cannot start the watcher: %s\n",
+			 strerror(-r));
+		goto out_unmount;
+	}
+	r = afs_session_loop(se, (unsigned)fs->threads, (unsigned)poll_us);
+	if (r < 0)
+		fuse_log(FUSE_LOG_ERR, "aliasfs: request loop: %s\n",
+			 strerror(-r));
+	ret = r == 0 ? 0 : 1;
+	afs_watch_stop(fs);
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+	return ret;
+}
+
+/* RLIMIT_NOFILE as it is now, 0 for unlimited. */
+static size_t afs_nofile_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		return (size_t)rl.rlim_cur;
+	return 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct afs_cmdline c;
 	struct afs_fs fs;
-	struct fuse_session *se = NULL;
+	struct fuse_session *se;
 	int ret = 1, r;
 
 	memset(&c, 0, sizeof(c));
@@ -632,14 +786,12 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "aliasfs: invalid options (see --help)\n");
 		goto out;
 	}
-	if (c.help) {
-		afs_usage(argv[0]);
-		ret = 0;
-		goto out;
-	}
-	if (c.version) {
-		printf("aliasfs %s (libfuse %s)\n", PACKAGE_VERSION,
-		       fuse_pkgversion());
+	if (c.help || c.version) {
+		if (c.help)
+			afs_usage(argv[0]);
+		else
+			printf("aliasfs %s (libfuse %s)\n", PACKAGE_VERSION,
+			       fuse_pkgversion());
 		ret = 0;
 		goto out;
 	}
@@ -650,102 +802,22 @@ int main(int argc, char *argv[])
 			argv[0]);
 		goto out;
 	}
-	if (c.threads < 1 || c.poll_us < 0 || c.poll_us > 1000000 ||
-	    c.entry_timeout < 0 || c.attr_timeout < 0 ||
-	    c.negative_timeout < 0) {
-		fprintf(stderr, "aliasfs: threads must be >= 1, poll_us "
-				"0..1000000 and timeouts >= 0\n");
+	if (afs_options_apply(&fs, &c) < 0)
 		goto out;
-	}
-	if (c.dpkgdb) {
-		enum afs_dpkgdb_policy policy;
-
-		if (afs_dpkgdb_parse_policy(c.dpkgdb, &policy) < 0) {
-			fprintf(stderr,
-				"aliasfs: unknown dpkgdb policy '%s' (claims "
-				"or raw)\n",
-				c.dpkgdb);
-			goto out;
-		}
-		fs.dpkgdb_policy = (int)policy;
-	}
-	if (c.handles && strcmp(c.handles, "inode") != 0 &&
-	    strcmp(c.handles, "open") != 0) {
-		fprintf(stderr,
-			"aliasfs: unknown handles '%s' (inode or open)\n",
-			c.handles);
-		goto out;
-	}
-	fs.ro = c.ro;
-	fs.entry_timeout = c.entry_timeout;
-	fs.attr_timeout = c.attr_timeout;
-	fs.negative_timeout = c.negative_timeout;
-	fs.threads = c.threads;
-	fs.foreground = c.foreground;
-	fs.debug = c.debug;
-	fs.is_root = geteuid() == 0;
 	afs_raise_nofile();
 	r = afs_setup(&fs, &c);
 	if (r < 0) {
 		ret = r == -EUCLEAN ? 2 : 1; /* 2: damaged database */
 		goto out;
 	}
-	{
-		struct rlimit rl;
-
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
-		    rl.rlim_cur != RLIM_INFINITY)
-			fs.nofile_limit = (size_t)rl.rlim_cur;
-	}
-
-	if (!c.no_default_permissions &&
-	    fuse_opt_add_arg(&args, "-odefault_permissions") < 0)
+	fs.nofile_limit = afs_nofile_limit();
+	if (afs_fuse_args(&args, &c, &fs) < 0)
 		goto out;
-	if (afs_mount_flags(&args, &c, fs.is_root) < 0)
-		goto out;
-	if (afs_add_fsname(&args, fs.backing) < 0 ||
-	    fuse_opt_add_arg(&args, "-osubtype=aliasfs") < 0)
-		goto out;
-
 	se = fuse_session_new(&args, &afs_ops, sizeof(afs_ops), &fs);
 	if (!se)
 		goto out;
 	fs.se = se;
-	if (fuse_set_signal_handlers(se) != 0)
-		goto out_session;
-	if (fuse_session_mount(se, fs.mountpoint) != 0)
-		goto out_signals;
-	if (afs_init_flags_install(&fs, se) != 0)
-		goto out_unmount;
-	/* An LMDB environment must not cross fork(): its locks stay with
-	 * the parent. The alias database read at setup is closed here and
-	 * reopened by the daemon on first use. */
-	afs_db_close(&fs);
-	fuse_daemonize(fs.foreground);
-	/* In the background stderr is /dev/null. */
-	if (!fs.foreground)
-		afs_log_to_syslog();
-	/* After fork too. */
-	afs_dpkgdb_start(&fs);
-	/* After fork: threads do not survive fuse_daemonize(). */
-	r = afs_watch_start(&fs);
-	if (r < 0) {
-		fuse_log(FUSE_LOG_ERR,
-			 "aliasfs: cannot start the watcher: %s\n",
-			 strerror(-r));
-		goto out_unmount;
-	}
-	r = afs_session_loop(se, (unsigned)fs.threads, (unsigned)c.poll_us);
-	if (r < 0)
-		fuse_log(FUSE_LOG_ERR, "aliasfs: request loop: %s\n",
-			 strerror(-r));
-	ret = r == 0 ? 0 : 1;
-	afs_watch_stop(&fs);
-out_unmount:
-	fuse_session_unmount(se);
-out_signals:
-	fuse_remove_signal_handlers(se);
-out_session:
+	ret = afs_serve(&fs, se, c.poll_us);
 	fuse_session_destroy(se);
 out:
 	fuse_opt_free_args(&args);

@@ -1,6 +1,8 @@
 /*
  * afs_name_set: string set with linear probing (insert-only, no removal
  * needed by its users).
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

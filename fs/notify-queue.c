@@ -1,5 +1,7 @@
 /*
  * Kernel cache invalidations queued for the watcher thread.
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 

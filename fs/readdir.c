@@ -13,6 +13,10 @@
  * kernel served from its own cache of a listing, which go on here when
  * the cache is dropped: so a listing stays after a reader reached its
  * end, until newer ones push it out or the inode goes.
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c in its layer and the
+ * view services, directories, inode core, alias table and leaf helpers
+ * below.
  */
 #include "config.h"
 
@@ -24,75 +28,20 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/alias-unlink.h"
+#include "fs/dir-slots.h"
+#include "fs/dir-virtual.h"
+#include "fs/dir.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
+#include "fs/listing.h"
+#include "fs/lookup.h"
 #include "fs/name-set.h"
-
-/* Listings kept per directory for readers that are still going. */
-#define AFS_LISTINGS_KEPT 4
-
-struct afs_dirent {
-	char *name;
-	ino_t ino;
-	unsigned char type;
-};
-
-struct afs_listing {
-	struct afs_listing *next; /* the directory's list (listing_lock) */
-	uint32_t gen;
-	unsigned refs; /* one for the directory's list, one per reader */
-	struct afs_dirent *ents;
-	size_t n;
-	size_t cap;
-};
-
-static void afs_listing_free(struct afs_listing *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		free(l->ents[i].name);
-	free(l->ents);
-	free(l);
-}
-
-/* Call with fs->listing_lock held; frees @l with its last reference. */
-static void afs_listing_unref_locked(struct afs_listing *l)
-{
-	if (--l->refs == 0)
-		afs_listing_free(l);
-}
-
-void afs_dir_listings_free(struct afs_inode *dir)
-{
-	struct afs_listing *l, *next;
-
-	for (l = dir->listings; l; l = next) {
-		next = l->next;
-		afs_listing_free(l);
-	}
-	dir->listings = NULL;
-}
-
-static int afs_listing_add(struct afs_listing *h, const char *name, ino_t ino,
-			   unsigned char type)
-{
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? h->cap * 2 : 64;
-		struct afs_dirent *ne = realloc(h->ents, cap * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		h->ents = ne;
-		h->cap = cap;
-	}
-	h->ents[h->n].name = strdup(name);
-	if (!h->ents[h->n].name)
-		return -ENOMEM;
-	h->ents[h->n].ino = ino;
-	h->ents[h->n].type = type;
-	h->n++;
-	return 0;
-}
+#include "fs/path.h"
+#include "fs/readdir.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 /* Inode number of a directory child that no slot of @dir lists (a
  * junction's alias side, or a virtual directory), as lookup reports it. */
@@ -137,12 +86,137 @@ static int afs_missing_child_ino(struct afs_fs *fs, struct afs_inode *dir,
 	return 0;
 }
 
-/* Call with tree_lock held for reading. */
+/* An entry named @name listed and remembered as seen: 0 or -ENOMEM. */
+static int afs_dir_list_add(struct afs_listing *h, struct afs_name_set *seen,
+			    const char *name, ino_t ino, unsigned char type)
+{
+	int r = afs_listing_add(h, name, ino, type);
+
+	return r < 0 ? r : afs_name_set_add(seen, h->ents[h->n - 1].name);
+}
+
+/* The alias symlinks of @dir, which replace whatever the backing holds at
+ * their names. */
+static int afs_dir_list_aliases(struct afs_fs *fs, struct afs_inode *dir,
+				struct afs_listing *h,
+				struct afs_name_set *seen)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r >= 0 && i < fs->aliases->n; i++) {
+		struct afs_inode *a;
+
+		if (strcmp(fs->aliases->entries[i].parent, dir->path) != 0)
+			continue;
+		a = afs_alias_inode(fs, i);
+		if (!a)
+			return -ENOMEM;
+		r = afs_dir_list_add(h, seen, fs->aliases->entries[i].name,
+				     a->st_ino, DT_LNK);
+	}
+	return r;
+}
+
+/* Hidden like in lookup: a non-directory where the view needs a
+ * canonical directory. */
+static bool afs_dir_entry_hidden(struct afs_fs *fs, struct afs_inode *dir,
+				 int slot_fd, const char *name,
+				 unsigned char type)
+{
+	struct stat cst;
+
+	if (type == DT_DIR ||
+	    !afs_aliases_has_junction_child(fs->aliases, dir->path, name))
+		return false;
+	return type != DT_UNKNOWN ||
+	       fstatat(slot_fd, name, &cst, AT_SYMLINK_NOFOLLOW) < 0 ||
+	       !S_ISDIR(cst.st_mode);
+}
+
+/* A merged directory keeps the inode number it was first seen with. */
+static ino_t afs_dir_entry_ino(struct afs_fs *fs, dev_t dev, ino_t ino)
+{
+	struct afs_inode *x;
+
+	pthread_mutex_lock(&fs->table_lock);
+	x = afs_inode_table_get(fs->table, dev, ino);
+	if (x && x->kind == AFS_KIND_DIR)
+		ino = x->st_ino;
+	pthread_mutex_unlock(&fs->table_lock);
+	return ino;
+}
+
+/* The entries of source slot @j of @dir not seen yet (first provider
+ * wins). */
+static int afs_dir_list_slot(struct afs_fs *fs, struct afs_inode *dir,
+			     unsigned j, struct afs_listing *h,
+			     struct afs_name_set *seen)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+
+	fd = openat(dir->slots[j].fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while (r >= 0 && (errno = 0, de = readdir(d))) {
+		const char *name = de->d_name;
+		ino_t ino = de->d_ino;
+
+		if (name[0] == '.' &&
+		    (name[1] == '\0' || (name[1] == '.' && name[2] == '\0')))
+			continue;
+		if (afs_name_set_contains(seen, name) ||
+		    afs_dir_entry_hidden(fs, dir, dir->slots[j].fd, name,
+					 de->d_type))
+			continue;
+		if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN)
+			ino = afs_dir_entry_ino(fs, dir->slots[j].dev, ino);
+		r = afs_dir_list_add(h, seen, name, ino, de->d_type);
+	}
+	if (r >= 0 && errno != 0)
+		r = -errno;
+	closedir(d);
+	return r;
+}
+
+/* Directories on the way to a canonical directory exist in the view even
+ * where the backing has nothing there. */
+static int afs_dir_list_towards(struct afs_fs *fs, struct afs_inode *dir,
+				struct afs_listing *h,
+				struct afs_name_set *seen)
+{
+	size_t i;
+	int r = 0;
+
+	for (i = 0; r >= 0 && i < fs->aliases->n; i++) {
+		char name[256];
+		ino_t ino = 0;
+
+		if (afs_aliases_child_towards(fs->aliases, i, dir->path, name,
+					      sizeof(name)) != 1 ||
+		    afs_name_set_contains(seen, name))
+			continue;
+		r = afs_missing_child_ino(fs, dir, name, &ino);
+		if (r >= 0)
+			r = afs_dir_list_add(h, seen, name, ino, DT_DIR);
+	}
+	return r;
+}
+
+/* The merged listing of @dir into @h. Call with tree_lock held for
+ * reading. */
 static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 			struct afs_listing *h)
 {
 	struct afs_name_set *seen;
-	size_t i;
 	unsigned j;
 	int r;
 
@@ -155,103 +229,13 @@ static int afs_dir_list(struct afs_fs *fs, struct afs_inode *dir,
 				    dir->parent ? dir->parent->st_ino
 						: dir->st_ino,
 				    DT_DIR);
-	for (i = 0; r >= 0 && i < fs->aliases->n; i++) {
-		struct afs_inode *a;
-
-		if (strcmp(fs->aliases->entries[i].parent, dir->path) != 0)
-			continue;
-		a = afs_alias_inode(fs, i);
-		if (!a) {
-			r = -ENOMEM;
-			break;
-		}
-		r = afs_listing_add(h, fs->aliases->entries[i].name, a->st_ino,
-				    DT_LNK);
-		if (r >= 0)
-			r = afs_name_set_add(seen,
-					     fs->aliases->entries[i].name);
-	}
-	for (j = 0; r >= 0 && j < dir->n_slots; j++) {
-		struct dirent *de;
-		DIR *d;
-		int fd;
-
-		if (dir->slots[j].fd < 0)
-			continue;
-		fd = openat(dir->slots[j].fd, ".",
-			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			r = -errno;
-			break;
-		}
-		d = fdopendir(fd);
-		if (!d) {
-			r = -errno;
-			close(fd);
-			break;
-		}
-		while (r >= 0 && (errno = 0, de = readdir(d))) {
-			const char *name = de->d_name;
-			ino_t ino = de->d_ino;
-			unsigned char type = de->d_type;
-
-			if (name[0] == '.' &&
-			    (name[1] == '\0' ||
-			     (name[1] == '.' && name[2] == '\0')))
-				continue;
-			if (afs_name_set_contains(seen, name))
-				continue;
-			/* Hidden like in lookup: a non-directory where the
-			 * view needs a canonical directory. */
-			if (type != DT_DIR &&
-			    afs_aliases_has_junction_child(fs->aliases,
-							   dir->path, name)) {
-				struct stat cst;
-
-				if (type != DT_UNKNOWN ||
-				    fstatat(dir->slots[j].fd, name, &cst,
-					    AT_SYMLINK_NOFOLLOW) < 0 ||
-				    !S_ISDIR(cst.st_mode))
-					continue;
-			}
-			if (type == DT_DIR || type == DT_UNKNOWN) {
-				struct afs_inode *x;
-
-				/* A merged directory keeps the inode number
-				 * it was first seen with. */
-				pthread_mutex_lock(&fs->table_lock);
-				x = afs_inode_table_get(fs->table,
-							dir->slots[j].dev, ino);
-				if (x && x->kind == AFS_KIND_DIR)
-					ino = x->st_ino;
-				pthread_mutex_unlock(&fs->table_lock);
-			}
-			r = afs_listing_add(h, name, ino, type);
-			if (r >= 0)
-				r = afs_name_set_add(seen,
-						     h->ents[h->n - 1].name);
-		}
-		if (r >= 0 && errno != 0)
-			r = -errno;
-		closedir(d);
-	}
-	/* Directories on the way to a canonical directory exist in the view
-	 * even where the backing has nothing there. */
-	for (i = 0; r >= 0 && i < fs->aliases->n; i++) {
-		char name[256];
-		ino_t ino = 0;
-
-		if (afs_aliases_child_towards(fs->aliases, i, dir->path, name,
-					      sizeof(name)) != 1 ||
-		    afs_name_set_contains(seen, name))
-			continue;
-		r = afs_missing_child_ino(fs, dir, name, &ino);
-		if (r < 0)
-			break;
-		r = afs_listing_add(h, name, ino, DT_DIR);
-		if (r >= 0)
-			r = afs_name_set_add(seen, h->ents[h->n - 1].name);
-	}
+	if (r >= 0)
+		r = afs_dir_list_aliases(fs, dir, h, seen);
+	for (j = 0; r >= 0 && j < dir->n_slots; j++)
+		if (dir->slots[j].fd >= 0)
+			r = afs_dir_list_slot(fs, dir, j, h, seen);
+	if (r >= 0)
+		r = afs_dir_list_towards(fs, dir, h, seen);
 	afs_name_set_free(seen);
 	return r < 0 ? r : 0;
 }
@@ -271,19 +255,12 @@ void afs_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_open(req, fi);
 }
 
-/* The offset of the entry after @i: where a reader goes on. */
-static off_t afs_listing_off(const struct afs_listing *l, size_t i)
-{
-	return (off_t)(((uint64_t)l->gen << 32) | (uint64_t)(i + 1));
-}
-
 /* A new listing of @dir, kept on the directory with a reference for the
  * caller. */
 static int afs_listing_make(struct afs_fs *fs, struct afs_inode *dir,
 			    struct afs_listing **ret)
 {
-	struct afs_listing *l = calloc(1, sizeof(*l)), **pp;
-	unsigned kept = 0;
+	struct afs_listing *l = afs_listing_new();
 	int r;
 
 	if (!l)
@@ -302,50 +279,67 @@ static int afs_listing_make(struct afs_fs *fs, struct afs_inode *dir,
 		afs_listing_free(l);
 		return r;
 	}
-	pthread_mutex_lock(&fs->listing_lock);
-	l->gen = ++dir->listing_gen;
-	l->refs = 2;
-	l->next = dir->listings;
-	dir->listings = l;
-	for (pp = &l->next; *pp;) {
-		struct afs_listing *old = *pp;
-
-		if (++kept < AFS_LISTINGS_KEPT) {
-			pp = &old->next;
-			continue;
-		}
-		*pp = old->next;
-		afs_listing_unref_locked(old);
-	}
-	pthread_mutex_unlock(&fs->listing_lock);
+	afs_listing_keep(fs, dir, l);
 	*ret = l;
 	return 0;
 }
 
-/* The listing a reader at @off goes on with, referenced, or NULL. */
-static struct afs_listing *afs_listing_find(struct afs_fs *fs,
-					    struct afs_inode *dir, off_t off)
+/* The attributes of listed entry @d for readdirplus: a lookup the kernel
+ * then holds, or none (node id 0) for the dots, for presented dpkg files
+ * (computing the content of every list in info/ each time dpkg scans it
+ * for one package's files cost more than the scan) and for an entry gone
+ * since it was listed. 0 or -errno. */
+static int afs_readdir_plus_attr(struct afs_fs *fs, struct afs_inode *dir,
+				 const struct afs_dirent *d,
+				 struct fuse_entry_param *ret_e)
 {
-	uint32_t gen = (uint32_t)((uint64_t)off >> 32);
-	struct afs_listing *l;
+	bool dot = d->name[0] == '.' &&
+		   (d->name[1] == '\0' ||
+		    (d->name[1] == '.' && d->name[2] == '\0'));
 
-	if (off == 0)
-		return NULL;
-	pthread_mutex_lock(&fs->listing_lock);
-	for (l = dir->listings; l && l->gen != gen; l = l->next)
-		;
-	if (l)
-		l->refs++;
-	pthread_mutex_unlock(&fs->listing_lock);
-	return l;
+	if (!dot && !afs_dpkgdb_presents(fs, dir->path, d->name)) {
+		int r = afs_do_lookup(fs, dir, d->name, ret_e);
+
+		if (r != -ENOENT)
+			return r;
+	}
+	memset(ret_e, 0, sizeof(*ret_e));
+	ret_e->attr.st_ino = d->ino;
+	ret_e->attr.st_mode = (mode_t)d->type << 12;
+	return 0;
 }
 
-/* Drops a reader's reference on @l. */
-static void afs_listing_put(struct afs_fs *fs, struct afs_listing *l)
+/* Entry @i of @h into the reply at @p, @rem bytes left: its size (more
+ * than @rem when it did not fit, then nothing is held for it), or -errno.
+ * With @plus, call with tree_lock held for reading. */
+static ssize_t afs_readdir_add(fuse_req_t req, struct afs_inode *dir,
+			       const struct afs_listing *h, size_t i, char *p,
+			       size_t rem, bool plus)
 {
-	pthread_mutex_lock(&fs->listing_lock);
-	afs_listing_unref_locked(l);
-	pthread_mutex_unlock(&fs->listing_lock);
+	struct afs_fs *fs = afs_data(req);
+	const struct afs_dirent *d = &h->ents[i];
+	struct fuse_entry_param e;
+	size_t entsize;
+	int r;
+
+	if (!plus) {
+		struct stat st;
+
+		memset(&st, 0, sizeof(st));
+		st.st_ino = d->ino;
+		st.st_mode = (mode_t)d->type << 12;
+		return (ssize_t)fuse_add_direntry(req, p, rem, d->name, &st,
+						  afs_listing_off(h, i));
+	}
+	r = afs_readdir_plus_attr(fs, dir, d, &e);
+	if (r < 0)
+		return r;
+	entsize = fuse_add_direntry_plus(req, p, rem, d->name, &e,
+					 afs_listing_off(h, i));
+	/* Did not fit: the kernel never sees this lookup, so undo it. */
+	if (entsize > rem && e.ino != 0)
+		afs_inode_forget(fs, (struct afs_inode *)(uintptr_t)e.ino, 1);
+	return (ssize_t)entsize;
 }
 
 static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
@@ -355,7 +349,7 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 	struct afs_inode *dir = afs_inode_get(req, ino);
 	struct afs_listing *h;
 	char *buf, *p;
-	size_t rem = size, i, start;
+	size_t rem = size, i;
 	int r = 0;
 
 	(void)fi;
@@ -370,86 +364,30 @@ static void afs_readdir_common(fuse_req_t req, fuse_ino_t ino, size_t size,
 			return;
 		}
 	}
-	start = (size_t)((uint64_t)off & 0xffffffffu);
-	buf = calloc(1, size);
+	p = buf = calloc(1, size);
 	if (!buf) {
-		afs_listing_put(fs, h);
-		fuse_reply_err(req, ENOMEM);
-		return;
+		r = -ENOMEM;
+		goto out;
 	}
-	p = buf;
 	if (plus) {
 		r = afs_prepare_dir(fs, dir);
-		if (r < 0) {
-			afs_listing_put(fs, h);
-			free(buf);
-			fuse_reply_err(req, -r);
-			return;
-		}
+		if (r < 0)
+			goto out;
 		afs_rdlock(fs);
 	}
-	for (i = start; i < h->n; i++) {
-		struct afs_dirent *d = &h->ents[i];
-		size_t entsize;
+	for (i = afs_listing_index(off); i < h->n; i++) {
+		ssize_t n = afs_readdir_add(req, dir, h, i, p, rem, plus);
 
-		if (plus) {
-			struct fuse_entry_param e;
-			bool dot = d->name[0] == '.' &&
-				   (d->name[1] == '\0' ||
-				    (d->name[1] == '.' && d->name[2] == '\0'));
-
-			/* No attributes (node id 0) for the dots, and for
-			 * presented dpkg files: computing the content of
-			 * every list in info/ each time dpkg scans it for
-			 * one package's files cost more than the scan. */
-			if (dot ||
-			    afs_dpkgdb_presents(fs, dir->path, d->name)) {
-				memset(&e, 0, sizeof(e));
-				e.attr.st_ino = d->ino;
-				e.attr.st_mode = (mode_t)d->type << 12;
-			} else {
-				r = afs_do_lookup(fs, dir, d->name, &e);
-				if (r == -ENOENT) {
-					/* Gone since opendir: a plain entry
-					 * without attributes. */
-					memset(&e, 0, sizeof(e));
-					e.attr.st_ino = d->ino;
-					e.attr.st_mode = (mode_t)d->type << 12;
-					r = 0;
-				} else if (r < 0) {
-					break;
-				}
-			}
-			entsize =
-				fuse_add_direntry_plus(req, p, rem, d->name, &e,
-						       afs_listing_off(h, i));
-			if (entsize > rem) {
-				/* Did not fit: the kernel never sees this
-				 * lookup, so undo it. */
-				if (e.ino != 0)
-					afs_inode_forget(
-						fs,
-						(struct afs_inode *)(uintptr_t)
-							e.ino,
-						1);
-				break;
-			}
-		} else {
-			struct stat st;
-
-			memset(&st, 0, sizeof(st));
-			st.st_ino = d->ino;
-			st.st_mode = (mode_t)d->type << 12;
-			entsize = fuse_add_direntry(req, p, rem, d->name, &st,
-						    afs_listing_off(h, i));
-			if (entsize > rem)
-				break;
-		}
-		p += entsize;
-		rem -= entsize;
+		if (n < 0)
+			r = (int)n;
+		if (n < 0 || (size_t)n > rem)
+			break;
+		p += n;
+		rem -= (size_t)n;
 	}
 	if (plus)
 		afs_unlock(fs);
+out:
 	afs_listing_put(fs, h);
 	/* An error after some entries: return those, the caller asks
 	 * again and gets the error then. */
@@ -507,44 +445,4 @@ void afs_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
 	}
 	afs_unlock(fs);
 	fuse_reply_err(req, -r);
-}
-
-/* Is the union of @slots (the view directory @path) empty? Returns 1, 0,
- * or -errno. */
-int afs_dir_union_empty(struct afs_fs *fs, struct afs_slot *slots, unsigned n,
-			const char *path)
-{
-	unsigned j;
-
-	if (afs_aliases_dir_has_alias(fs->aliases, path) ||
-	    afs_aliases_has_below(fs->aliases, path))
-		return 0;
-	for (j = 0; j < n; j++) {
-		struct dirent *de;
-		DIR *d;
-		int fd, empty = 1;
-
-		if (slots[j].fd < 0)
-			continue;
-		fd = openat(slots[j].fd, ".",
-			    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		d = fdopendir(fd);
-		if (!d) {
-			close(fd);
-			return -ENOMEM;
-		}
-		while ((de = readdir(d))) {
-			if (strcmp(de->d_name, ".") != 0 &&
-			    strcmp(de->d_name, "..") != 0) {
-				empty = 0;
-				break;
-			}
-		}
-		closedir(d);
-		if (!empty)
-			return 0;
-	}
-	return 1;
 }

@@ -2,6 +2,10 @@
  * Removing names: unlink and rmdir remove every backing entry that
  * provides the name, so nothing shadowed reappears. Below a door (door.h)
  * its program's removals through one spelling wait for the other.
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c, alias-door.c, create.c
+ * in its layer and the view services, directories, inode core, alias table
+ * and leaf helpers below.
  */
 #include "config.h"
 
@@ -13,8 +17,20 @@
 
 #include "fs/afs.h"
 #include "fs/alias-door.h"
+#include "fs/backing.h"
+#include "fs/create.h"
+#include "fs/decl-sync.h"
+#include "fs/dir-slots.h"
+#include "fs/dir.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/inode-file.h"
+#include "fs/inode.h"
+#include "fs/lookup.h"
+#include "fs/path.h"
+#include "fs/remove.h"
+#include "fs/sources.h"
+#include "fs/tree-lock.h"
 
 /*
  * Remove @name from every slot of @dir except @keep_slot (-1: none):

@@ -3,6 +3,10 @@
  * (wherever it is) moves to the canonical location of the target with
  * renameat2 (one backing file system, so never EXDEV there), and every
  * other provider of either name is removed so nothing shadowed reappears.
+ *
+ * Layer 6 (operations, fs/README.md): calls lookup.c, create.c, remove.c in
+ * its layer and the view services, directories, inode core and leaf helpers
+ * below.
  */
 #include "config.h"
 
@@ -14,8 +18,21 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/create.h"
+#include "fs/decl-sync.h"
+#include "fs/dir-canonical.h"
+#include "fs/dir-slots.h"
+#include "fs/dir.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/inode-file.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
+#include "fs/lookup.h"
+#include "fs/path.h"
+#include "fs/remove.h"
+#include "fs/rename.h"
+#include "fs/tree-lock.h"
 
 /* Move the directory inode registered for (dev, ino) to @ndir/@newname.
  * Call with tree_lock held for writing. */

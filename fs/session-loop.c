@@ -15,6 +15,9 @@
  * works for a while between requests (exec, dynamic linking) would just
  * lose a CPU to the poller. So the loop polls after a request only if
  * that request came within the polling time of the one before it.
+ *
+ * Layer 7 (daemon, fs/README.md): calls the view services and leaf helpers
+ * below.
  */
 #include "config.h"
 

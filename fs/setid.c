@@ -16,6 +16,8 @@
  *   not in the file's group.
  * Files with these bits are rare, so the caller is looked up (in
  * /proc/PID/status) only for them.
+ *
+ * Layer 1 (leaf helpers, fs/README.md): calls backing.c in its layer.
  */
 #include "config.h"
 
@@ -27,6 +29,8 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/backing.h"
+#include "fs/setid.h"
 
 #define AFS_CAP_FSETID 4 /* linux/capability.h */
 

@@ -1,5 +1,7 @@
 /*
  * afs_aliases: precomputed alias map facts for the daemon's hot paths.
+ *
+ * Layer 2 (alias table, fs/README.md): calls no other file of fs/.
  */
 #include "config.h"
 
@@ -7,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aliasdb.h"
 #include "fs/sources.h"
 
 int afs_path_is_child(const char *path, const char *dir_path, const char *name)

@@ -16,6 +16,9 @@
  * until the kernel forgets it: reads and writes by inode and linkat()
  * reach it through that. It is not open for writing, so a program that
  * links the file and then executes it does not meet ETXTBSY.
+ *
+ * Layer 5 (view services, fs/README.md): calls the inode core and leaf
+ * helpers below.
  */
 #include "config.h"
 
@@ -27,6 +30,9 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/backing.h"
+#include "fs/inode-table.h"
+#include "fs/inode.h"
 #include "fs/tmpfile.h"
 
 void afs_tmpfile_request(struct fuse_buf *buf)

@@ -2,6 +2,9 @@
  * Extended attributes, passed through to the backing object. Paths go
  * through /proc/self/fd only for O_PATH fds that are not symlinks, so the
  * daemon never follows a backing symlink.
+ *
+ * Layer 6 (operations, fs/README.md): calls the inode core and leaf helpers
+ * below.
  */
 #include "config.h"
 
@@ -12,6 +15,12 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/backing.h"
+#include "fs/dir-slots.h"
+#include "fs/inode-file.h"
+#include "fs/inode.h"
+#include "fs/tree-lock.h"
+#include "fs/xattr.h"
 
 /* An O_PATH fd to read attributes from (the caller closes it),
  * or -1 for symlinks and aliases. Call with tree_lock held. */

@@ -112,6 +112,72 @@ static void print_word(const char *w)
 	putchar('\'');
 }
 
+/* The daemon's argument vector in @dargv (6 slots): its length. */
+static int daemon_argv(char **dargv, const char *daemon, char *spec, char *dir,
+		       char *dopts)
+{
+	int n = 0;
+
+	dargv[n++] = (char *)daemon;
+	dargv[n++] = spec;
+	dargv[n++] = dir;
+	if (dopts[0]) {
+		dargv[n++] = "-o";
+		dargv[n++] = dopts;
+	}
+	dargv[n] = NULL;
+	return n;
+}
+
+static void print_command(char **dargv, int n)
+{
+	fputs("mount.aliasfs: running", stdout);
+	for (int i = 0; i < n; i++) {
+		putchar(' ');
+		print_word(dargv[i]);
+	}
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* Run the daemon and wait for it: the helper's exit status. */
+static int run_daemon(char **dargv, bool verbose)
+{
+	int r, status;
+
+	r = mh_run(dargv, &status);
+	if (r < 0) {
+		fprintf(stderr, "mount.aliasfs: cannot run %s: %s\n", dargv[0],
+			strerror(-r));
+		return MH_EX_SYSERR;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return MH_EX_SUCCESS;
+	if (WIFEXITED(status)) {
+		/* The daemon has said why on stderr. */
+		if (verbose)
+			printf("mount.aliasfs: %s exited with status %d\n",
+			       dargv[0], WEXITSTATUS(status));
+		return MH_EX_FAIL;
+	}
+	fprintf(stderr, "mount.aliasfs: %s was killed by signal %d\n", dargv[0],
+		WTERMSIG(status));
+	return MH_EX_FAIL;
+}
+
+/* Enter mount namespace @ns (-N). Prints the reason; 0 or -errno. */
+static int enter_namespace(const char *ns)
+{
+	int r = mh_enter_namespace(ns);
+
+	if (r < 0)
+		fprintf(stderr,
+			"mount.aliasfs: cannot enter the mount namespace %s: "
+			"%s\n",
+			ns, strerror(-r));
+	return r;
+}
+
 int main(int argc, char *argv[])
 {
 	struct mh_cmdline c;
@@ -120,7 +186,7 @@ int main(int argc, char *argv[])
 	const char *daemon;
 	char *spec = NULL, *dir = NULL;
 	char *dargv[6];
-	int ret = MH_EX_SYSERR, r, status, n;
+	int ret = MH_EX_SYSERR, r, n;
 
 	r = mh_cmdline_parse(argc, argv, &c, msg, sizeof(msg));
 	if (r == -ENOMEM)
@@ -134,13 +200,11 @@ int main(int argc, char *argv[])
 		ret = MH_EX_USAGE;
 		goto out;
 	}
-	if (c.help) {
-		usage(stdout);
-		ret = MH_EX_SUCCESS;
-		goto out;
-	}
-	if (c.version) {
-		printf("mount.aliasfs (aliasfs) %s\n", PACKAGE_VERSION);
+	if (c.help || c.version) {
+		if (c.help)
+			usage(stdout);
+		else
+			printf("mount.aliasfs (aliasfs) %s\n", PACKAGE_VERSION);
 		ret = MH_EX_SUCCESS;
 		goto out;
 	}
@@ -169,59 +233,18 @@ int main(int argc, char *argv[])
 			spec ? c.dir : c.spec, strerror(errno));
 		goto out;
 	}
-	if (c.namespace) {
-		r = mh_enter_namespace(c.namespace);
-		if (r < 0) {
-			fprintf(stderr,
-				"mount.aliasfs: cannot enter the mount "
-				"namespace %s: %s\n",
-				c.namespace, strerror(-r));
-			goto out;
-		}
-	}
+	if (c.namespace && enter_namespace(c.namespace) < 0)
+		goto out;
 
-	n = 0;
-	dargv[n++] = (char *)daemon;
-	dargv[n++] = spec;
-	dargv[n++] = dir;
-	if (opts.daemon[0]) {
-		dargv[n++] = "-o";
-		dargv[n++] = opts.daemon;
-	}
-	dargv[n] = NULL;
-	if (c.verbose) {
-		fputs("mount.aliasfs: running", stdout);
-		for (int i = 0; i < n; i++) {
-			putchar(' ');
-			print_word(dargv[i]);
-		}
-		putchar('\n');
-		fflush(stdout);
-	}
+	n = daemon_argv(dargv, daemon, spec, dir, opts.daemon);
+	if (c.verbose)
+		print_command(dargv, n);
 	if (c.fake) {
 		ret = MH_EX_SUCCESS;
 		goto out;
 	}
 
-	r = mh_run(dargv, &status);
-	if (r < 0) {
-		fprintf(stderr, "mount.aliasfs: cannot run %s: %s\n", daemon,
-			strerror(-r));
-		goto out;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		ret = MH_EX_SUCCESS;
-	} else if (WIFEXITED(status)) {
-		/* The daemon has said why on stderr. */
-		if (c.verbose)
-			printf("mount.aliasfs: %s exited with status %d\n",
-			       daemon, WEXITSTATUS(status));
-		ret = MH_EX_FAIL;
-	} else {
-		fprintf(stderr, "mount.aliasfs: %s was killed by signal %d\n",
-			daemon, WTERMSIG(status));
-		ret = MH_EX_FAIL;
-	}
+	ret = run_daemon(dargv, c.verbose);
 	goto out;
 nomem:
 	fprintf(stderr, "mount.aliasfs: out of memory\n");

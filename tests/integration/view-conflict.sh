@@ -13,6 +13,10 @@ put "$B/bin/test" "alias test"
 put "$B/usr/bin/test" "canonical test, longer"
 put "$B/lib/$MA/sub/libc.so" "alias libc"
 put "$B/usr/lib/$MA/sub/libc.so" "canonical libc"
+# Identical files of any size are no conflict, by the rule aliasctl
+# status applies too (aliasdb_entries_same()); sparse, so nothing is
+# written.
+truncate -s 65M "$B/bin/big" "$B/usr/bin/big"
 backing_db "$B"
 DB=$B/var/lib/aliasfs
 
@@ -49,6 +53,18 @@ cat "$M/usr/bin/same" >/dev/null
 status=$(aliasctl --db "$DB" status 2>&1)
 check_fails "identical bin/same is not a conflict" \
 	sh -c 'printf "%s\n" "$1" | grep -q "/bin/same"' sh "$status"
+# The watcher compares in the order lookups queued them: "later", a
+# real conflict made and looked up after "big", is recorded only once
+# "big" has been decided.
+stat "$M/usr/bin/big" >/dev/null
+put "$B/bin/later" "alias later"
+put "$B/usr/bin/later" "canonical later, longer"
+stat "$M/usr/bin/later" >/dev/null
+check "status lists /usr/bin/later vs /bin/later" \
+	poll 30 recorded /usr/bin/later /bin/later
+status=$(aliasctl --db "$DB" status 2>&1)
+check_fails "identical 65 MiB bin/big is not a conflict" \
+	sh -c 'printf "%s\n" "$1" | grep -q "/bin/big"' sh "$status"
 umount_view "$M"
 check_eq "backing bin/test kept" "alias test" "$(cat "$B/bin/test")"
 check_eq "backing usr/bin/test kept" "canonical test, longer" \

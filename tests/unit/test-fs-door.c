@@ -19,6 +19,7 @@
 
 #include "fs/afs.h"
 #include "fs/door.h"
+#include "fs/inode.h"
 
 struct fixture {
 	struct afs_fs fs;
