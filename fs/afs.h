@@ -12,6 +12,8 @@
  *  - fs->listing_lock (mutex): directory listings kept for readers.
  * Leaves, taken with none of the above held inside them: fs->stop_lock
  * (the watcher's wake-up) and fs->notify.lock (notify-queue.c).
+ * The retention rules' lock (retain.h) comes after tree_lock, before
+ * table_lock.
  */
 #ifndef AFS_H
 #define AFS_H
@@ -127,6 +129,7 @@ struct afs_dpkg_handle;
 struct afs_conflicts;
 struct afs_dpkgdb;
 struct afs_door;
+struct afs_retain;
 
 struct afs_fs {
 	/* Options. */
@@ -214,6 +217,9 @@ struct afs_fs {
 	 * its state, NULL when dpkg's database is shown raw. */
 	int dpkgdb_policy;
 	struct afs_dpkgdb *dpkg;
+
+	/* Retention of replaced files (retain.h), NULL before setup. */
+	struct afs_retain *retain;
 
 	pthread_t watcher;
 	bool watcher_started;

@@ -13,6 +13,7 @@
 #include "fs/afs.h"
 #include "fs/door.h"
 #include "fs/dpkg-db-view.h"
+#include "fs/retain.h"
 
 /* Attributes, through the open file when there is one (it may have no
  * name left). Call with tree_lock held. */
@@ -220,6 +221,7 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		if (fi && afs_dpkgdb_presented(fs, inode))
 			fi = NULL;
 		if (to_set & FUSE_SET_ATTR_SIZE) {
+			afs_retain_truncating(fs, inode, attr->st_size);
 			afs_dpkgdb_pages_changed(fs, inode);
 			by_inode = fs->inode_io && !fi;
 		}

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fs/afs.h"
+#include "fs/retain.h"
 
 static bool afs_decl_is_dir(const struct afs_inode *dir)
 {
@@ -21,6 +22,7 @@ static bool afs_decl_is_dir(const struct afs_inode *dir)
 
 void afs_decl_note_dir(struct afs_fs *fs, const struct afs_inode *dir)
 {
+	afs_retain_note_dir(fs, dir); /* the retention rules, alike */
 	if (afs_decl_is_dir(dir))
 		atomic_fetch_add(&fs->decl_changes, 1);
 }
@@ -36,8 +38,10 @@ void afs_decl_note_released(struct afs_fs *fs, struct afs_inode *inode,
 		return;
 	afs_rdlock(fs);
 	pthread_mutex_lock(&fs->table_lock);
-	if (inode->n_locs > 0)
+	if (inode->n_locs > 0) {
 		hit = afs_decl_is_dir(inode->locs[0].parent);
+		afs_retain_note_dir(fs, inode->locs[0].parent);
+	}
 	pthread_mutex_unlock(&fs->table_lock);
 	afs_unlock(fs);
 	if (hit)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fs/afs.h"
+#include "fs/retain.h"
 #include "fs/dpkg-db-view.h"
 
 bool afs_noflush(const struct afs_fs *fs, int flags)
@@ -142,6 +143,8 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 		return;
 	}
+	if (fi->flags & O_TRUNC) /* retention (retain.h) */
+		afs_retain_truncating(fs, inode, 0);
 	fd = afs_file_open(fs, inode, fi->flags);
 	afs_unlock(fs);
 	if (fd < 0) {
