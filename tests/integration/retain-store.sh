@@ -1,0 +1,3 @@
+#!/bin/sh
+. "$top_srcdir/tests/integration/lib.sh"
+finish
