@@ -53,9 +53,9 @@ static int gc_drop(struct aliasdb_retained_index *index, int64_t before,
 	*ret_bytes = 0;
 	if (index->n == 0)
 		return 0;
-	root_fd = index->root ? open(index->root,
-				     O_PATH | O_DIRECTORY | O_CLOEXEC)
-			      : -1;
+	root_fd = index->root
+			  ? open(index->root, O_PATH | O_DIRECTORY | O_CLOEXEC)
+			  : -1;
 	if (root_fd < 0) {
 		r = index->root ? -errno : -ENOENT;
 		aliasctl_error("cannot open the tree %s: %s",
@@ -97,8 +97,8 @@ static int gc_run(struct aliasctl *ctl, int argc, char **argv)
 	size_t n = 0;
 	int c, ex, lock, r;
 
-	while ((c = aliasctl_getopt(&aliasctl_cmd_gc, argc, argv, "",
-				    longopts, &ex)) != -1) {
+	while ((c = aliasctl_getopt(&aliasctl_cmd_gc, argc, argv, "", longopts,
+				    &ex)) != -1) {
 		if (c == -2)
 			return ex;
 		if (c == 'o' && gc_parse_age(optarg, &age) < 0)
@@ -138,8 +138,7 @@ static int gc_run(struct aliasctl *ctl, int argc, char **argv)
 	}
 	aliasdb_retained_index_free(index);
 	close(lock);
-	aliasctl_out_printf("removed %zu retained file%s (%" PRIu64
-			    " bytes)\n",
+	aliasctl_out_printf("removed %zu retained file%s (%" PRIu64 " bytes)\n",
 			    n, n == 1 ? "" : "s", bytes);
 	return r < 0 ? ALIASCTL_EXIT_SYSTEM : ALIASCTL_EXIT_OK;
 }

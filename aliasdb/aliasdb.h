@@ -1043,9 +1043,9 @@ struct aliasdb_retain_rule {
 };
 
 struct aliasdb_retain_problem {
-	char *file;	/* the rule file's name; NULL from aliasdb_retain_parse */
-	unsigned line;	/* 1-based, 0 for the whole file */
-	char *message;	/* English, one line */
+	char *file; /* the rule file's name; NULL from aliasdb_retain_parse */
+	unsigned line; /* 1-based, 0 for the whole file */
+	char *message; /* English, one line */
 };
 
 struct aliasdb_retain_rules {

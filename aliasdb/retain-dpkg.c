@@ -44,7 +44,7 @@ static bool dpkg_list_has(const struct aliasdb_map *map, const char *text,
 		line[n] = '\0';
 		if (map ? aliasdb_map_canon(map, line, canon, sizeof(canon)) < 0
 			: aliasdb_path_normalize(line, canon, sizeof(canon)) <
-				  0)
+				    0)
 			continue;
 		if (strcmp(canon, path) == 0)
 			return true;

@@ -166,8 +166,8 @@ int aliasdb_retained_load(const char *dir,
 					 &len);
 		close(dfd);
 	}
-	if (r == 0 && strncmp(text, RETAINED_MAGIC "\n",
-			      sizeof(RETAINED_MAGIC)) != 0)
+	if (r == 0 &&
+	    strncmp(text, RETAINED_MAGIC "\n", sizeof(RETAINED_MAGIC)) != 0)
 		r = -EUCLEAN;
 	if (r == 0)
 		r = aliasdb_lines_each(text, len, retained_line, index);
@@ -257,7 +257,8 @@ int aliasdb_retained_drop(struct aliasdb_retained_index *index, size_t i,
 	char *slash;
 	int r;
 
-	r = root_fd < 0 ? -ENOENT : retained_unlink_beneath(root_fd, e->path + 1, 0);
+	r = root_fd < 0 ? -ENOENT
+			: retained_unlink_beneath(root_fd, e->path + 1, 0);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	/* The version's directory goes with its last file. */

@@ -41,7 +41,8 @@ static bool retain_within(const char *path, const char *dir)
 {
 	size_t n = strlen(dir);
 
-	return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+	return strncmp(path, dir, n) == 0 &&
+	       (path[n] == '\0' || path[n] == '/');
 }
 
 /* Absolute, no control character, no "." or ".." component, no "//". */
@@ -64,8 +65,8 @@ static const char *retain_path_refusal(const char *path,
 		n = strcspn(c, "/");
 		if (n == 0 && c[0] == '/')
 			return "an empty path component ('//')";
-		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' &&
-						c[1] == '.'))
+		if ((n == 1 && c[0] == '.') ||
+		    (n == 2 && c[0] == '.' && c[1] == '.'))
 			return "a '.' or '..' component";
 	}
 	return NULL;
@@ -74,7 +75,12 @@ static const char *retain_path_refusal(const char *path,
 const char *aliasdb_retain_refusal(const char *pattern, const char *place)
 {
 	static const char *const forbidden[] = {
-		"/proc", "/sys", "/dev", "/usr", "/etc", "/var/lib/dpkg",
+		"/proc",
+		"/sys",
+		"/dev",
+		"/usr",
+		"/etc",
+		"/var/lib/dpkg",
 		"/" ALIASDB_DEFAULT_SUBDIR,
 	};
 	const char *why;
@@ -83,12 +89,11 @@ const char *aliasdb_retain_refusal(const char *pattern, const char *place)
 	if (strlen(pattern) >= ALIASDB_PATH_MAX ||
 	    strlen(place) >= ALIASDB_PATH_MAX)
 		return "a path longer than PATH_MAX";
-	why = retain_path_refusal(
-		pattern, "the pattern is not an absolute path");
+	why = retain_path_refusal(pattern,
+				  "the pattern is not an absolute path");
 	if (why)
 		return why;
-	why = retain_path_refusal(place,
-				  "the place is not an absolute path");
+	why = retain_path_refusal(place, "the place is not an absolute path");
 	if (why)
 		return why;
 	if (strcmp(pattern, "/") == 0 || pattern[strlen(pattern) - 1] == '/')
@@ -194,11 +199,12 @@ static int retain_line(void *ctx, unsigned line, const char *s, size_t len)
 	if (n == 0)
 		return 0;
 	if (n != 2)
-		return retain_problem(
-			rules, line, "%s '%.*s%s' (expected 'PATTERN PLACE')",
-			n == 1 ? "missing PLACE after" : "unexpected third field",
-			RETAIN_SHOW(flen[n - 1]), f[n - 1],
-			RETAIN_CUT(flen[n - 1]));
+		return retain_problem(rules, line,
+				      "%s '%.*s%s' (expected 'PATTERN PLACE')",
+				      n == 1 ? "missing PLACE after"
+					     : "unexpected third field",
+				      RETAIN_SHOW(flen[n - 1]), f[n - 1],
+				      RETAIN_CUT(flen[n - 1]));
 	pattern = strndup(f[0], flen[0]);
 	place = strndup(f[1], flen[1]);
 	if (!pattern || !place) {
@@ -299,9 +305,9 @@ static int retain_read_file(int dfd, const char *name,
 		r = aliasdb_retain_parse(text, len, &one);
 		free(text);
 		for (i = 0; r == 0 && i < one->n_rules; i++)
-			r = aliasdb_retain_rules_add(rules, one->rules[i].pattern,
-						     one->rules[i].place,
-						     one->rules[i].line, NULL);
+			r = aliasdb_retain_rules_add(
+				rules, one->rules[i].pattern,
+				one->rules[i].place, one->rules[i].line, NULL);
 		for (i = 0; r == 0 && i < one->n_problems; i++)
 			r = retain_problem(rules, one->problems[i].line, "%s",
 					   one->problems[i].message);

@@ -36,8 +36,8 @@ struct afs_retain_token {
 	char *original; /* the canonical view path it was at */
 	char *package;
 	char *version;
-	int dir_fd;  /* O_PATH: the backing directory of the original */
-	char *name;  /* its name there */
+	int dir_fd;   /* O_PATH: the backing directory of the original */
+	char *name;   /* its name there */
 	int place_fd; /* O_PATH: the backing directory of the target */
 	char *base;   /* the target's name there */
 	uint64_t size;
@@ -117,11 +117,13 @@ static int afs_retain_drop_all(struct afs_fs *fs)
 	r = aliasdb_retained_load(fs->db_dir, &index);
 	if (r == 0 && index->n > 0) {
 		/* An index of another tree names none of this one's files. */
-		bool ours = index->root && strcmp(index->root, fs->backing) == 0;
+		bool ours =
+			index->root && strcmp(index->root, fs->backing) == 0;
 
 		while (index->n > 0 && r == 0) {
 			if (ours)
-				r = aliasdb_retained_drop(index, 0, fs->root_fd);
+				r = aliasdb_retained_drop(index, 0,
+							  fs->root_fd);
 			else
 				r = aliasdb_retained_drop(index, 0, -1);
 		}
@@ -261,8 +263,8 @@ static int afs_retain_next_gen(struct afs_fs *fs, char **ret_version)
 	if (r == 0) {
 		index->next_gen++;
 		r = aliasdb_retained_save(fs->db_dir, index);
-		if (r == 0 && asprintf(ret_version, "gen-%" PRIu64,
-				       index->next_gen) < 0)
+		if (r == 0 &&
+		    asprintf(ret_version, "gen-%" PRIu64, index->next_gen) < 0)
 			r = -ENOMEM;
 		aliasdb_retained_index_free(index);
 	}
@@ -320,8 +322,8 @@ static int afs_retain_copy(int dir_fd, const char *name, int place_fd,
 		return r;
 	}
 	while (left > 0 && r == 0) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left,
-					    0);
+		ssize_t n =
+			copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -392,8 +394,7 @@ static int afs_retain_take(struct afs_fs *fs, const char *path, int dir_fd,
 				       &t->package, &t->version);
 	if (r == -ENOENT) {
 		t->package = strdup("");
-		r = t->package ? afs_retain_next_gen(fs, &t->version)
-			       : -ENOMEM;
+		r = t->package ? afs_retain_next_gen(fs, &t->version) : -ENOMEM;
 	}
 	if (r == 0)
 		r = aliasdb_retain_target(rule, t->version, path, &t->target);
@@ -411,14 +412,15 @@ static int afs_retain_take(struct afs_fs *fs, const char *path, int dir_fd,
 		t->place_fd = r;
 		*slash = '/';
 	}
-	if (r >= 0 && fstatat(t->place_fd, t->base, &old,
-			      AT_SYMLINK_NOFOLLOW) == 0) {
+	if (r >= 0 &&
+	    fstatat(t->place_fd, t->base, &old, AT_SYMLINK_NOFOLLOW) == 0) {
 		/* This version's file is already kept. */
 		afs_retain_token_free(t);
 		return 0;
 	}
 	if (r >= 0) {
-		t->dir_fd = openat(dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		t->dir_fd =
+			openat(dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		r = t->dir_fd < 0 ? -errno : 0;
 	}
 	if (r == 0 && !copy &&
@@ -432,8 +434,9 @@ static int afs_retain_take(struct afs_fs *fs, const char *path, int dir_fd,
 	if (r == 0 && copy)
 		r = afs_retain_copy(dir_fd, name, t->place_fd, t->base, st);
 	if (r < 0) {
-		fuse_log(FUSE_LOG_ERR, "aliasfs: retention: cannot keep %s: %s\n",
-			 path, strerror(-r));
+		fuse_log(FUSE_LOG_ERR,
+			 "aliasfs: retention: cannot keep %s: %s\n", path,
+			 strerror(-r));
 		afs_retain_token_free(t);
 		return r;
 	}
@@ -543,7 +546,8 @@ static bool afs_retain_may_seal(const struct afs_retain_token *t,
 }
 
 /* Record @t in the index, trimmed to retain_max, oldest first. */
-static int afs_retain_record(struct afs_fs *fs, const struct afs_retain_token *t)
+static int afs_retain_record(struct afs_fs *fs,
+			     const struct afs_retain_token *t)
 {
 	struct aliasdb_retained_index *index;
 	struct aliasdb_retained e = {
@@ -606,10 +610,9 @@ void afs_retain_end(struct afs_fs *fs, void *token, bool ok)
 			 t->target, fs->db_dir, ALIASDB_RETAINED_FILE,
 			 strerror(-r));
 	else
-		fuse_log(FUSE_LOG_INFO,
-			 "aliasfs: retained %s (%s%s%s) at %s\n", t->original,
-			 t->package, t->package[0] ? " " : "", t->version,
-			 t->target);
+		fuse_log(FUSE_LOG_INFO, "aliasfs: retained %s (%s%s%s) at %s\n",
+			 t->original, t->package, t->package[0] ? " " : "",
+			 t->version, t->target);
 	afs_retain_invalidate_path(fs, t->target);
 	afs_retain_token_free(t);
 }
@@ -634,8 +637,9 @@ void afs_retain_truncating(struct afs_fs *fs, struct afs_inode *inode,
 		view = name ? afs_path_join(dir->path, name) : NULL;
 	}
 	pthread_mutex_unlock(&fs->table_lock);
-	if (view && aliasdb_map_canon(fs->aliases->map, view, path,
-				      sizeof(path)) >= 0 &&
+	if (view &&
+	    aliasdb_map_canon(fs->aliases->map, view, path, sizeof(path)) >=
+		    0 &&
 	    afs_find_entry(fs, dir, name, &slot, &st) == 0 &&
 	    S_ISREG(st.st_mode) && st.st_size > size &&
 	    st.st_ino == inode->ino && dir->slots[slot].fd >= 0 &&

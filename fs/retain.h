@@ -27,8 +27,8 @@ struct afs_retain;
 struct afs_retain_options {
 	char **rules; /* "PATTERN:PLACE", one a retain= option */
 	size_t n_rules;
-	char *max;	 /* retain_max=SIZE, NULL if not given */
-	int keep;	 /* retain_keep: keep what earlier mounts retained */
+	char *max; /* retain_max=SIZE, NULL if not given */
+	int keep;  /* retain_keep: keep what earlier mounts retained */
 };
 
 /* Add a retain= option's value. 0 or -ENOMEM. */

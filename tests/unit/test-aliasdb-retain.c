@@ -181,7 +181,8 @@ static void test_match_and_target(void **state)
 		p, "/run/aliasfs/retained/qemu/1:8.2+dfsg-1/block-rbd.so");
 	free(p);
 	rule.place = "/run/<version>/x/<version>";
-	assert_int_equal(aliasdb_retain_target(&rule, "../a/b", "/a.so", &p), 0);
+	assert_int_equal(aliasdb_retain_target(&rule, "../a/b", "/a.so", &p),
+			 0);
 	assert_string_equal(p, "/run/_._a_b/x/_._a_b/a.so");
 	free(p);
 }
@@ -342,14 +343,14 @@ static void test_dpkg_owner(void **state)
 	int fd = tree_fd();
 
 	(void)state;
-	assert_int_equal(aliasdb_map_from_pairs(alias, canonical, 1, &map,
-						NULL),
-			 0);
+	assert_int_equal(
+		aliasdb_map_from_pairs(alias, canonical, 1, &map, NULL), 0);
 	assert_int_equal(aliasdb_dpkg_owner_version(fd, map, "/usr/lib/m/a.so",
 						    &pkg, &ver),
 			 -ENOENT);
 	put("var/lib/dpkg/info/p.list", "/.\n/usr\n/usr/lib/m/b.so\n");
-	put("var/lib/dpkg/info/q:amd64.list", "/.\n/lib\n/lib/m\n/lib/m/a.so\n");
+	put("var/lib/dpkg/info/q:amd64.list",
+	    "/.\n/lib\n/lib/m\n/lib/m/a.so\n");
 	put("var/lib/dpkg/status",
 	    "Package: q\nArchitecture: i386\nVersion: 9\n\n"
 	    "Package: q\nStatus: install ok installed\nArchitecture: amd64\n"
