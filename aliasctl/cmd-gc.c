@@ -114,15 +114,12 @@ static int gc_run(struct aliasctl *ctl, int argc, char **argv)
 		return aliasctl_usage_error(&aliasctl_cmd_gc,
 					    "unexpected argument '%s'",
 					    argv[optind]);
-	lock = aliasdb_retained_lock(ctl->db_dir);
+	lock = aliasdb_retained_open(ctl->db_dir, &index);
 	if (lock < 0) {
-		aliasctl_error("cannot lock %s/%s: %s", ctl->db_dir,
-			       ALIASDB_RETAINED_LOCK_FILE, strerror(-lock));
-		return ALIASCTL_EXIT_SYSTEM;
-	}
-	r = aliasctl_retained_load(ctl, &index);
-	if (r < 0) {
-		close(lock);
+		aliasctl_error("cannot open the retention index in %s: %s",
+			       ctl->db_dir,
+			       lock == -EUCLEAN ? "not a retention index"
+						: strerror(-lock));
 		return ALIASCTL_EXIT_SYSTEM;
 	}
 	r = gc_drop(index, before, &n, &bytes);

@@ -61,8 +61,9 @@ static void retained_json(const struct aliasdb_retained_index *index)
 	aliasctl_out_puts(index->n ? "\n]\n" : "]\n");
 }
 
-int aliasctl_retained_load(const struct aliasctl *ctl,
-			   struct aliasdb_retained_index **ret_index)
+/* The index of ctl->db_dir, a failure reported. 0 or -errno. */
+static int retained_load(const struct aliasctl *ctl,
+			 struct aliasdb_retained_index **ret_index)
 {
 	int r = aliasdb_retained_load(ctl->db_dir, ret_index);
 
@@ -84,7 +85,7 @@ static int retained_run(struct aliasctl *ctl, int argc, char **argv)
 	if (ex >= 0)
 		return ex;
 	/* The index is replaced by rename: a reader needs no lock. */
-	if (aliasctl_retained_load(ctl, &index) < 0)
+	if (retained_load(ctl, &index) < 0)
 		return ALIASCTL_EXIT_SYSTEM;
 	if (json)
 		retained_json(index);

@@ -1152,6 +1152,14 @@ struct aliasdb_retained_index {
 int aliasdb_retained_lock(const char *dir);
 
 /*
+ * aliasdb_retained_lock() and aliasdb_retained_load() in one: returns the
+ * lock's descriptor (close() it after any aliasdb_retained_save()) and
+ * *ret_index, or -errno with no lock held.
+ */
+int aliasdb_retained_open(const char *dir,
+			  struct aliasdb_retained_index **ret_index);
+
+/*
  * Read the index of @dir; a missing index is an empty one. Lines that
  * cannot be read are skipped. Returns 0 and *ret_index (free with
  * aliasdb_retained_index_free()), -ENOMEM or -errno.

@@ -182,6 +182,21 @@ int aliasdb_retained_load(const char *dir,
 	return 0;
 }
 
+int aliasdb_retained_open(const char *dir,
+			  struct aliasdb_retained_index **ret_index)
+{
+	int lock = aliasdb_retained_lock(dir), r;
+
+	if (lock < 0)
+		return lock;
+	r = aliasdb_retained_load(dir, ret_index);
+	if (r < 0) {
+		close(lock);
+		return r;
+	}
+	return lock;
+}
+
 int aliasdb_retained_save(const char *dir,
 			  const struct aliasdb_retained_index *index)
 {

@@ -111,22 +111,19 @@ static int afs_retain_drop_all(struct afs_fs *fs)
 	struct aliasdb_retained_index *index;
 	int lock, r;
 
-	lock = aliasdb_retained_lock(fs->db_dir);
+	lock = aliasdb_retained_open(fs->db_dir, &index);
 	if (lock < 0)
 		return lock;
-	r = aliasdb_retained_load(fs->db_dir, &index);
-	if (r == 0 && index->n > 0) {
+	r = 0;
+	if (index->n > 0) {
 		/* An index of another tree names none of this one's files. */
-		bool ours =
-			index->root && strcmp(index->root, fs->backing) == 0;
+		int root_fd =
+			index->root && strcmp(index->root, fs->backing) == 0
+				? fs->root_fd
+				: -1;
 
-		while (index->n > 0 && r == 0) {
-			if (ours)
-				r = aliasdb_retained_drop(index, 0,
-							  fs->root_fd);
-			else
-				r = aliasdb_retained_drop(index, 0, -1);
-		}
+		while (index->n > 0 && r == 0)
+			r = aliasdb_retained_drop(index, 0, root_fd);
 		if (r == 0)
 			r = aliasdb_retained_save(fs->db_dir, index);
 	}
@@ -256,18 +253,15 @@ static int afs_retain_next_gen(struct afs_fs *fs, char **ret_version)
 	struct aliasdb_retained_index *index;
 	int lock, r;
 
-	lock = aliasdb_retained_lock(fs->db_dir);
+	lock = aliasdb_retained_open(fs->db_dir, &index);
 	if (lock < 0)
 		return lock;
-	r = aliasdb_retained_load(fs->db_dir, &index);
-	if (r == 0) {
-		index->next_gen++;
-		r = aliasdb_retained_save(fs->db_dir, index);
-		if (r == 0 &&
-		    asprintf(ret_version, "gen-%" PRIu64, index->next_gen) < 0)
-			r = -ENOMEM;
-		aliasdb_retained_index_free(index);
-	}
+	index->next_gen++;
+	r = aliasdb_retained_save(fs->db_dir, index);
+	if (r == 0 &&
+	    asprintf(ret_version, "gen-%" PRIu64, index->next_gen) < 0)
+		r = -ENOMEM;
+	aliasdb_retained_index_free(index);
 	close(lock);
 	return r;
 }
@@ -560,14 +554,9 @@ static int afs_retain_record(struct afs_fs *fs,
 	};
 	int lock, r;
 
-	lock = aliasdb_retained_lock(fs->db_dir);
+	lock = aliasdb_retained_open(fs->db_dir, &index);
 	if (lock < 0)
 		return lock;
-	r = aliasdb_retained_load(fs->db_dir, &index);
-	if (r < 0) {
-		close(lock);
-		return r;
-	}
 	if (!index->root || strcmp(index->root, fs->backing) != 0) {
 		free(index->root);
 		index->root = strdup(fs->backing);
