@@ -247,6 +247,20 @@ afs_retain_rule_for(struct afs_retain *rt, const char *path)
 	return NULL;
 }
 
+/* Does a rule match canonical view path @path? Before anything costs a
+ * backing call: most replacements match none. */
+static bool afs_retain_wanted(struct afs_fs *fs, const char *path)
+{
+	struct afs_retain *rt = fs->retain;
+	bool hit;
+
+	pthread_mutex_lock(&rt->lock);
+	afs_retain_reload(fs, rt);
+	hit = afs_retain_rule_for(rt, path) != NULL;
+	pthread_mutex_unlock(&rt->lock);
+	return hit;
+}
+
 /* A number for a file that no package ships: the index's generation. */
 static int afs_retain_next_gen(struct afs_fs *fs, char **ret_version)
 {
@@ -456,7 +470,7 @@ void *afs_retain_begin(struct afs_fs *fs, struct afs_inode *dir,
 		return NULL;
 	r = aliasdb_map_canon(fs->aliases->map, view, path, sizeof(path));
 	free(view);
-	if (r < 0)
+	if (r < 0 || !afs_retain_wanted(fs, path))
 		return NULL;
 	if (afs_find_entry(fs, dir, name, &slot, &st) < 0 ||
 	    !S_ISREG(st.st_mode) || dir->slots[slot].fd < 0)
@@ -629,6 +643,7 @@ void afs_retain_truncating(struct afs_fs *fs, struct afs_inode *inode,
 	if (view &&
 	    aliasdb_map_canon(fs->aliases->map, view, path, sizeof(path)) >=
 		    0 &&
+	    afs_retain_wanted(fs, path) &&
 	    afs_find_entry(fs, dir, name, &slot, &st) == 0 &&
 	    S_ISREG(st.st_mode) && st.st_size > size &&
 	    st.st_ino == inode->ino && dir->slots[slot].fd >= 0 &&
