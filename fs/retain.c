@@ -436,8 +436,10 @@ static int afs_retain_take(struct afs_fs *fs, const char *path, int dir_fd,
 		r = -errno;
 		/* Across file systems, or links refused: a copy. */
 		if (r == -EXDEV || r == -EPERM || r == -EMLINK ||
-		    r == -EOPNOTSUPP)
-			copy = true, r = 0;
+		    r == -EOPNOTSUPP) {
+			copy = true;
+			r = 0;
+		}
 	}
 	if (r == 0 && copy)
 		r = afs_retain_copy(dir_fd, name, t->place_fd, t->base, st);
