@@ -109,8 +109,15 @@ static int afs_retain_parse_size(const char *s, uint64_t *ret_bytes)
 static int afs_retain_drop_all(struct afs_fs *fs)
 {
 	struct aliasdb_retained_index *index;
+	char path[ALIASDB_PATH_MAX];
 	int lock, r;
 
+	/* Nothing ever retained: no lock file is made, and no database
+	 * directory in a backing that has none. */
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", fs->db_dir,
+			     ALIASDB_RETAINED_FILE) >= sizeof(path) ||
+	    access(path, F_OK) < 0)
+		return 0;
 	lock = aliasdb_retained_open(fs->db_dir, &index);
 	if (lock < 0)
 		return lock;
