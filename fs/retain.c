@@ -501,10 +501,13 @@ static void afs_retain_invalidate(struct afs_fs *fs, const char *dir,
 	struct stat st;
 	int fd;
 
-	fd = dir[1] ? aliasdb_open_beneath(fs->root_fd, dir + 1,
-					   O_PATH | O_DIRECTORY,
-					   ALIASDB_BENEATH_NO_SYMLINKS)
-		    : openat(fs->root_fd, ".", O_PATH | O_CLOEXEC);
+	if (!dir[1]) { /* the root lives as long as the mount */
+		afs_dir_changed(fs->root);
+		afs_notify_later(fs, FUSE_ROOT_ID, name);
+		return;
+	}
+	fd = aliasdb_open_beneath(fs->root_fd, dir + 1, O_PATH | O_DIRECTORY,
+				  ALIASDB_BENEATH_NO_SYMLINKS);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) == 0) {
