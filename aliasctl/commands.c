@@ -13,6 +13,7 @@
 #include "cmd-declarations.h"
 #include "cmd-orderings.h"
 #include "cmd-recovery.h"
+#include "cmd-retain.h"
 #include "cmd-run.h"
 
 /* One command a line, so that adding a command is a one-line change:
@@ -40,6 +41,9 @@ static const struct aliasctl_command *const usage_commands[] = {
 	&aliasctl_cmd_recover,
 	&aliasctl_cmd_orderings,
 	&aliasctl_cmd_run,
+	/* replaced files kept by the daemon */
+	&aliasctl_cmd_retained,
+	&aliasctl_cmd_gc,
 	NULL,
 };
 /* clang-format on */

@@ -250,6 +250,12 @@ int aliasdb_copy_write(struct aliasdb *db);
  * whatever happens to the copy; the next write retries it. */
 int aliasdb_commit(struct aliasdb *db, MDB_txn *txn);
 
+/* Replace file @name of directory @dir with the @len bytes at @text, mode
+ * 0644: temporary file, fsync, rename, fsync of the directory, so that a
+ * crash leaves the old file or the new one. 0 or -errno. */
+int aliasdb_write_file_replace(const char *dir, const char *name,
+			       const char *text, size_t len);
+
 /* ---- dir-names.c ---- */
 
 /* The names in directory @fd (not consumed), "." and ".." left out,
@@ -257,6 +263,25 @@ int aliasdb_commit(struct aliasdb *db, MDB_txn *txn);
  * time. 0 or -errno; free *ret_names with aliasdb_dir_names_free(). */
 int aliasdb_dir_names(int fd, char ***ret_names, size_t *ret_n);
 void aliasdb_dir_names_free(char **names, size_t n);
+
+/* ---- line-fields.c ---- */
+
+/* Split the line @s (@len bytes, no '\n') into at most @max fields
+ * separated by blanks, stopping at a field that starts with '#'. Returns
+ * how many were found; field i is @ret_fields[i], @ret_lens[i] bytes. */
+int aliasdb_line_fields(const char *s, size_t len, const char **ret_fields,
+			size_t *ret_lens, int max);
+
+/* Call @fn for each line of the @len bytes at @text (without its '\n',
+ * numbered from 1) until one returns non-zero. Returns that, or 0. */
+int aliasdb_lines_each(const char *text, size_t len,
+		       int (*fn)(void *ctx, unsigned line, const char *s,
+				 size_t len),
+		       void *ctx);
+
+/* Is @name, in a declaration or rule directory, a file not to read (a
+ * dot file, a backup ending in '~', dpkg's and ucf's temporary files)? */
+bool aliasdb_decl_name_ignored(const char *name);
 
 /* ---- read-file.c ---- */
 

@@ -31,6 +31,7 @@
 #ifndef ALIASDB_H
 #define ALIASDB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -1018,6 +1019,180 @@ int aliasdb_recover(const char *dir, const struct aliasdb_damage *damaged,
 		    struct aliasdb_recovery **ret_recovery);
 
 void aliasdb_recovery_free(struct aliasdb_recovery *recovery);
+
+/* ---- Retention of replaced files ------------------------------------- */
+
+/*
+ * A retention rule keeps the old content of a file that is replaced or
+ * removed through the view reachable, read-only, at a retained path: a
+ * pattern (fnmatch(3) with FNM_PATHNAME, on the canonical view path) and a
+ * place, a view directory in which "<version>" stands for the version of
+ * the package that shipped the old file. Rules come from files in
+ * ALIASDB_RETAIN_DIR inside the tree (one "PATTERN PLACE" rule a line,
+ * '#' comments, blank lines, as declarations) and from mount options.
+ */
+#define ALIASDB_RETAIN_DIR "usr/share/aliasfs/retain.d"
+
+/* What stands for the version in a place. */
+#define ALIASDB_RETAIN_VERSION_TOKEN "<version>"
+
+struct aliasdb_retain_rule {
+	char *pattern; /* absolute: /usr/lib/x86_64-linux-gnu/qemu/\*.so */
+	char *place;   /* absolute, normalized, no trailing '/' */
+	unsigned line; /* 1-based; 0 for a mount option */
+};
+
+struct aliasdb_retain_problem {
+	char *file; /* the rule file's name; NULL from aliasdb_retain_parse */
+	unsigned line; /* 1-based, 0 for the whole file */
+	char *message; /* English, one line */
+};
+
+struct aliasdb_retain_rules {
+	struct aliasdb_retain_rule *rules; /* in file order */
+	size_t n_rules;
+	struct aliasdb_retain_problem *problems; /* in file order */
+	size_t n_problems;
+};
+
+/*
+ * Parse the @len bytes at @text as a retention rule file, with the
+ * declaration file syntax (aliasdb_decl_parse()). Never fails on bad
+ * content: each unusable line becomes a problem. Returns 0 and *ret_rules
+ * (free with aliasdb_retain_rules_free()), -EINVAL for NULL @text with a
+ * length, or -ENOMEM.
+ */
+int aliasdb_retain_parse(const char *text, size_t len,
+			 struct aliasdb_retain_rules **ret_rules);
+
+void aliasdb_retain_rules_free(struct aliasdb_retain_rules *rules);
+
+/*
+ * The rules of every file in ALIASDB_RETAIN_DIR of the tree open at
+ * @tree_fd, files in name order (names a sync ignores are ignored), the
+ * directory reached through no symlink. A missing directory holds no
+ * rules; a file that cannot be read or is larger than
+ * ALIASDB_DECL_MAX_SIZE is a problem with line 0. Each problem's file is
+ * set. Returns 0 and *ret_rules, or -errno.
+ */
+int aliasdb_retain_read_dir(int tree_fd,
+			    struct aliasdb_retain_rules **ret_rules);
+
+/*
+ * Why rule @pattern -> @place is refused (an English phrase), or NULL when
+ * it is acceptable: both absolute, without control characters, "." or
+ * ".." components; a place neither "/" nor inside /proc, /sys, /dev,
+ * /usr, /etc, /var/lib/dpkg nor the directory its pattern matches in.
+ */
+const char *aliasdb_retain_refusal(const char *pattern, const char *place);
+
+/*
+ * Append @pattern -> @place (line @line) to @rules after checking it.
+ * Returns 0, -EINVAL (refused: *ret_reason, a static phrase, when
+ * @ret_reason is not NULL) or -ENOMEM.
+ */
+int aliasdb_retain_rules_add(struct aliasdb_retain_rules *rules,
+			     const char *pattern, const char *place,
+			     unsigned line, const char **ret_reason);
+
+/* Does canonical view path @path match @rule's pattern? */
+bool aliasdb_retain_matches(const struct aliasdb_retain_rule *rule,
+			    const char *path);
+
+/*
+ * The retained view path of @path under @rule for @version: the place
+ * with each "<version>" replaced, then "/" and @path's last component.
+ * A '/' or a leading '.' in @version becomes '_'. Returns 0 and
+ * *ret_path (free()), -ENAMETOOLONG or -ENOMEM.
+ */
+int aliasdb_retain_target(const struct aliasdb_retain_rule *rule,
+			  const char *version, const char *path,
+			  char **ret_path);
+
+/*
+ * The package that ships canonical view path @path, by dpkg's file lists
+ * (the .list files in var/lib/dpkg/info of the tree open at @tree_fd, each entry
+ * canonicalized with @map, which may be NULL), and the Version dpkg's
+ * status (var/lib/dpkg/status, then the journal in var/lib/dpkg/updates)
+ * records for it. Returns 0 with *ret_package and *ret_version (free()),
+ * -ENOENT when no package lists @path or its version is unknown, other
+ * -errno. Never follows a symlink.
+ */
+int aliasdb_dpkg_owner_version(int tree_fd, const struct aliasdb_map *map,
+			       const char *path, char **ret_package,
+			       char **ret_version);
+
+/*
+ * The index of retained files, ALIASDB_RETAINED_FILE in the database
+ * directory (a text file), guarded by an flock on
+ * ALIASDB_RETAINED_LOCK_FILE there, so that the daemon and aliasctl can
+ * both change it.
+ */
+#define ALIASDB_RETAINED_FILE "retained"
+#define ALIASDB_RETAINED_LOCK_FILE "retained.lock"
+
+struct aliasdb_retained {
+	char *path;	/* retained view path */
+	char *original; /* the view path it was replaced at */
+	char *package;	/* the package that shipped it, "" if none */
+	char *version;	/* its version, or "gen-N" */
+	uint64_t size;	/* bytes */
+	int64_t since;	/* when it was retained, seconds since the epoch */
+};
+
+struct aliasdb_retained_index {
+	char *root; /* the tree's backing directory, absolute; NULL if none */
+	uint64_t next_gen; /* next generation number for unowned files */
+	struct aliasdb_retained *entries; /* oldest first */
+	size_t n;
+};
+
+/* Take the index lock of database directory @dir (created if missing).
+ * Returns the lock's descriptor (close() releases it) or -errno. */
+int aliasdb_retained_lock(const char *dir);
+
+/*
+ * aliasdb_retained_lock() and aliasdb_retained_load() in one: returns the
+ * lock's descriptor (close() it after any aliasdb_retained_save()) and
+ * *ret_index, or -errno with no lock held.
+ */
+int aliasdb_retained_open(const char *dir,
+			  struct aliasdb_retained_index **ret_index);
+
+/*
+ * Read the index of @dir; a missing index is an empty one. Lines that
+ * cannot be read are skipped. Returns 0 and *ret_index (free with
+ * aliasdb_retained_index_free()), -ENOMEM or -errno.
+ */
+int aliasdb_retained_load(const char *dir,
+			  struct aliasdb_retained_index **ret_index);
+
+/* Write @index to @dir (temporary file, fsync, rename). 0 or -errno.
+ * Paths with a tab or a newline cannot be written: -EINVAL. */
+int aliasdb_retained_save(const char *dir,
+			  const struct aliasdb_retained_index *index);
+
+void aliasdb_retained_index_free(struct aliasdb_retained_index *index);
+
+/*
+ * Append a copy of @entry to @index. 0, -EINVAL (a tab or newline in a
+ * field) or -ENOMEM.
+ */
+int aliasdb_retained_append(struct aliasdb_retained_index *index,
+			    const struct aliasdb_retained *entry);
+
+/*
+ * Remove entry @i of @index and its file beneath @root_fd (the tree's
+ * backing directory; never through a symlink), then its directory when
+ * that is empty. A file already gone is no error; a negative @root_fd
+ * forgets the entry and leaves its file. 0 or -errno (the entry stays
+ * then).
+ */
+int aliasdb_retained_drop(struct aliasdb_retained_index *index, size_t i,
+			  int root_fd);
+
+/* Total size of @index's entries. */
+uint64_t aliasdb_retained_total(const struct aliasdb_retained_index *index);
 
 /* ---- Rules shared by aliasdb, archive/ and fs/ -------------------------- */
 

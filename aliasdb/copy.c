@@ -24,16 +24,17 @@
 /* A copy is a few KiB; more than this is not one. */
 #define COPY_MAX_SIZE (64u << 20)
 
-static int copy_write_file(const char *dir, const char *text, size_t len)
+int aliasdb_write_file_replace(const char *dir, const char *name,
+			       const char *text, size_t len)
 {
 	char tmp[ALIASDB_PATH_MAX], final[ALIASDB_PATH_MAX];
 	size_t done = 0;
 	int fd, dfd, r = 0;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir,
-			     ALIASDB_COPY_FILE) >= sizeof(tmp) ||
-	    (size_t)snprintf(final, sizeof(final), "%s/%s", dir,
-			     ALIASDB_COPY_FILE) >= sizeof(final))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >=
+		    sizeof(tmp) ||
+	    (size_t)snprintf(final, sizeof(final), "%s/%s", dir, name) >=
+		    sizeof(final))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0644);
@@ -86,7 +87,8 @@ int aliasdb_copy_write(struct aliasdb *db)
 		return r;
 	r = aliasdb_dump_txn(db, txn, &text, &len);
 	if (r == 0)
-		r = copy_write_file(dir, text, len);
+		r = aliasdb_write_file_replace(dir, ALIASDB_COPY_FILE, text,
+					       len);
 	mdb_txn_abort(txn);
 	free(text);
 	return r;

@@ -52,11 +52,6 @@ void aliasdb_decl_free(struct aliasdb_decl *decl)
 	free(decl);
 }
 
-static bool decl_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r';
-}
-
 static int decl_problem(struct aliasdb_decl *d, unsigned line,
 			enum aliasdb_rule rule, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -153,27 +148,17 @@ oom:
 }
 
 /* One line, without its '\n'. */
-static int decl_line(struct aliasdb_decl *d, unsigned line, const char *s,
-		     size_t len)
+static int decl_line(void *ctx, unsigned line, const char *s, size_t len)
 {
-	const char *f[3], *end = s + len, *p = s;
+	struct aliasdb_decl *d = ctx;
+	const char *f[3];
 	size_t flen[3];
-	int n = 0;
+	int n;
 
 	if (memchr(s, '\0', len))
 		return decl_problem(d, line, ALIASDB_RULE_OK,
 				    "line contains a NUL byte");
-	while (n < 3) {
-		while (p < end && decl_blank(*p))
-			p++;
-		if (p == end || *p == '#')
-			break;
-		f[n] = p;
-		while (p < end && !decl_blank(*p))
-			p++;
-		flen[n] = (size_t)(p - f[n]);
-		n++;
-	}
+	n = aliasdb_line_fields(s, len, f, flen, 3);
 	if (n == 0)
 		return 0;
 	if (n == 1)
@@ -195,23 +180,14 @@ int aliasdb_decl_parse(const char *text, size_t len,
 		       struct aliasdb_decl **ret_decl)
 {
 	struct aliasdb_decl *d;
-	const char *p = text, *end = text + len, *nl;
-	unsigned line = 0;
-	int r = 0;
+	int r;
 
 	if (!text && len > 0)
 		return -EINVAL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	while (p < end && r == 0) {
-		nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			nl = end;
-		line++;
-		r = decl_line(d, line, p, (size_t)(nl - p));
-		p = nl + 1;
-	}
+	r = aliasdb_lines_each(text, len, decl_line, d);
 	if (r < 0) {
 		aliasdb_decl_free(d);
 		return r;
@@ -310,14 +286,6 @@ static uint64_t sync_digest(const char *p, size_t n)
 }
 
 /* dpkg unpacks into NAME.dpkg-new and renames; editors leave NAME~. */
-static bool sync_ignored_name(const char *name)
-{
-	size_t len = strlen(name);
-
-	return name[0] == '.' || strstr(name, ".dpkg-") ||
-	       strstr(name, ".ucf-") || name[len - 1] == '~';
-}
-
 static void sync_files_free(struct sync_file *files, size_t n)
 {
 	size_t i;
@@ -448,7 +416,7 @@ static int sync_read_dir(int tree_fd, struct sync_file **ret_files,
 			r = -errno;
 			break;
 		}
-		if (sync_ignored_name(de->d_name))
+		if (aliasdb_decl_name_ignored(de->d_name))
 			continue;
 		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    S_ISDIR(st.st_mode))

@@ -18,7 +18,8 @@
  *     (dir-virtual.c).
  *     fs->door_lock (mutex, door.c): the door records.
  *     These two are never held together.
- *  4. fs->table_lock (mutex): the inode table, lookup counts and
+ *  4. the retention rules' lock (retain.h): the rules and the store.
+ *  5. fs->table_lock (mutex): the inode table, lookup counts and
  *     references, the list of live inodes, a file inode's names, kept
  *     and open descriptors and dpkg page state.
  * Leaves: taken under any of the above or none, with nothing taken
@@ -53,6 +54,7 @@ struct afs_lookup_cache;
 struct afs_conflicts;
 struct afs_dpkgdb;
 struct afs_door;
+struct afs_retain;
 
 struct afs_fs {
 	/* Options. */
@@ -132,6 +134,9 @@ struct afs_fs {
 	_Atomic uint64_t decl_changes;
 	uint64_t decl_seen;   /* watcher only */
 	uint64_t decl_synced; /* watcher only */
+	/* Retention rule directory changes, counted the same way and read
+	 * by retain.c when it next needs its rules. */
+	_Atomic uint64_t retain_changes;
 
 	struct afs_lookup_cache *lcache;
 	struct afs_conflicts *conflicts;
@@ -140,6 +145,9 @@ struct afs_fs {
 	 * its state, NULL when dpkg's database is shown raw. */
 	int dpkgdb_policy;
 	struct afs_dpkgdb *dpkg;
+
+	/* Retention of replaced files (retain.h), NULL before setup. */
+	struct afs_retain *retain;
 
 	pthread_t watcher;
 	bool watcher_started;

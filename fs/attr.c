@@ -25,6 +25,7 @@
 #include "fs/inode-file.h"
 #include "fs/inode-stat.h"
 #include "fs/inode.h"
+#include "fs/retain.h"
 #include "fs/setid.h"
 #include "fs/tree-lock.h"
 
@@ -234,6 +235,7 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		if (fi && afs_dpkgdb_presented(fs, inode))
 			fi = NULL;
 		if (to_set & FUSE_SET_ATTR_SIZE) {
+			afs_retain_truncating(fs, inode, attr->st_size);
 			afs_dpkgdb_pages_changed(fs, inode);
 			by_inode = fs->inode_io && !fi;
 		}

@@ -20,14 +20,29 @@
 #include "fs/inode.h"
 #include "fs/tree-lock.h"
 
-static bool afs_decl_is_dir(const struct afs_inode *dir)
+/* Is @dir the view directory @path (a declaration directory)? */
+static bool afs_decl_dir_is(const struct afs_inode *dir, const char *path)
 {
 	return dir && dir->kind == AFS_KIND_DIR && dir->path &&
-	       strcmp(dir->path, "/" ALIASDB_DECL_DIR) == 0;
+	       strcmp(dir->path, path) == 0;
+}
+
+static bool afs_decl_is_dir(const struct afs_inode *dir)
+{
+	return afs_decl_dir_is(dir, "/" ALIASDB_DECL_DIR);
+}
+
+/* A change in the retention rule directory, counted for retain.c. */
+static void afs_decl_note_retain_dir(struct afs_fs *fs,
+				     const struct afs_inode *dir)
+{
+	if (afs_decl_dir_is(dir, "/" ALIASDB_RETAIN_DIR))
+		atomic_fetch_add(&fs->retain_changes, 1);
 }
 
 void afs_decl_note_dir(struct afs_fs *fs, const struct afs_inode *dir)
 {
+	afs_decl_note_retain_dir(fs, dir);
 	if (afs_decl_is_dir(dir))
 		atomic_fetch_add(&fs->decl_changes, 1);
 }
@@ -43,8 +58,10 @@ void afs_decl_note_released(struct afs_fs *fs, struct afs_inode *inode,
 		return;
 	afs_rdlock(fs);
 	pthread_mutex_lock(&fs->table_lock);
-	if (inode->n_locs > 0)
+	if (inode->n_locs > 0) {
 		hit = afs_decl_is_dir(inode->locs[0].parent);
+		afs_decl_note_retain_dir(fs, inode->locs[0].parent);
+	}
 	pthread_mutex_unlock(&fs->table_lock);
 	afs_unlock(fs);
 	if (hit)

@@ -26,6 +26,7 @@
 
 #include "fs/afs.h"
 #include "fs/decl-sync.h"
+#include "fs/retain.h"
 #include "fs/dpkg-db-view.h"
 #include "fs/file-io.h"
 #include "fs/inode-file.h"
@@ -151,6 +152,8 @@ void afs_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 		return;
 	}
+	if (fi->flags & O_TRUNC) /* retention (retain.h) */
+		afs_retain_truncating(fs, inode, 0);
 	fd = afs_file_open(fs, inode, fi->flags);
 	afs_unlock(fs);
 	if (fd < 0) {

@@ -38,6 +38,7 @@
 #include "fs/readdir.h"
 #include "fs/remove.h"
 #include "fs/rename.h"
+#include "fs/retain.h"
 #include "fs/session-loop.h"
 #include "fs/sources.h"
 #include "fs/xattr.h"
@@ -52,6 +53,7 @@ struct afs_cmdline {
 	char *arch;
 	char *dpkgdb;
 	char *handles;
+	struct afs_retain_options retain;
 	int ro;
 	int no_default_permissions;
 	double entry_timeout;
@@ -86,6 +88,7 @@ enum {
 	AFS_KEY_NODEV,
 	AFS_KEY_SUID,
 	AFS_KEY_NOSUID,
+	AFS_KEY_RETAIN,
 };
 
 #define AFS_OPT(t, p, v)                              \
@@ -104,6 +107,9 @@ static const struct fuse_opt afs_opts[] = {
 	AFS_OPT("negative_timeout=%lf", negative_timeout, 0),
 	AFS_OPT("threads=%d", threads, 0),
 	AFS_OPT("poll_us=%d", poll_us, 0),
+	AFS_OPT("retain_max=%s", retain.max, 0),
+	AFS_OPT("retain_keep", retain.keep, 1),
+	FUSE_OPT_KEY("retain=", AFS_KEY_RETAIN),
 	FUSE_OPT_KEY("-h", AFS_KEY_HELP),
 	FUSE_OPT_KEY("--help", AFS_KEY_HELP),
 	FUSE_OPT_KEY("-V", AFS_KEY_VERSION),
@@ -171,6 +177,11 @@ static int afs_opt_proc(void *data, const char *arg, int key,
 	case AFS_KEY_NOSUID:
 		c->suid = key == AFS_KEY_SUID;
 		return 0;
+	case AFS_KEY_RETAIN: /* may be given more than once */
+		return afs_retain_option_add(&c->retain,
+					     arg + strlen("retain=")) < 0
+			       ? -1
+			       : 0;
 	default:
 		return 1;
 	}
@@ -230,6 +241,18 @@ static void afs_usage(const char *prog)
 	       "on for USEC\n"
 	       "                           before it sleeps (default %d; 0: "
 	       "never)\n"
+	       "    -o retain=PATTERN:PLACE\n"
+	       "                           keep files matching PATTERN that "
+	       "are replaced\n"
+	       "                           or removed, read-only, under "
+	       "PLACE (<version>:\n"
+	       "                           the version that shipped them); "
+	       "repeatable\n"
+	       "    -o retain_max=SIZE     keep at most SIZE bytes "
+	       "(K, M, G, T), oldest\n"
+	       "                           dropped first\n"
+	       "    -o retain_keep         keep what earlier mounts retained "
+	       "(default: drop)\n"
 	       "\n"
 	       "Other -o options are passed to FUSE.\n"
 	       "Changes made in BACKING behind the daemon's back are not "
@@ -381,6 +404,7 @@ static void afs_cmdline_free(struct afs_cmdline *c)
 	free(c->arch);
 	free(c->dpkgdb);
 	free(c->handles);
+	afs_retain_options_free(&c->retain);
 	free(c->backing);
 	free(c->mountpoint);
 }
@@ -394,6 +418,7 @@ static void afs_fs_free(struct afs_fs *fs)
 	afs_aliases_free(fs->aliases);
 	afs_alias_retired_free(fs); /* maps replaced by alias unlinks */
 	afs_doors_free(fs);
+	afs_retain_free(fs->retain);
 	afs_db_close(fs);
 	if (fs->root_fd >= 0)
 		close(fs->root_fd);
@@ -810,6 +835,8 @@ int main(int argc, char *argv[])
 		ret = r == -EUCLEAN ? 2 : 1; /* 2: damaged database */
 		goto out;
 	}
+	if (afs_retain_setup(&fs, &c.retain) < 0)
+		goto out;
 	fs.nofile_limit = afs_nofile_limit();
 	if (afs_fuse_args(&args, &c, &fs) < 0)
 		goto out;

@@ -29,6 +29,7 @@
 #include "fs/lookup.h"
 #include "fs/path.h"
 #include "fs/remove.h"
+#include "fs/retain.h"
 #include "fs/sources.h"
 #include "fs/tree-lock.h"
 
@@ -90,6 +91,7 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 	unsigned j;
 	int r, found = 0;
 	bool shown = false; /* removed from the source whose times show */
+	void *retain_token;
 
 	afs_caller_of(req, &caller);
 	r = afs_prepare_dir(fs, dir);
@@ -117,6 +119,7 @@ void afs_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 			return;
 		}
 	}
+	retain_token = afs_retain_begin(fs, dir, name); /* retain.h */
 	for (j = 0; j < dir->n_slots; j++) {
 		if (dir->slots[j].fd < 0)
 			continue;
@@ -152,6 +155,7 @@ out:
 		afs_door_changed(fs, dir, name);
 	}
 	afs_unlock(fs);
+	afs_retain_end(fs, retain_token, r == 0);
 	fuse_reply_err(req, -r);
 }
 

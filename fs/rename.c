@@ -32,6 +32,7 @@
 #include "fs/path.h"
 #include "fs/remove.h"
 #include "fs/rename.h"
+#include "fs/retain.h"
 #include "fs/tree-lock.h"
 
 /* Move the directory inode registered for (dev, ino) to @ndir/@newname.
@@ -223,7 +224,7 @@ void afs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct afs_inode *dir = afs_inode_get(req, parent);
 	struct afs_inode *ndir = afs_inode_get(req, newparent);
 	bool need_wrlock = false;
-	void *dpkg_token;
+	void *dpkg_token, *retain_token;
 	int r;
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE)) {
@@ -243,6 +244,10 @@ void afs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	/* dpkg database view: dpkg renames P.list-new onto P.list. */
 	dpkg_token =
 		afs_dpkgdb_rename_begin(fs, dir, name, ndir, newname, flags);
+	/* Retention: the target's file may be kept (retain.h). */
+	retain_token = (flags & RENAME_EXCHANGE)
+			       ? NULL
+			       : afs_retain_begin(fs, ndir, newname);
 	r = afs_rename_locked(fs, dir, name, ndir, newname, flags, false,
 			      &need_wrlock);
 	afs_unlock(fs);
@@ -273,5 +278,6 @@ void afs_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		afs_unlock(fs);
 	}
 	afs_dpkgdb_rename_end(fs, dpkg_token, r >= 0);
+	afs_retain_end(fs, retain_token, r >= 0);
 	fuse_reply_err(req, -r);
 }

@@ -72,6 +72,30 @@ static const char *check_handles(const char *v)
 		       : "inode or open";
 }
 
+/* A retention rule, checked in full by the daemon: PATTERN:PLACE, both
+ * absolute. */
+static const char *check_retain(const char *v)
+{
+	const char *colon = strchr(v, ':');
+
+	return v[0] != '/' || !colon || colon[1] != '/'
+		       ? "PATTERN:PLACE, both absolute paths"
+		       : NULL;
+}
+
+/* A size: digits and an optional K, M, G or T. */
+static const char *check_size(const char *v)
+{
+	static const char what[] = "a size such as 500M or 2G";
+	size_t n = strspn(v, "0123456789");
+
+	if (n == 0 || n > MH_NUM_DIGITS)
+		return what;
+	return v[n] == '\0' || (strchr("KMGT", v[n]) && v[n + 1] == '\0')
+		       ? NULL
+		       : what;
+}
+
 /* dpkg's architecture names: lowercase letters, digits and '-'. */
 static const char *check_arch(const char *v)
 {
@@ -104,6 +128,12 @@ static const struct mh_option mh_table[] = {
 	 "worker threads, 1 to 1024 (default 4)"},
 	{"poll_us", MH_VALUE, MH_DAEMON, check_poll_us,
 	 "microseconds a worker polls after a request, 0 to 1000000"},
+	{"retain", MH_VALUE, MH_DAEMON, check_retain,
+	 "keep replaced files matching PATTERN under PLACE (PATTERN:PLACE)"},
+	{"retain_max", MH_VALUE, MH_DAEMON, check_size,
+	 "keep at most this many bytes of replaced files, oldest dropped"},
+	{"retain_keep", MH_FLAG, MH_DAEMON, NULL,
+	 "keep what earlier mounts retained"},
 	{"entry_timeout", MH_VALUE, MH_DAEMON, check_seconds,
 	 "name cache timeout in seconds (default 86400)"},
 	{"attr_timeout", MH_VALUE, MH_DAEMON, check_seconds,

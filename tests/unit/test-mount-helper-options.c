@@ -86,6 +86,10 @@ static void test_split(void **state)
 	expect("dpkgdb=raw,handles=inode,arch=arm64,poll_us=1000000",
 	       "dpkgdb=raw,handles=inode,arch=arm64,poll_us=1000000");
 	expect("threads=1,threads=1024", "threads=1,threads=1024");
+	expect("retain=/usr/lib/q/*.so:/run/q/<version>,retain=/a/*:/run/a,"
+	       "retain_max=500M,retain_keep",
+	       "retain=/usr/lib/q/*.so:/run/q/<version>,retain=/a/*:/run/a,"
+	       "retain_max=500M,retain_keep");
 }
 
 static void test_escaping(void **state)
@@ -120,6 +124,10 @@ static void test_refused(void **state)
 	expect_error("dpkgdb=CLAIMS", "claims or raw");
 	expect_error("handles=", "needs a value");
 	expect_error("arch=i386!", "architecture");
+	expect_error("retain=/usr/lib/*.so", "PATTERN:PLACE");
+	expect_error("retain=lib/*.so:/run/x", "PATTERN:PLACE");
+	expect_error("retain_max=5P", "a size");
+	expect_error("retain_keep=1", "takes no value");
 	expect_error("debug", "unknown");
 	expect_error("fsname=x", "unknown");
 	expect_error("ro\x01", "'ro\\x01' contains a control character");
@@ -188,6 +196,8 @@ static void test_fuzz(void **state)
 		"db",
 		"threads",
 		"poll_us",
+		"retain",
+		"retain_max",
 		"arch",
 		"x-",
 		"nofail",
