@@ -168,6 +168,92 @@ static int afs_setattr_file(fuse_req_t req, int fd, struct afs_inode *inode,
 	return r < 0 ? r : 0;
 }
 
+/*
+ * setattr of an alias's link: the view makes it, owned by root, with the
+ * times of its root. A program that puts it back as it was (tar extracting
+ * a merged tree's `bin -> usr/bin`) sets root as owner and its own times:
+ * accepted, the times not kept, as on a file system without link times.
+ * Anything else is the alias map's business. Replies to @req.
+ */
+static void afs_setattr_alias(fuse_req_t req, struct afs_fs *fs,
+			      struct afs_inode *inode, const struct stat *attr,
+			      int to_set)
+{
+	struct stat st;
+
+	if ((to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_SIZE)) ||
+	    ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != 0) ||
+	    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != 0)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	afs_fill_alias_stat(fs, inode, &st);
+	fuse_reply_attr(req, &st, fs->attr_timeout);
+}
+
+/* Make directory @dir ready for setattr. Call without tree_lock. */
+static int afs_setattr_dir_prepare(struct afs_fs *fs, struct afs_inode *dir)
+{
+	bool only_in_view;
+	int r;
+
+	r = afs_prepare_dir(fs, dir);
+	afs_rdlock(fs);
+	only_in_view = afs_dir_first_fd(dir) < 0;
+	afs_unlock(fs);
+	/* A directory that exists only in the view keeps a change only once
+	 * it exists in the backing: create it, as a write in it would. */
+	if (r >= 0 && only_in_view)
+		r = afs_dir_ensure_canonical(fs, dir);
+	return r;
+}
+
+/* setattr of directory @dir; *@timeout becomes 0 when the reply must not
+ * be cached. Call with tree_lock held. */
+static int afs_setattr_dir(struct afs_fs *fs, struct afs_inode *dir,
+			   const struct stat *attr, int to_set, double *timeout)
+{
+	unsigned j;
+	int r = 0;
+
+	/* Every source of a merged directory, so they agree. */
+	for (j = 0; j < dir->n_slots && r >= 0; j++)
+		if (dir->slots[j].fd >= 0)
+			r = afs_setattr_fd(dir->slots[j].fd, false, true, attr,
+					   to_set, NULL);
+	/* Set through a door (door.h): the canonical spelling's cached
+	 * attributes go. */
+	if (dir->door_side) {
+		afs_door_changed(fs, dir, NULL);
+		*timeout = 0;
+	}
+	return r;
+}
+
+/* setattr of a non-directory @inode, through handle @fi when not NULL;
+ * *@ret_by_inode is set for a truncation by inode (no handle), which the
+ * caller learns from as from a write. Call with tree_lock held. */
+static int afs_setattr_nondir(fuse_req_t req, struct afs_fs *fs,
+			      struct afs_inode *inode, const struct stat *attr,
+			      int to_set, struct fuse_file_info *fi,
+			      bool *ret_by_inode)
+{
+	int fd, r;
+
+	if (to_set & FUSE_SET_ATTR_SIZE) {
+		afs_retain_truncating(fs, inode, attr->st_size);
+		afs_dpkgdb_pages_changed(fs, inode);
+		*ret_by_inode = fs->inode_io && !fi;
+	}
+	fd = fi ? (int)fi->fh : afs_file_open_path(fs, inode);
+	if (fd < 0)
+		return fd;
+	r = afs_setattr_file(req, fd, inode, attr, to_set, fi);
+	if (!fi)
+		close(fd);
+	return r;
+}
+
 void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		    int to_set, struct fuse_file_info *fi)
 {
@@ -176,77 +262,31 @@ void afs_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	struct stat st;
 	double timeout = fs->attr_timeout;
 	bool by_inode = false;
-	int r = 0;
+	int r;
 
 	if (fi && fi->fh == 0) /* file I/O by inode: no handle */
 		fi = NULL;
 	if (inode->kind == AFS_KIND_ALIAS) {
-		/* The view makes this link, owned by root, with the times of
-		 * its root. A program that puts it back as it was (tar
-		 * extracting a merged tree's `bin -> usr/bin`) sets root as
-		 * owner and its own times: accepted, the times not kept, as
-		 * on a file system without link times. Anything else is the
-		 * alias map's business. */
-		if ((to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_SIZE)) ||
-		    ((to_set & FUSE_SET_ATTR_UID) && attr->st_uid != 0) ||
-		    ((to_set & FUSE_SET_ATTR_GID) && attr->st_gid != 0)) {
-			fuse_reply_err(req, EPERM);
-			return;
-		}
-		afs_fill_alias_stat(fs, inode, &st);
-		fuse_reply_attr(req, &st, timeout);
+		afs_setattr_alias(req, fs, inode, attr, to_set);
 		return;
 	}
 	if (inode->kind == AFS_KIND_DIR) {
-		bool only_in_view;
-		unsigned j;
-
-		r = afs_prepare_dir(fs, inode);
-		afs_rdlock(fs);
-		only_in_view = afs_dir_first_fd(inode) < 0;
-		afs_unlock(fs);
-		/* A directory that exists only in the view keeps a change
-		 * only once it exists in the backing: create it, as a write
-		 * in it would. */
-		if (r >= 0 && only_in_view)
-			r = afs_dir_ensure_canonical(fs, inode);
+		r = afs_setattr_dir_prepare(fs, inode);
 		if (r < 0) {
 			fuse_reply_err(req, -r);
 			return;
 		}
-		afs_rdlock(fs);
-		/* Every source of a merged directory, so they agree. */
-		for (j = 0; j < inode->n_slots && r >= 0; j++)
-			if (inode->slots[j].fd >= 0)
-				r = afs_setattr_fd(inode->slots[j].fd, false,
-						   true, attr, to_set, NULL);
-		/* Set through a door (door.h): the canonical spelling's
-		 * cached attributes go. */
-		if (inode->door_side) {
-			afs_door_changed(fs, inode, NULL);
-			timeout = 0;
-		}
+	}
+	afs_rdlock(fs);
+	if (inode->kind == AFS_KIND_DIR) {
+		r = afs_setattr_dir(fs, inode, attr, to_set, &timeout);
 	} else {
-		int fd;
-
-		afs_rdlock(fs);
 		/* dpkg database view: a read handle is a private copy;
 		 * changes go to the backing file. */
 		if (fi && afs_dpkgdb_presented(fs, inode))
 			fi = NULL;
-		if (to_set & FUSE_SET_ATTR_SIZE) {
-			afs_retain_truncating(fs, inode, attr->st_size);
-			afs_dpkgdb_pages_changed(fs, inode);
-			by_inode = fs->inode_io && !fi;
-		}
-		fd = fi ? (int)fi->fh : afs_file_open_path(fs, inode);
-		if (fd < 0) {
-			r = fd;
-		} else {
-			r = afs_setattr_file(req, fd, inode, attr, to_set, fi);
-			if (!fi)
-				close(fd);
-		}
+		r = afs_setattr_nondir(req, fs, inode, attr, to_set, fi,
+				       &by_inode);
 	}
 	if (r >= 0)
 		r = afs_getattr_fi(fs, inode, fi, &st);

@@ -186,14 +186,92 @@ static int afs_rmdir_junction(struct afs_fs *fs, const struct afs_slot *slot)
 	return r;
 }
 
+/*
+ * May @caller remove @dir/@name (view path @path) with rmdir? 0 when it
+ * is to be removed now, 1 when the removal is deferred below a door and
+ * only reported (afs_remove_deferred()), -errno. Call with tree_lock held.
+ */
+static int afs_rmdir_target(struct afs_fs *fs, struct afs_caller *caller,
+			    struct afs_inode *dir, const char *name,
+			    const char *path)
+{
+	struct stat st;
+	int r;
+
+	r = afs_find_entry(fs, dir, name, NULL, &st);
+	/* A directory the alias map needs exists in the view even with no
+	 * backing source. */
+	if (r == -ENOENT && afs_aliases_needs_dir(fs->aliases, path))
+		st.st_mode = S_IFDIR, r = 0;
+	if (r < 0)
+		return r;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return afs_remove_deferred(fs, caller, dir, name);
+}
+
+/* Remove the directory @name from every slot of @dir that has one;
+ * *@shown tells whether one was the source whose times the view shows.
+ * Call with tree_lock held. */
+static int afs_rmdir_sources(struct afs_inode *dir, const char *name,
+			     bool *shown)
+{
+	struct stat st;
+	unsigned j;
+
+	for (j = 0; j < dir->n_slots; j++) {
+		if (dir->slots[j].fd < 0)
+			continue;
+		if (fstatat(dir->slots[j].fd, name, &st, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		if (unlinkat(dir->slots[j].fd, name, AT_REMOVEDIR) < 0)
+			return -errno;
+		*shown |= dir->slots[j].fd == afs_dir_first_fd(dir);
+	}
+	return 0;
+}
+
+/* Is backing path @bpath the alias side of a junction at view path @path? */
+static bool afs_rmdir_is_junction(struct afs_fs *fs, const char *path,
+				  const char *bpath)
+{
+	int i;
+
+	for (i = afs_aliases_find_junction(fs->aliases, path, 0); i >= 0;
+	     i = afs_aliases_find_junction(fs->aliases, path, (size_t)i + 1))
+		if (strcmp(fs->aliases->entries[i].alias + 1, bpath) == 0)
+			return true;
+	return false;
+}
+
+/* Remove the junction directories among @slots, the sources of view
+ * directory @path; one already gone is fine. Call with tree_lock held. */
+static int afs_rmdir_junctions(struct afs_fs *fs, const char *path,
+			       const struct afs_slot *slots, unsigned n)
+{
+	unsigned j;
+	int r;
+
+	for (j = 0; j < n; j++) {
+		if (slots[j].fd < 0 || !slots[j].bpath ||
+		    !afs_rmdir_is_junction(fs, path, slots[j].bpath))
+			continue;
+		r = afs_rmdir_junction(fs, &slots[j]);
+		if (r < 0 && r != -ENOENT)
+			return r;
+	}
+	return 0;
+}
+
 void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct afs_fs *fs = afs_data(req);
 	struct afs_inode *dir = afs_inode_get(req, parent);
 	struct afs_slot *slots = NULL;
 	struct afs_caller caller;
-	unsigned n = 0, j;
-	struct stat st;
+	unsigned n = 0;
 	char *path = NULL;
 	bool shown = false; /* removed from the source whose times show */
 	int r;
@@ -216,17 +294,8 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		r = -ENOMEM;
 		goto out;
 	}
-	r = afs_find_entry(fs, dir, name, NULL, &st);
-	if (r == -ENOENT && afs_aliases_needs_dir(fs->aliases, path))
-		st.st_mode = S_IFDIR, r = 0;
-	if (r < 0)
-		goto out;
-	if (!S_ISDIR(st.st_mode)) {
-		r = -ENOTDIR;
-		goto out;
-	}
-	r = afs_remove_deferred(fs, &caller, dir, name);
-	if (r != 0) {
+	r = afs_rmdir_target(fs, &caller, dir, name, path);
+	if (r != 0) { /* an error, or deferred: reported as done */
 		r = r < 0 ? r : 0;
 		goto out;
 	}
@@ -239,36 +308,9 @@ void afs_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (r < 0)
 		goto out;
 	/* The sources below the parent's slots, then junction dirs. */
-	r = 0;
-	for (j = 0; j < dir->n_slots && r == 0; j++) {
-		if (dir->slots[j].fd < 0)
-			continue;
-		if (fstatat(dir->slots[j].fd, name, &st, AT_SYMLINK_NOFOLLOW) <
-			    0 ||
-		    !S_ISDIR(st.st_mode))
-			continue;
-		if (unlinkat(dir->slots[j].fd, name, AT_REMOVEDIR) < 0)
-			r = -errno;
-		else
-			shown |= dir->slots[j].fd == afs_dir_first_fd(dir);
-	}
-	for (j = 0; j < n && r == 0; j++) {
-		int i;
-
-		if (slots[j].fd < 0 || !slots[j].bpath)
-			continue;
-		for (i = afs_aliases_find_junction(fs->aliases, path, 0);
-		     i >= 0; i = afs_aliases_find_junction(fs->aliases, path,
-							   (size_t)i + 1))
-			if (strcmp(fs->aliases->entries[i].alias + 1,
-				   slots[j].bpath) == 0)
-				break;
-		if (i >= 0) {
-			r = afs_rmdir_junction(fs, &slots[j]);
-			if (r == -ENOENT)
-				r = 0;
-		}
-	}
+	r = afs_rmdir_sources(dir, name, &shown);
+	if (r == 0)
+		r = afs_rmdir_junctions(fs, path, slots, n);
 	if (r == 0 && !shown)
 		afs_dir_touch_shown(dir);
 	afs_dir_changed(dir);

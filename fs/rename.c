@@ -111,6 +111,102 @@ static int afs_dir_providers(struct afs_fs *fs, struct afs_inode *dir,
 	return count;
 }
 
+/* May the directories involved move as one rename? A merged directory has
+ * several backing sources; one rename cannot move them all: EXDEV for the
+ * source makes mv copy, ENOTEMPTY for a replaced target. @t < 0: no target. */
+static int afs_rename_dirs_movable(struct afs_fs *fs, struct afs_inode *dir,
+				   const char *name, const struct stat *sst,
+				   struct afs_inode *ndir, const char *newname,
+				   int t, const struct stat *tst,
+				   unsigned int flags)
+{
+	int r;
+
+	if (S_ISDIR(sst->st_mode)) {
+		r = afs_dir_providers(fs, dir, name);
+		if (r < 0)
+			return r;
+		if (r > 1)
+			return -EXDEV;
+	}
+	if (t >= 0 && S_ISDIR(tst->st_mode) && !(flags & RENAME_EXCHANGE)) {
+		r = afs_dir_providers(fs, ndir, newname);
+		if (r < 0)
+			return r;
+		if (r > 1)
+			return -ENOTEMPTY;
+	}
+	return 0;
+}
+
+/* RENAME_EXCHANGE of @dir/@name (slot @s) and @ndir/@newname (slot @t):
+ * both stay in their own slots, and the inodes swap names. */
+static int afs_rename_exchange(struct afs_fs *fs, struct afs_inode *dir,
+			       const char *name, int s, const struct stat *sst,
+			       struct afs_inode *ndir, const char *newname,
+			       int t, const struct stat *tst)
+{
+	if (renameat2(dir->slots[s].fd, name, ndir->slots[t].fd, newname,
+		      RENAME_EXCHANGE) < 0)
+		return -errno;
+	/* A directory's inode passes through a name no view entry can
+	 * have, so two directory inodes never hold one name at once. */
+	if (S_ISDIR(sst->st_mode))
+		afs_rename_dir_inode(fs, dir, name, ndir, "\x01tmp",
+				     sst->st_dev, sst->st_ino);
+	if (S_ISDIR(tst->st_mode))
+		afs_rename_dir_inode(fs, ndir, newname, dir, name, tst->st_dev,
+				     tst->st_ino);
+	if (S_ISDIR(sst->st_mode))
+		afs_rename_dir_inode(fs, ndir, "\x01tmp", ndir, newname,
+				     sst->st_dev, sst->st_ino);
+	if (!S_ISDIR(sst->st_mode))
+		afs_rename_file_inode(fs, ndir, newname, sst->st_dev,
+				      sst->st_ino);
+	if (!S_ISDIR(tst->st_mode))
+		afs_rename_file_inode(fs, dir, name, tst->st_dev, tst->st_ino);
+	return 0;
+}
+
+/* A plain or RENAME_NOREPLACE rename: @dir/@name (slot @s) moves to the
+ * canonical slot of @ndir, replacing @ndir/@newname (slot @t, or -1). */
+static int afs_rename_move(struct afs_fs *fs, struct afs_inode *dir,
+			   const char *name, int s, const struct stat *sst,
+			   struct afs_inode *ndir, const char *newname, int t,
+			   const struct stat *tst, unsigned int flags)
+{
+	int r;
+
+	if (ndir->slots[0].fd < 0)
+		return -ENOENT;
+	if (t >= 0) /* the target's file loses its name */
+		afs_file_keep_unlinked(fs, ndir->slots[t].fd, newname, tst);
+	if (renameat2(dir->slots[s].fd, name, ndir->slots[0].fd, newname,
+		      flags) < 0)
+		return -errno;
+	/* Shadowed entries of the target name would come back. */
+	r = afs_remove_other_providers(fs, ndir, newname, 0);
+	if (r < 0)
+		return r;
+	/* ... and so would other providers of the source name. */
+	r = afs_remove_other_providers(fs, dir, name, -1);
+	if (r < 0)
+		return r;
+	if (S_ISDIR(sst->st_mode))
+		afs_rename_dir_inode(fs, dir, name, ndir, newname, sst->st_dev,
+				     sst->st_ino);
+	else
+		afs_rename_file_inode(fs, ndir, newname, sst->st_dev,
+				      sst->st_ino);
+	return 0;
+}
+
+/*
+ * The rename under tree_lock (read, or write when @write_locked). A
+ * directory's rename changes view paths, which needs the lock for writing:
+ * then *@ret_need_wrlock is set and nothing is done, for the caller to
+ * retry with @write_locked.
+ */
 static int afs_rename_locked(struct afs_fs *fs, struct afs_inode *dir,
 			     const char *name, struct afs_inode *ndir,
 			     const char *newname, unsigned int flags,
@@ -144,66 +240,18 @@ static int afs_rename_locked(struct afs_fs *fs, struct afs_inode *dir,
 		return -EEXIST;
 	if ((flags & RENAME_EXCHANGE) && t < 0)
 		return -ENOENT;
-	if (S_ISDIR(sst.st_mode)) {
-		/* A merged directory has several backing sources; one
-		 * rename cannot move them all. EXDEV makes mv copy. */
-		r = afs_dir_providers(fs, dir, name);
-		if (r < 0)
-			return r;
-		if (r > 1)
-			return -EXDEV;
-	}
-	if (t >= 0 && S_ISDIR(tst.st_mode) && !(flags & RENAME_EXCHANGE)) {
-		r = afs_dir_providers(fs, ndir, newname);
-		if (r < 0)
-			return r;
-		if (r > 1)
-			return -ENOTEMPTY;
-	}
-
-	if (flags & RENAME_EXCHANGE) {
-		if (renameat2(dir->slots[s].fd, name, ndir->slots[t].fd,
-			      newname, RENAME_EXCHANGE) < 0)
-			return -errno;
-		if (S_ISDIR(sst.st_mode))
-			afs_rename_dir_inode(fs, dir, name, ndir, "\x01tmp",
-					     sst.st_dev, sst.st_ino);
-		if (S_ISDIR(tst.st_mode))
-			afs_rename_dir_inode(fs, ndir, newname, dir, name,
-					     tst.st_dev, tst.st_ino);
-		if (S_ISDIR(sst.st_mode))
-			afs_rename_dir_inode(fs, ndir, "\x01tmp", ndir, newname,
-					     sst.st_dev, sst.st_ino);
-		if (!S_ISDIR(sst.st_mode))
-			afs_rename_file_inode(fs, ndir, newname, sst.st_dev,
-					      sst.st_ino);
-		if (!S_ISDIR(tst.st_mode))
-			afs_rename_file_inode(fs, dir, name, tst.st_dev,
-					      tst.st_ino);
-	} else {
-		if (ndir->slots[0].fd < 0)
-			return -ENOENT;
-		if (t >= 0) /* the target's file loses its name */
-			afs_file_keep_unlinked(fs, ndir->slots[t].fd, newname,
-					       &tst);
-		if (renameat2(dir->slots[s].fd, name, ndir->slots[0].fd,
-			      newname, flags) < 0)
-			return -errno;
-		/* Shadowed entries of the target name would come back. */
-		r = afs_remove_other_providers(fs, ndir, newname, 0);
-		if (r < 0)
-			return r;
-		/* ... and so would other providers of the source name. */
-		r = afs_remove_other_providers(fs, dir, name, -1);
-		if (r < 0)
-			return r;
-		if (S_ISDIR(sst.st_mode))
-			afs_rename_dir_inode(fs, dir, name, ndir, newname,
-					     sst.st_dev, sst.st_ino);
-		else
-			afs_rename_file_inode(fs, ndir, newname, sst.st_dev,
-					      sst.st_ino);
-	}
+	r = afs_rename_dirs_movable(fs, dir, name, &sst, ndir, newname, t, &tst,
+				    flags);
+	if (r < 0)
+		return r;
+	if (flags & RENAME_EXCHANGE)
+		r = afs_rename_exchange(fs, dir, name, s, &sst, ndir, newname,
+					t, &tst);
+	else
+		r = afs_rename_move(fs, dir, name, s, &sst, ndir, newname, t,
+				    &tst, flags);
+	if (r < 0)
+		return r;
 	/* A name left a backing directory whose times the view may not
 	 * show (afs_dir_touch_shown()). */
 	if (dir->slots[s].fd != afs_dir_first_fd(dir))
