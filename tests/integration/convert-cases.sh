@@ -164,7 +164,7 @@ check_eq "conflicts: convert refuses (exit 1)" 1 $?
 same_as_orig conf "conflicts: nothing changed"
 check "conflicts: not even a database made" test ! -e "$W/conf/var/lib/aliasfs"
 check "conflicts: counted" grep -q "6 conflicts; nothing was changed" "$W/err"
-for c in "/bin/test | /usr/bin/test: files that differ" \
+for c in "/bin/conflict-test | /usr/bin/conflict-test: files that differ" \
 	"/bin/mode | /usr/bin/mode: same content, different mode or owner (0755 0:0, 0700 0:0)" \
 	"/sbin/fvsd | /usr/sbin/fvsd: file facing a directory" \
 	"/sbin/dvsf | /usr/sbin/dvsf: directory facing a file" \
@@ -174,7 +174,7 @@ for c in "/bin/test | /usr/bin/test: files that differ" \
 done
 aliasctl convert --dry-run "$W/conf" >"$W/plan" 2>/dev/null
 check_eq "conflicts: dry run exits 1" 1 $?
-check "conflicts: dry run lists them" grep -q "^conflict  *\/bin\/test" "$W/plan"
+check "conflicts: dry run lists them" grep -q "^conflict  *\/bin\/conflict-test" "$W/plan"
 
 for side in canonical alias; do
 	fresh "conf-$side" conflicts
@@ -184,16 +184,16 @@ for side in canonical alias; do
 	check_eq "--prefer $side: convert" 0 $?
 	if [ "$side" = canonical ]; then
 		check_eq "--prefer $side: the canonical file stays" \
-			"canonical test" "$(cat "$R/usr/bin/test")"
+			"canonical test" "$(cat "$R/usr/bin/conflict-test")"
 		check_eq "--prefer $side: the alias one is in the quarantine" \
-			"alias test" "$(cat "$Q/bin/test")"
+			"alias test" "$(cat "$Q/bin/conflict-test")"
 		check "--prefer $side: the directory went whole" \
 			test -f "$Q/sbin/dvsf/inside"
 	else
 		check_eq "--prefer $side: the alias file stays" "alias test" \
-			"$(cat "$R/usr/bin/test")"
+			"$(cat "$R/usr/bin/conflict-test")"
 		check_eq "--prefer $side: the canonical one is in the quarantine" \
-			"canonical test" "$(cat "$Q/usr/bin/test")"
+			"canonical test" "$(cat "$Q/usr/bin/conflict-test")"
 		check "--prefer $side: the directory replaced the file" \
 			test -f "$R/usr/sbin/dvsf/inside"
 	fi
