@@ -65,7 +65,9 @@ if [ $mount_ok = 1 ]; then
 		printf '/usr/bin/foo\n' >"$V/var/lib/dpkg/info/b.list"
 		printf '/usr/share/doc/a\n' >"$V/var/lib/dpkg/info/a.list"
 		cat "$V/var/lib/dpkg/info/a.list" >/dev/null
-		n=1200
+		# The daemon's watcher records the conflict: poll, for up
+		# to 3 minutes (a loaded CI machine runs two suites at once).
+		n=3600
 		until aliasctl --root "$S" status 2>/dev/null |
 			grep -q '^conflicts: [1-9]' || [ $n -eq 0 ]; do
 			n=$((n - 1))
